@@ -8,9 +8,10 @@ Mappings are stored as read-only ``MappingProxyType`` and sequences as tuples, s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, Mapping, Union
+from typing import Literal
 
 FORMAT_NAME = "spikedesk-project"
 FORMAT_VERSION = 1
@@ -43,7 +44,7 @@ class RandomParameter:
 # A parameter value: a scalar, a list-valued parameter (spike_times, record_from),
 # one value per neuron (tuple of scalars, or of lists for list-valued parameters),
 # or a random parameter.
-ParamValue = Union[float, int, bool, str, tuple, RandomParameter]
+ParamValue = float | int | bool | str | tuple | RandomParameter
 
 
 @dataclass(frozen=True)
@@ -84,11 +85,20 @@ class Synapse:
 
 @dataclass(frozen=True)
 class Connection:
+    """Connects ``source`` to ``target`` (node ids) with a NEST rule and synapse.
+
+    ``source_indices``/``target_indices`` optionally restrict the rule to some neurons of a
+    node (0-based, sorted, unique), like NEST's ``pop[[0, 3, 7]]``; ``None`` means all.
+    A voltmeter recording "a few neurons" of a population uses ``target_indices``.
+    """
+
     id: str
     source: str
     target: str
     rule: Rule = field(default_factory=Rule)
     synapse: Synapse = field(default_factory=Synapse)
+    source_indices: tuple[int, ...] | None = None
+    target_indices: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

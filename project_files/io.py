@@ -1,0 +1,278 @@
+"""Reading and writing project files: JSON text <-> validated, frozen ``Project`` objects.
+
+Files are written sparse (values equal to the catalog or dataclass default are left out), with
+sorted keys and 2-space indentation, so that diffs of saved projects stay small and readable.
+Loading upgrades old format versions first, then validates, then builds the objects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import catalog
+from .project import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    Connection,
+    Node,
+    ParamValue,
+    Position,
+    Project,
+    RandomParameter,
+    Rule,
+    Simulation,
+    Synapse,
+    frozen_map,
+)
+from .upgrades import upgrade
+from .validation import Problem, ProjectError, validate
+
+RANDOM_BOUNDS = ("low", "high", "bound")
+
+
+# ---------------------------------------------------------------- reading
+
+
+def load(path: str | os.PathLike) -> Project:
+    """Read, upgrade and validate the project file at ``path``."""
+    path = Path(path)
+    return loads(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def loads(text: str, source: str = "<string>") -> Project:
+    """Parse project JSON; invalid JSON becomes a ``ProjectError`` naming line and column."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        message = f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        raise ProjectError(source, [Problem("", message)]) from None
+    return from_dict(data, source)
+
+
+def from_dict(data: Any, source: str = "<dict>") -> Project:
+    """Upgrade ``data`` to the current format, validate it and build the ``Project``."""
+    data = upgrade(data)
+    problems = validate(data)
+    if problems:
+        raise ProjectError(source, problems)
+    return _project(data)
+
+
+def _project(data: dict) -> Project:
+    sim = data.get("simulation", {})
+    defaults = Simulation()
+    simulation = Simulation(
+        duration=float(sim.get("duration", defaults.duration)),
+        resolution=float(sim.get("resolution", defaults.resolution)),
+        seed=int(sim.get("seed", defaults.seed)),
+        threads=int(sim.get("threads", defaults.threads)),
+    )
+    return Project(
+        name=data.get("name", Project.name),
+        description=data.get("description", ""),
+        simulation=simulation,
+        nodes=tuple(_node(n) for n in data.get("nodes", ())),
+        connections=tuple(_connection(c) for c in data.get("connections", ())),
+    )
+
+
+def _node(data: dict) -> Node:
+    specs = catalog.model(data["model"]).params
+    params = {
+        name: param_from_json(value, specs[name].type)
+        for name, value in data.get("params", {}).items()
+    }
+    pos = data.get("position", {})
+    return Node(
+        id=data["id"],
+        model=data["model"],
+        size=int(data.get("size", 1)),
+        label=data.get("label", ""),
+        params=frozen_map(params),
+        position=Position(float(pos.get("x", 0.0)), float(pos.get("y", 0.0))),
+    )
+
+
+def _connection(data: dict) -> Connection:
+    rule_data = dict(data.get("rule", {}))
+    rule_name = rule_data.pop("rule", Rule.rule)
+    syn = dict(data.get("synapse", {}))
+    model = syn.pop("model", Synapse.model)
+    weight = param_from_json(syn.pop("weight", Synapse.weight), "float")
+    delay = param_from_json(syn.pop("delay", Synapse.delay), "float")
+    specs = catalog.synapse_models()[model]
+    extra = {k: param_from_json(v, specs[k].type) for k, v in syn.items()}
+    return Connection(
+        id=data["id"],
+        source=data["source"],
+        target=data["target"],
+        rule=Rule(rule_name, frozen_map(rule_data)),
+        synapse=Synapse(model, weight, delay, frozen_map(extra)),
+        source_indices=_indices(data.get("source_indices")),
+        target_indices=_indices(data.get("target_indices")),
+    )
+
+
+def _indices(value: list[int] | None) -> tuple[int, ...] | None:
+    return None if value is None else tuple(int(i) for i in value)
+
+
+def param_from_json(value: Any, type_name: str) -> ParamValue:
+    """Turn a validated JSON parameter value into its Python form (floats, tuples, random)."""
+    if isinstance(value, dict):
+        args = {k: float(v) for k, v in value.items() if k not in ("random", *RANDOM_BOUNDS)}
+        return RandomParameter(
+            distribution=value["random"],
+            args=frozen_map(args),
+            low=None if value.get("low") is None else float(value["low"]),
+            high=None if value.get("high") is None else float(value["high"]),
+            bound=value.get("bound", "clip"),
+        )
+    if isinstance(value, list):
+        return tuple(param_from_json(v, _element_type(type_name)) for v in value)
+    return _scalar(value, type_name)
+
+
+def _element_type(type_name: str) -> str:
+    return type_name[5:-1] if type_name.startswith("list[") else type_name
+
+
+def _scalar(value: Any, type_name: str) -> Any:
+    if type_name == "float" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+# ---------------------------------------------------------------- writing
+
+
+def to_dict(project: Project) -> dict:
+    """The sparse JSON form: defaults (catalog or dataclass) are omitted."""
+    sim_defaults = Simulation()
+    simulation = {
+        key: getattr(project.simulation, key)
+        for key in ("duration", "resolution", "seed", "threads")
+        if getattr(project.simulation, key) != getattr(sim_defaults, key)
+    }
+    out: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "name": project.name,
+        "simulation": simulation,
+        "nodes": [_node_dict(n) for n in project.nodes],
+        "connections": [_connection_dict(c) for c in project.connections],
+    }
+    if project.description:
+        out["description"] = project.description
+    return out
+
+
+def _node_dict(node: Node) -> dict:
+    out: dict[str, Any] = {"id": node.id, "model": node.model}
+    if node.label:
+        out["label"] = node.label
+    if node.size != 1:
+        out["size"] = node.size
+    specs = catalog.models().get(node.model)
+    params = {}
+    for name, value in node.params.items():
+        json_value = param_to_json(value)
+        spec = specs.params.get(name) if specs else None
+        if spec is not None and _same(json_value, spec.default):
+            continue
+        params[name] = json_value
+    if params:
+        out["params"] = params
+    if node.position != Position():
+        out["position"] = {"x": node.position.x, "y": node.position.y}
+    return out
+
+
+def _connection_dict(conn: Connection) -> dict:
+    out: dict[str, Any] = {"id": conn.id, "source": conn.source, "target": conn.target}
+    rule: dict[str, Any] = {"rule": conn.rule.rule}
+    options = catalog.rule_options()
+    for key, value in conn.rule.params.items():
+        if key in options and _same(value, options[key].get("default")):
+            continue
+        rule[key] = param_to_json(value)
+    if rule != {"rule": Rule.rule}:
+        out["rule"] = rule
+    synapse = _synapse_dict(conn.synapse)
+    if synapse:
+        out["synapse"] = synapse
+    if conn.source_indices is not None:
+        out["source_indices"] = list(conn.source_indices)
+    if conn.target_indices is not None:
+        out["target_indices"] = list(conn.target_indices)
+    return out
+
+
+def _synapse_dict(syn: Synapse) -> dict:
+    specs = catalog.synapse_models().get(syn.model, {})
+    values = {"weight": syn.weight, "delay": syn.delay, **syn.params}
+    out: dict[str, Any] = {}
+    if syn.model != Synapse.model:
+        out["model"] = syn.model
+    for key, value in values.items():
+        json_value = param_to_json(value)
+        default = specs[key].default if key in specs else getattr(Synapse, key, None)
+        if key in ("weight", "delay", *specs) and _same(json_value, default):
+            continue
+        out[key] = json_value
+    return out
+
+
+def param_to_json(value: ParamValue) -> Any:
+    """The JSON form of a parameter value (random parameter object, lists for tuples)."""
+    if isinstance(value, RandomParameter):
+        out: dict[str, Any] = {"random": value.distribution, **dict(value.args)}
+        if value.low is not None:
+            out["low"] = value.low
+        if value.high is not None:
+            out["high"] = value.high
+        if value.bound != "clip":
+            out["bound"] = value.bound
+        return out
+    if isinstance(value, (tuple, list)):
+        return [param_to_json(v) for v in value]
+    return value
+
+
+def _same(value: Any, default: Any) -> bool:
+    """Equal as JSON values, but never confusing True with 1 or a list with a scalar."""
+    if isinstance(value, bool) or isinstance(default, bool):
+        return type(value) is type(default) and value == default
+    if isinstance(value, list) and isinstance(default, list):
+        return len(value) == len(default) and all(map(_same, value, default))
+    if isinstance(value, (int, float)) and isinstance(default, (int, float)):
+        return value == default
+    return type(value) is type(default) and value == default
+
+
+def dumps(project: Project) -> str:
+    """Sparse, key-sorted, 2-space indented JSON with a trailing newline."""
+    return json.dumps(to_dict(project), indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def save(project: Project, path: str | os.PathLike) -> None:
+    """Write ``project`` atomically: a crash or error leaves the previous file intact."""
+    path = Path(path)
+    text = dumps(project)  # serialise first: a bad value must not touch the disk
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

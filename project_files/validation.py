@@ -1,0 +1,640 @@
+"""Validation of project JSON against the format and the model catalog.
+
+Every problem is collected (never stop at the first) as ``Problem(path, message)``, where the
+path is a JSON path like ``nodes[2].params.tau_m`` and the message a plain sentence, so a person
+can fix a whole file in one pass.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from . import catalog
+from .project import FORMAT_NAME, FORMAT_VERSION, Project
+
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "uniform": ("min", "max"),
+    "normal": ("mean", "std"),
+    "lognormal": ("mean", "std"),
+    "exponential": ("beta",),
+}
+BOUNDS = ("clip", "redraw")
+SEED_MAX = 2**32 - 1
+TOP_KEYS = ("format", "version", "name", "description", "simulation", "nodes", "connections")
+SIM_KEYS = ("duration", "resolution", "seed", "threads")
+NODE_KEYS = ("id", "label", "model", "size", "params", "position")
+CONN_KEYS = ("id", "source", "target", "rule", "synapse", "source_indices", "target_indices")
+# (times, values) pairs that must have equal lengths; spike_weights/multiplicities may be empty
+PAIRED_LISTS = (
+    ("amplitude_times", "amplitude_values", False),
+    ("rate_times", "rate_values", False),
+    ("spike_times", "spike_weights", True),
+    ("spike_times", "spike_multiplicities", True),
+)
+STRICTLY_SORTED = ("amplitude_times", "rate_times")
+SORTED = ("spike_times",)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class ProjectError(ValueError):
+    """A project file (``source``) has problems; ``str()`` lists every one of them."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = list(problems)
+        count = len(self.problems)
+        lines = [f"{source}: {count} problem{'s' if count != 1 else ''}"]
+        lines += [f"  {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+def show(value: Any) -> str:
+    """A value as it appears in JSON, for messages."""
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate(project_or_dict: Project | Any) -> list[Problem]:
+    """Every problem of a project (a ``Project`` or its JSON dict); empty when valid."""
+    if isinstance(project_or_dict, Project):
+        from .io import to_dict  # io imports this module
+
+        project_or_dict = to_dict(project_or_dict)
+    return _Validator().run(project_or_dict)
+
+
+class _Validator:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.resolution = 0.1
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def run(self, data: Any) -> list[Problem]:
+        if not isinstance(data, dict):
+            self.add("", f"a project must be a JSON object, got {type_name(data)}")
+            return self.problems
+        self.header(data)
+        self.unknown_keys(data, TOP_KEYS, "")
+        for key in ("name", "description"):
+            if key in data and not isinstance(data[key], str):
+                self.add(key, f"must be a string, got {show(data[key])}")
+        self.simulation(data.get("simulation", {}))
+        nodes = self.nodes(data.get("nodes", []))
+        self.connections(data.get("connections", []), nodes)
+        return self.problems
+
+    # ------------------------------------------------------------ header and simulation
+
+    def header(self, data: dict) -> None:
+        fmt = data.get("format")
+        if fmt is None:
+            self.add("format", f'missing; a project file starts with "format": "{FORMAT_NAME}"')
+        elif fmt != FORMAT_NAME:
+            self.add("format", f'must be "{FORMAT_NAME}", got {show(fmt)}')
+        version = data.get("version")
+        if version is None:
+            self.add("version", "missing; must be the format version number, e.g. 1")
+        elif not is_int(version) or version < 1:
+            self.add("version", f"must be an integer >= 1, got {show(version)}")
+        elif version > FORMAT_VERSION:
+            self.add(
+                "version",
+                f"format version {version} is newer than this build of spikedesk knows "
+                f"({FORMAT_VERSION}); update spikedesk to open this file",
+            )
+
+    def simulation(self, sim: Any) -> None:
+        if not isinstance(sim, dict):
+            self.add("simulation", f"must be an object, got {show(sim)}")
+            return
+        self.unknown_keys(sim, SIM_KEYS, "simulation")
+        for key in ("duration", "resolution"):
+            if key in sim:
+                value = sim[key]
+                if not self.finite(f"simulation.{key}", value):
+                    continue
+                if value <= 0:
+                    self.add(f"simulation.{key}", f"must be > 0, got {show(value)}")
+                elif key == "resolution":
+                    self.resolution = float(value)
+        if "seed" in sim:
+            seed = sim["seed"]
+            if not is_int(seed):
+                self.add("simulation.seed", f"must be an integer, got {show(seed)}")
+            elif not 1 <= seed <= SEED_MAX:
+                self.add("simulation.seed", f"must be between 1 and {SEED_MAX}, got {seed}")
+        if "threads" in sim:
+            threads = sim["threads"]
+            if not is_int(threads):
+                self.add("simulation.threads", f"must be an integer, got {show(threads)}")
+            elif threads < 1:
+                self.add("simulation.threads", f"must be >= 1, got {threads}")
+
+    # ------------------------------------------------------------ nodes
+
+    def nodes(self, nodes: Any) -> dict[str, dict]:
+        """Check every node; return the usable ones by id (for connection checks)."""
+        if not isinstance(nodes, list):
+            self.add("nodes", f"must be a list, got {show(nodes)}")
+            return {}
+        seen: dict[str, dict] = {}
+        for i, node in enumerate(nodes):
+            path = f"nodes[{i}]"
+            if not isinstance(node, dict):
+                self.add(path, f"must be an object, got {show(node)}")
+                continue
+            self.unknown_keys(node, NODE_KEYS, path)
+            node_id = node.get("id")
+            if not isinstance(node_id, str) or not node_id:
+                self.add(f"{path}.id", f"must be a non-empty string, got {show(node_id)}")
+            elif node_id in seen:
+                self.add(f"{path}.id", f"duplicate node id {show(node_id)}")
+            if "label" in node and not isinstance(node["label"], str):
+                self.add(f"{path}.label", f"must be a string, got {show(node['label'])}")
+            size = node.get("size", 1)
+            size_ok = is_int(size) and size >= 1
+            if not is_int(size):
+                self.add(f"{path}.size", f"must be an integer >= 1, got {show(size)}")
+            elif size < 1:
+                self.add(f"{path}.size", f"must be >= 1, got {size}")
+            self.position(node.get("position", {}), f"{path}.position")
+            model = node.get("model")
+            spec = catalog.models().get(model) if isinstance(model, str) else None
+            if model is None:
+                self.add(f"{path}.model", "missing; name a model, e.g. iaf_psc_alpha")
+            elif spec is None:
+                known = ", ".join(sorted(catalog.models()))
+                self.add(f"{path}.model", f"unknown model {show(model)}; known models: {known}")
+            if spec is not None:
+                self.params(node.get("params", {}), spec, size if size_ok else None, path)
+            if isinstance(node_id, str) and node_id and node_id not in seen:
+                seen[node_id] = {
+                    "path": path,
+                    "spec": spec,
+                    "size": size if size_ok else None,
+                    "params": node.get("params", {}),
+                }
+        return seen
+
+    def position(self, pos: Any, path: str) -> None:
+        if not isinstance(pos, dict):
+            self.add(path, f'must be an object {{"x": ..., "y": ...}}, got {show(pos)}')
+            return
+        self.unknown_keys(pos, ("x", "y"), path)
+        for key in ("x", "y"):
+            if key in pos:
+                self.finite(f"{path}.{key}", pos[key])
+
+    def params(self, params: Any, spec: catalog.ModelSpec, size: int | None, node_path: str):
+        path = f"{node_path}.params"
+        if not isinstance(params, dict):
+            self.add(path, f"must be an object, got {show(params)}")
+            return
+        for name, value in params.items():
+            pspec = spec.params.get(name)
+            if pspec is None:
+                known = ", ".join(sorted(spec.params)) or "none"
+                self.add(
+                    f"{path}.{name}",
+                    f"unknown parameter of {spec.name}; its parameters are: {known}",
+                )
+                continue
+            self.value(f"{path}.{name}", value, pspec.type, size, constraint=name)
+        self.model_constraints(params, spec, path)
+
+    def value(self, path: str, value: Any, type_: str, size: int | None, constraint: str | None):
+        """A parameter value: scalar, per-neuron list or random parameter for scalar types;
+        a list (or per-neuron list of lists) for list types."""
+        if type_.startswith("list["):
+            element = type_[5:-1]
+            if not isinstance(value, list):
+                self.add(path, f"must be a list of {element}s, got {show(value)}")
+                return
+            if element == "float" and value and all(isinstance(v, list) for v in value):
+                self.per_neuron_length(path, value, size)
+                for i, item in enumerate(value):
+                    self.plain_list(f"{path}[{i}]", item, element, constraint)
+                return
+            self.plain_list(path, value, element, constraint)
+            return
+        if isinstance(value, dict):
+            if type_ != "float":
+                self.add(path, f"a random value needs a float parameter, this one is {type_}")
+                return
+            self.random(path, value, constraint)
+            return
+        if isinstance(value, list):
+            if type_ == "bool":
+                self.add(path, f"must be true or false, got {show(value)}")
+                return
+            self.per_neuron_length(path, value, size)
+            for i, item in enumerate(value):
+                if self.scalar(f"{path}[{i}]", item, type_):
+                    self.constraint(f"{path}[{i}]", constraint, item)
+            return
+        if self.scalar(path, value, type_):
+            self.constraint(path, constraint, value)
+
+    def per_neuron_length(self, path: str, value: list, size: int | None) -> None:
+        if size is not None and len(value) != size:
+            self.add(
+                path, f"a per-neuron list needs {size} values (the node's size), got {len(value)}"
+            )
+
+    def plain_list(self, path: str, value: list, element: str, constraint: str | None) -> None:
+        ok = True
+        for i, item in enumerate(value):
+            if element == "str":
+                if not isinstance(item, str):
+                    self.add(f"{path}[{i}]", f"must be a string, got {show(item)}")
+                    ok = False
+            elif not self.finite(f"{path}[{i}]", item):
+                ok = False
+        if not ok or constraint is None:
+            return
+        if constraint in STRICTLY_SORTED:
+            if any(b <= a for a, b in zip(value, value[1:], strict=False)):
+                self.add(path, f"times must be strictly increasing, got {show(value)}")
+        elif constraint in SORTED:
+            if any(b < a for a, b in zip(value, value[1:], strict=False)):
+                self.add(path, f"times must be sorted in increasing order, got {show(value)}")
+        if constraint.endswith("_times"):
+            negative = [t for t in value if t < 0]
+            if negative:
+                self.add(path, f"times must be >= 0, got {show(negative[0])}")
+
+    def scalar(self, path: str, value: Any, type_: str) -> bool:
+        if type_ == "bool":
+            if not isinstance(value, bool):
+                self.add(path, f"must be true or false, got {show(value)}")
+                return False
+            return True
+        if type_ == "int":
+            if not is_int(value):
+                self.add(path, f"must be an integer, got {show(value)}")
+                return False
+            return True
+        if type_ == "str":
+            if not isinstance(value, str):
+                self.add(path, f"must be a string, got {show(value)}")
+                return False
+            return True
+        return self.finite(path, value)
+
+    def finite(self, path: str, value: Any) -> bool:
+        if not is_number(value):
+            self.add(path, f"must be a number, got {show(value)}")
+            return False
+        if math.isnan(value) or (math.isinf(value)):
+            self.add(path, f"must be a finite number, got {value}")
+            return False
+        return True
+
+    def random(self, path: str, value: dict, constraint: str | None = None) -> None:
+        dist = value.get("random")
+        if dist not in DISTRIBUTIONS:
+            known = ", ".join(DISTRIBUTIONS)
+            self.add(f"{path}.random", f"unknown distribution {show(dist)}; use one of {known}")
+            return
+        needed = DISTRIBUTIONS[dist]
+        for key in value:
+            if key not in ("random", "low", "high", "bound", *needed):
+                self.add(
+                    f"{path}.{key}",
+                    f"unknown argument of a {dist} distribution "
+                    f"(it takes {', '.join(needed)}, and optional low, high, bound)",
+                )
+        ok = True
+        for key in needed:
+            if key not in value:
+                self.add(path, f"a {dist} distribution needs {show(key)}")
+                ok = False
+            elif not self.finite(f"{path}.{key}", value[key]):
+                ok = False
+        for key in ("low", "high"):
+            if (
+                key in value
+                and value[key] is not None
+                and not self.finite(f"{path}.{key}", value[key])
+            ):
+                ok = False
+        if "bound" in value and value["bound"] not in BOUNDS:
+            self.add(f"{path}.bound", f'must be "clip" or "redraw", got {show(value["bound"])}')
+        if not ok:
+            return
+        if dist in ("normal", "lognormal") and value["std"] < 0:
+            self.add(f"{path}.std", f"must be >= 0, got {show(value['std'])}")
+        if dist == "uniform" and value["min"] > value["max"]:
+            self.add(
+                path, f"min must be <= max, got min {show(value['min'])} > max {show(value['max'])}"
+            )
+        if dist == "exponential" and value["beta"] <= 0:
+            self.add(f"{path}.beta", f"must be > 0, got {show(value['beta'])}")
+        low, high = value.get("low"), value.get("high")
+        if low is not None and high is not None and low > high:
+            self.add(path, f"low must be <= high, got low {show(low)} > high {show(high)}")
+        if constraint is None:
+            return
+        # a random value respects a physical constraint when its bounds guarantee it
+        probe = _range_probe(constraint, self.resolution)
+        if probe is not None:
+            bound_name, limit, strict = probe
+            low_ok = low is not None and (low > limit if strict else low >= limit)
+            if dist == "uniform" and not low_ok:
+                low_ok = value["min"] > limit if strict else value["min"] >= limit
+            if dist in ("lognormal", "exponential") and limit <= 0:
+                low_ok = True
+            if not low_ok:
+                op = ">" if strict else ">="
+                self.add(
+                    path,
+                    f"{constraint} must be {op} {_num(limit)}; give the random value "
+                    f'a "low" bound {op} {_num(limit)}',
+                )
+
+    # ------------------------------------------------------------ physical constraints
+
+    def constraint(self, path: str, name: str | None, value: Any) -> None:
+        if name is None or not is_number(value):
+            return
+        probe = _range_probe(name, self.resolution)
+        if probe is None:
+            return
+        what, limit, strict = probe
+        if (value <= limit) if strict else (value < limit):
+            op = ">" if strict else ">="
+            extra = " (the simulation resolution)" if what == "resolution" else ""
+            self.add(path, f"must be {op} {_num(limit)}{extra}, got {show(value)}")
+
+    def model_constraints(self, params: dict, spec: catalog.ModelSpec, path: str) -> None:
+        defaults = spec.defaults()
+        if "V_reset" in defaults and "V_th" in defaults:
+            reset = params.get("V_reset", defaults["V_reset"])
+            th = params.get("V_th", defaults["V_th"])
+            if is_number(reset) and is_number(th) and reset >= th:
+                where = "V_reset" if "V_reset" in params else "V_th"
+                self.add(
+                    f"{path}.{where}",
+                    f"V_reset must be < V_th, got V_reset {show(reset)} >= V_th {show(th)}",
+                )
+        if "start" in defaults and "stop" in defaults:
+            start = params.get("start", defaults["start"])
+            stop = params.get("stop", defaults["stop"])
+            if is_number(start) and is_number(stop) and stop < start:
+                self.add(f"{path}.stop", f"must be >= start ({show(start)}), got {show(stop)}")
+        for times, values, may_be_empty in PAIRED_LISTS:
+            if times not in defaults or values not in defaults:
+                continue
+            t = params.get(times, defaults[times])
+            v = params.get(values, defaults[values])
+            if not (isinstance(t, list) and isinstance(v, list)):
+                continue
+            if may_be_empty and not v:
+                continue
+            if len(t) != len(v) and not _nested(t) and not _nested(v):
+                self.add(
+                    f"{path}.{values}",
+                    f"needs one value per entry of {times} ({len(t)}), got {len(v)}",
+                )
+
+    # ------------------------------------------------------------ connections
+
+    def connections(self, conns: Any, nodes: dict[str, dict]) -> None:
+        if not isinstance(conns, list):
+            self.add("connections", f"must be a list, got {show(conns)}")
+            return
+        seen: set[str] = set()
+        for i, conn in enumerate(conns):
+            path = f"connections[{i}]"
+            if not isinstance(conn, dict):
+                self.add(path, f"must be an object, got {show(conn)}")
+                continue
+            self.unknown_keys(conn, CONN_KEYS, path)
+            conn_id = conn.get("id")
+            if not isinstance(conn_id, str) or not conn_id:
+                self.add(f"{path}.id", f"must be a non-empty string, got {show(conn_id)}")
+            elif conn_id in seen:
+                self.add(f"{path}.id", f"duplicate connection id {show(conn_id)}")
+            else:
+                seen.add(conn_id)
+            ends = {}
+            for end in ("source", "target"):
+                ref = conn.get(end)
+                if not isinstance(ref, str):
+                    self.add(f"{path}.{end}", f"must be a node id (string), got {show(ref)}")
+                elif ref not in nodes:
+                    self.add(f"{path}.{end}", f"no node has the id {show(ref)}")
+                else:
+                    ends[end] = nodes[ref]
+            sizes = {}
+            for end in ("source", "target"):
+                node = ends.get(end)
+                sizes[end] = self.indices(conn, end, node["size"] if node else None, path)
+            self.rule(conn.get("rule", {}), f"{path}.rule", sizes)
+            self.synapse(conn.get("synapse", {}), f"{path}.synapse")
+            if "source" in ends and "target" in ends:
+                self.kinds(conn, ends["source"], ends["target"], path)
+
+    def indices(self, conn: dict, end: str, size: int | None, path: str) -> int | None:
+        """Check ``source_indices``/``target_indices``; return the number of neurons used."""
+        key = f"{end}_indices"
+        if key not in conn or conn[key] is None:
+            return size
+        value = conn[key]
+        if not isinstance(value, list) or not value or not all(is_int(v) for v in value):
+            self.add(
+                f"{path}.{key}", f"must be a non-empty list of neuron indices, got {show(value)}"
+            )
+            return None
+        if any(b <= a for a, b in zip(value, value[1:], strict=False)):
+            self.add(f"{path}.{key}", f"indices must be sorted and unique, got {show(value)}")
+        if size is not None:
+            bad = [v for v in value if not 0 <= v < size]
+            if bad:
+                self.add(
+                    f"{path}.{key}",
+                    f"index {bad[0]} is outside the {end} node (0-based, size {size})",
+                )
+        return len(value)
+
+    def rule(self, rule: Any, path: str, sizes: dict[str, int | None]) -> None:
+        if not isinstance(rule, dict):
+            self.add(path, f'must be an object like {{"rule": "all_to_all"}}, got {show(rule)}')
+            return
+        name = rule.get("rule", "all_to_all")
+        rules = catalog.rules()
+        if name not in rules:
+            known = ", ".join(sorted(rules))
+            self.add(f"{path}.rule", f"unknown rule {show(name)}; known rules: {known}")
+            return
+        args = rules[name]
+        options = catalog.rule_options()
+        for key, value in rule.items():
+            if key == "rule":
+                continue
+            spec = args.get(key) or options.get(key)
+            if spec is None:
+                allowed = ", ".join([*args, *options])
+                self.add(f"{path}.{key}", f"unknown argument of rule {name}; it takes {allowed}")
+                continue
+            if spec["type"] == "bool":
+                if not isinstance(value, bool):
+                    self.add(f"{path}.{key}", f"must be true or false, got {show(value)}")
+            elif spec["type"] == "int":
+                if not is_int(value):
+                    self.add(f"{path}.{key}", f"must be an integer, got {show(value)}")
+                elif value < 0:
+                    self.add(f"{path}.{key}", f"must be >= 0, got {value}")
+            elif self.finite(f"{path}.{key}", value) and key == "p" and not 0 <= value <= 1:
+                self.add(
+                    f"{path}.{key}", f"must be a probability between 0 and 1, got {show(value)}"
+                )
+        for key, spec in args.items():
+            if spec.get("required") and key not in rule:
+                self.add(path, f"rule {name} needs {show(key)}")
+        src, tgt = sizes.get("source"), sizes.get("target")
+        if name == "one_to_one" and src is not None and tgt is not None and src != tgt:
+            self.add(
+                f"{path}.rule",
+                f"one_to_one needs equally many sources and targets, got {src} and {tgt}",
+            )
+        no_multapses = rule.get("allow_multapses") is False
+        for key, pool in (("indegree", src), ("outdegree", tgt)):
+            n = rule.get(key)
+            if no_multapses and is_int(n) and pool is not None and n > pool:
+                self.add(
+                    f"{path}.{key}",
+                    f"{key} {n} exceeds the {pool} available neurons "
+                    "while allow_multapses is false",
+                )
+
+    def synapse(self, syn: Any, path: str) -> None:
+        if not isinstance(syn, dict):
+            self.add(path, f"must be an object, got {show(syn)}")
+            return
+        model = syn.get("model", "static_synapse")
+        specs = catalog.synapse_models().get(model) if isinstance(model, str) else None
+        if specs is None:
+            known = ", ".join(sorted(catalog.synapse_models()))
+            self.add(f"{path}.model", f"unknown synapse model {show(model)}; known: {known}")
+            return
+        for key, value in syn.items():
+            if key == "model":
+                continue
+            if key not in specs:
+                self.add(
+                    f"{path}.{key}",
+                    f"unknown parameter of {model}; its parameters are: {', '.join(sorted(specs))}",
+                )
+                continue
+            if isinstance(value, list):
+                self.add(f"{path}.{key}", f"must be a number or a random value, got {show(value)}")
+                continue
+            self.value(
+                f"{path}.{key}",
+                value,
+                specs[key].type,
+                None,
+                constraint="delay" if key == "delay" else None,
+            )
+        if "delay" not in syn and specs["delay"].default < self.resolution:
+            self.add(
+                f"{path}.delay",
+                f"the default delay {specs['delay'].default} ms is below "
+                f"the resolution {_num(self.resolution)} ms; set a delay",
+            )
+
+    def kinds(self, conn: dict, source: dict, target: dict, path: str) -> None:
+        """Only connections NEST accepts between neurons and devices."""
+        s, t = source["spec"], target["spec"]
+        if s is None or t is None:
+            return
+        pair = f"{s.name} -> {t.name}"
+        if t.kind == "stimulator":
+            self.add(
+                f"{path}.target",
+                f"{pair}: nothing can connect into a stimulator; "
+                f"connect {s.name if s.kind == 'stimulator' else 'the stimulator'} to neurons",
+            )
+        elif s.kind == "recorder" and not (
+            s.name in ("voltmeter", "multimeter") and t.kind == "neuron"
+        ):
+            self.add(
+                f"{path}.source",
+                f"{pair}: only a voltmeter or multimeter connects out, "
+                "and only to neurons (spike_recorders receive: neuron -> spike_recorder)",
+            )
+        elif t.kind == "recorder" and not (t.name == "spike_recorder" and s.kind == "neuron"):
+            if t.name in ("voltmeter", "multimeter") and s.kind == "neuron":
+                self.add(
+                    f"{path}.target",
+                    f"{pair}: a {t.name} is connected to the neurons it "
+                    f"records, {t.name} -> {s.name}, not the other way",
+                )
+            else:
+                self.add(f"{path}.target", f"{pair}: a recorder only records neurons")
+        if s.name in ("voltmeter", "multimeter") and t.kind == "neuron":
+            record = source["params"].get("record_from", s.defaults().get("record_from", []))
+            if isinstance(record, list):
+                for j, name in enumerate(record):
+                    if isinstance(name, str) and name not in t.recordables:
+                        can = ", ".join(t.recordables) or "nothing"
+                        self.add(
+                            f"{source['path']}.params.record_from[{j}]",
+                            f"{show(name)} is not recordable from node {show(conn['target'])} "
+                            f"({t.name} records {can})",
+                        )
+
+    # ------------------------------------------------------------ helpers
+
+    def unknown_keys(self, data: dict, allowed: tuple[str, ...], path: str) -> None:
+        for key in data:
+            if key not in allowed:
+                where = f"{path}.{key}" if path else key
+                self.add(where, f"unknown key; allowed keys here: {', '.join(allowed)}")
+
+
+def _range_probe(name: str, resolution: float) -> tuple[str, float, bool] | None:
+    """The physical lower bound of a known parameter: (what, limit, strict)."""
+    if name == "C_m" or name.startswith("tau_"):
+        return ("value", 0.0, True)
+    if name in ("t_ref", "rate", "std", "std_mod", "frequency"):
+        return ("value", 0.0, False)
+    if name in ("interval", "delay", "dt"):
+        return ("resolution", resolution, False)
+    return None
+
+
+def _num(value: float) -> str:
+    return show(value)
+
+
+def _nested(value: list) -> bool:
+    return bool(value) and all(isinstance(v, list) for v in value)
+
+
+def type_name(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string"}.get(type(value), show(value))
