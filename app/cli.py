@@ -24,8 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
+            if exc.name is None or not (module_name + ".").startswith(exc.name + "."):
+                raise  # only a missing subcommand module (or its package) is skipped
             continue  # a subcommand whose module is not built yet is simply not offered
         command = sub.add_parser(name, help=help_text, description=help_text)
         module.configure(command)

@@ -5,10 +5,11 @@ the C++ engine declares which names it implements and a test checks both agree."
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 Kind = Literal["neuron", "stimulator", "recorder"]
 

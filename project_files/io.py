@@ -260,12 +260,24 @@ def dumps(project: Project) -> str:
 
 
 def save(project: Project, path: str | os.PathLike) -> None:
-    """Write ``project`` atomically: a crash or error leaves the previous file intact."""
+    """Write ``project`` atomically: a crash or error leaves the previous file intact.
+
+    An invalid project raises ``ProjectError`` before the disk is touched, so every file
+    ``save`` writes can be loaded again.
+    """
     path = Path(path)
+    problems = validate(project)
+    if problems:
+        raise ProjectError(str(path), problems)
     text = dumps(project)  # serialise first: a bad value must not touch the disk
+    try:
+        mode = path.stat().st_mode & 0o777  # keep the permissions of the file we replace
+    except FileNotFoundError:
+        mode = 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), mode)
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

@@ -629,7 +629,8 @@ def _range_probe(name: str, resolution: float) -> tuple[str, float, bool] | None
 
 
 def _num(value: float) -> str:
-    return show(value)
+    """A limit for messages: 0 rather than 0.0, 0.1 as 0.1."""
+    return show(int(value)) if float(value).is_integer() else show(value)
 
 
 def _nested(value: list) -> bool:
