@@ -10,6 +10,8 @@ Choices (documented in docs/benchmarks.md and the manifest):
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 BIN_MS = 5.0
@@ -43,3 +45,27 @@ def population_stats(
         "cv_isi": float(np.mean(cvs)) if cvs else float("nan"),
         "fano": float(fano),
     }
+
+
+def populations(data: dict) -> tuple[str, str]:
+    """(E, I) node ids: the two iaf_psc_delta populations, larger one excitatory."""
+    pops = [n for n in data["nodes"] if n["model"] == "iaf_psc_delta"]
+    pops.sort(key=lambda n: -n["size"])
+    return pops[0]["id"], pops[1]["id"]
+
+
+def with_recorders(data: dict) -> dict:
+    data = copy.deepcopy(data)
+    for pop in populations(data):
+        rec = f"validation_spikes_{pop}"
+        data["nodes"].append({"id": rec, "model": "spike_recorder", "size": 1, "params": {}})
+        data["connections"].append(
+            {
+                "id": f"{pop}->{rec}",
+                "source": pop,
+                "target": rec,
+                "rule": {"rule": "all_to_all", "params": {}},
+                "synapse": {"model": "static_synapse", "weight": 1.0, "delay": 1.0},
+            }
+        )
+    return data

@@ -12,7 +12,6 @@ tests/data/reference/brunel_spread.json. Statistics: tests/validation/spike_stat
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import sys
 from pathlib import Path
@@ -21,9 +20,15 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(ROOT / "tests" / "validation"))
+sys.path.insert(0, str(ROOT / "tests" / "validation"))  # shared statistics
 from nest_runner import run_project  # noqa: E402
-from spike_stats import BIN_MS, T_SKIP_MS, population_stats  # noqa: E402
+from spike_stats import (  # noqa: E402
+    BIN_MS,
+    T_SKIP_MS,
+    population_stats,
+    populations,
+    with_recorders,
+)
 
 EXAMPLE = ROOT / "project_files" / "examples" / "brunel.json"
 
@@ -63,50 +68,16 @@ def builtin_brunel() -> dict:
     }
 
 
-def normalise(data: dict) -> dict:
-    """Fill defaults the sparse file format leaves out (size, params, rule, synapse)."""
-    data = copy.deepcopy(data)
-    for node in data["nodes"]:
-        node.setdefault("size", 1)
-        node.setdefault("params", {})
-    for conn in data.get("connections", []):
-        conn.setdefault("rule", {"rule": "all_to_all"})
-        conn["rule"].setdefault("params", {})
-        conn.setdefault("synapse", {})
-    return data
-
-
-def populations(data: dict) -> tuple[str, str]:
-    """(E, I) node ids: the two iaf_psc_delta populations, larger one excitatory."""
-    pops = [n for n in data["nodes"] if n["model"] == "iaf_psc_delta"]
-    pops.sort(key=lambda n: -n["size"])
-    return pops[0]["id"], pops[1]["id"]
-
-
-def with_recorders(data: dict) -> dict:
-    data = copy.deepcopy(data)
-    for pop in populations(data):
-        rec = f"validation_spikes_{pop}"
-        data["nodes"].append({"id": rec, "model": "spike_recorder", "size": 1, "params": {}})
-        data["connections"].append(
-            {
-                "id": f"{pop}->{rec}",
-                "source": pop,
-                "target": rec,
-                "rule": {"rule": "all_to_all", "params": {}},
-                "synapse": {"model": "static_synapse", "weight": 1.0, "delay": 1.0},
-            }
-        )
-    return data
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--project", type=Path, default=EXAMPLE)
     args = parser.parse_args()
     if args.project.exists():
-        base = normalise(json.loads(args.project.read_text()))
+        from spikedesk.project_files import io
+        from validation_projects import project_dict
+
+        base = project_dict(io.load(args.project))
         source = str(args.project.relative_to(ROOT))
     else:
         base = builtin_brunel()

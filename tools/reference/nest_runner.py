@@ -118,6 +118,10 @@ def run_project(
         syn = conn.get("synapse", {})
         syn_spec = {"synapse_model": syn.get("model", "static_synapse")}
         src, tgt = handles[conn["source"]], handles[conn["target"]]
+        if conn.get("source_indices") is not None:
+            src = src[list(conn["source_indices"])]
+        if conn.get("target_indices") is not None:
+            tgt = tgt[list(conn["target_indices"])]
         if models[conn["source"]] not in ("voltmeter", "multimeter"):
             syn_spec["weight"] = _value(nest, syn.get("weight", 1.0))
             syn_spec["delay"] = _value(nest, syn.get("delay", 1.0))

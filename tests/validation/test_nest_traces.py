@@ -1,0 +1,68 @@
+"""spikedesk against committed NEST 3.10 traces (tools/reference/make_traces.py).
+
+Spike times must fall on exactly NEST's grid steps. V_m must agree to 1e-6 relative (all
+reference V_m values are between -80 and -50 mV, so no absolute floor is needed beyond 1e-9
+mV for rounding); synaptic currents to 1e-6 relative with a 1e-6 pA absolute floor, because
+they decay towards 0 where a relative bound means nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from spikedesk.engine import simulate
+from validation_projects import REFERENCE, build_project, load_manifest, sorted_fields
+
+MANIFEST = load_manifest("traces.json")
+CASES = sorted(MANIFEST["cases"])
+TOLERANCE = {"V_m": (1e-6, 1e-9), "I_syn_ex": (1e-6, 1e-6), "I_syn_in": (1e-6, 1e-6)}
+
+
+@pytest.fixture(scope="module")
+def reference():
+    with np.load(REFERENCE / "traces.npz") as data:
+        return {key: data[key] for key in data.files}
+
+
+def expected(reference: dict, case: str, recorder: str) -> dict[str, np.ndarray]:
+    prefix = f"{case}/{recorder}/"
+    return {k[len(prefix) :]: v for k, v in reference.items() if k.startswith(prefix)}
+
+
+def assert_same_events(got: dict, want: dict, resolution: float) -> None:
+    got, want = sorted_fields(got), sorted_fields(want)
+    assert len(got["times"]) == len(want["times"]), (
+        f"{len(got['times'])} events, NEST has {len(want['times'])}; "
+        f"spikedesk times {got['times'][:20]}, NEST {want['times'][:20]}"
+    )
+    np.testing.assert_array_equal(got["senders"], want["senders"])
+    steps_got = np.rint(got["times"] / resolution).astype(np.int64)
+    steps_want = np.rint(want["times"] / resolution).astype(np.int64)
+    np.testing.assert_array_equal(steps_got, steps_want, err_msg="event steps differ")
+    np.testing.assert_allclose(got["times"], want["times"], rtol=0, atol=1e-9)
+    for field, (rtol, atol) in TOLERANCE.items():
+        if field in want:
+            assert field in got, f"missing recorded variable {field}"
+            np.testing.assert_allclose(
+                got[field], want[field], rtol=rtol, atol=atol, err_msg=f"{field} differs"
+            )
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_matches_nest(case: str, reference: dict) -> None:
+    entry = MANIFEST["cases"][case]
+    project = build_project(entry["project"])
+    results = simulate(project, threads=1)
+    for node_id, (first, size) in entry["node_ids"].items():
+        assert tuple(results.node_ids[node_id]) == (first, size), f"global ids of {node_id}"
+    for recorder in entry["events_per_recorder"]:
+        assert_same_events(
+            results.events[recorder],
+            expected(reference, case, recorder),
+            project.simulation.resolution,
+        )
+
+
+def test_reference_data_is_small() -> None:
+    total = sum(p.stat().st_size for p in REFERENCE.iterdir())
+    assert total < 1_000_000, f"tests/data/reference is {total} bytes"
