@@ -3,7 +3,17 @@
 
 namespace py = pybind11;
 
+void register_network(py::module_& m);
+
 PYBIND11_MODULE(_core, m) {
   m.doc() = "spikedesk's C++/OpenMP point-neuron simulator";
   m.attr("version") = "0.1.0";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const std::logic_error& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+  register_network(m);
 }

@@ -1,0 +1,108 @@
+// Python bindings of the kernel: build a network, run it with the GIL released, fetch events.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "network.h"
+
+namespace py = pybind11;
+using sd::Network;
+using sd::RandomSpec;
+using sd::RuleSpec;
+
+namespace {
+
+// A random parameter from Python: {"kind": "uniform", "a": ..., "b": ..., "low", "high", "redraw"}
+// or a plain number for a constant.
+RandomSpec to_spec(const py::object& value) {
+  RandomSpec s;
+  if (py::isinstance<py::dict>(value)) {
+    const auto d = value.cast<py::dict>();
+    const auto kind = d["kind"].cast<std::string>();
+    if (kind == "uniform") s.kind = RandomSpec::kUniform;
+    else if (kind == "normal") s.kind = RandomSpec::kNormal;
+    else if (kind == "lognormal") s.kind = RandomSpec::kLognormal;
+    else if (kind == "exponential") s.kind = RandomSpec::kExponential;
+    else if (kind == "constant") s.kind = RandomSpec::kConstant;
+    else throw std::invalid_argument("unknown distribution " + kind);
+    s.a = d.contains("a") ? d["a"].cast<double>() : 0.0;
+    s.b = d.contains("b") ? d["b"].cast<double>() : 0.0;
+    if (d.contains("low") && !d["low"].is_none()) s.low = d["low"].cast<double>();
+    if (d.contains("high") && !d["high"].is_none()) s.high = d["high"].cast<double>();
+    s.redraw = d.contains("redraw") && d["redraw"].cast<bool>();
+  } else {
+    s.a = value.cast<double>();
+  }
+  return s;
+}
+
+template <class T>
+py::array_t<T> to_array(std::vector<T>&& v) {
+  auto* heap = new std::vector<T>(std::move(v));
+  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>(heap->size(), heap->data(), owner);
+}
+
+}  // namespace
+
+void register_network(py::module_& m) {
+  py::class_<Network>(m, "Network")
+      .def(py::init<double, uint64_t, int>(), py::arg("resolution"), py::arg("seed"),
+           py::arg("threads") = 1)
+      .def("add_node", &Network::add_node, py::arg("model"), py::arg("size"), py::arg("params"))
+      .def("set_record_from", &Network::set_record_from)
+      .def(
+          "connect",
+          [](Network& net, size_t source, size_t target, const py::dict& rule,
+             const py::object& weight, const py::object& delay, uint32_t index) {
+            RuleSpec r;
+            r.rule = rule["rule"].cast<std::string>();
+            if (rule.contains("indegree")) r.indegree = rule["indegree"].cast<long long>();
+            if (rule.contains("outdegree")) r.outdegree = rule["outdegree"].cast<long long>();
+            if (rule.contains("N")) r.total = rule["N"].cast<long long>();
+            if (rule.contains("p")) r.p = rule["p"].cast<double>();
+            if (rule.contains("allow_autapses")) r.allow_autapses = rule["allow_autapses"].cast<bool>();
+            if (rule.contains("allow_multapses"))
+              r.allow_multapses = rule["allow_multapses"].cast<bool>();
+            const RandomSpec w = to_spec(weight), d = to_spec(delay);
+            py::gil_scoped_release release;
+            net.connect(source, target, r, w, d, index);
+          },
+          py::arg("source"), py::arg("target"), py::arg("rule"), py::arg("weight"),
+          py::arg("delay"), py::arg("index"))
+      .def("run", &Network::run, py::arg("steps"), py::call_guard<py::gil_scoped_release>())
+      .def("first_gid", &Network::first_gid)
+      .def("synapse_count", &Network::synapse_count)
+      .def_property_readonly("now", &Network::now)
+      .def_property_readonly("min_delay", &Network::min_delay)
+      .def(
+          "draw",
+          [](const Network& net, const py::object& spec, uint32_t key, uint64_t first_gid,
+             size_t n) { return to_array(net.draw(to_spec(spec), key, first_gid, n)); },
+          py::arg("spec"), py::arg("key"), py::arg("first_gid"), py::arg("size"))
+      .def("take_events", [](Network& net, size_t node) {
+        Network::Events ev;
+        {
+          py::gil_scoped_release release;
+          ev = net.take_events(node);
+        }
+        py::dict out;
+        out["senders"] = to_array(std::move(ev.senders));
+        out["times"] = to_array(std::move(ev.times));
+        for (size_t i = 0; i < ev.names.size(); ++i)
+          out[py::str(ev.names[i])] = to_array(std::move(ev.values[i]));
+        return out;
+      });
+
+  m.def("models", [] {
+    py::dict out;
+    for (auto& [name, info] : sd::model_registry()) {
+      py::dict d;
+      d["kind"] = info.kind;
+      d["params"] = info.params;
+      d["recordables"] = info.recordables;
+      out[py::str(name)] = d;
+    }
+    return out;
+  });
+}

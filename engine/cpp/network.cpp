@@ -1,0 +1,605 @@
+#include "network.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+#include <stdexcept>
+
+namespace sd {
+
+namespace {
+const std::vector<std::string> kWindow = {"start", "stop", "origin"};
+std::vector<std::string> with_window(std::vector<std::string> names) {
+  names.insert(names.end(), kWindow.begin(), kWindow.end());
+  return names;
+}
+double scalar(const Params& p, const char* name) {
+  auto it = p.find(name);
+  if (it == p.end() || it->second.empty())
+    throw std::invalid_argument(std::string("missing parameter ") + name);
+  return it->second[0];
+}
+const std::vector<double>& list(const Params& p, const char* name) {
+  static const std::vector<double> empty;
+  auto it = p.find(name);
+  return it == p.end() ? empty : it->second;
+}
+}  // namespace
+
+const std::map<std::string, ModelInfo>& model_registry() {
+  static const std::map<std::string, ModelInfo> registry = {
+      {"iaf_psc_delta",
+       {"neuron",
+        {"C_m", "E_L", "I_e", "V_m", "V_min", "V_reset", "V_th", "t_ref", "tau_m",
+         "refractory_input"},
+        {"V_m"}}},
+      {"iaf_psc_exp",
+       {"neuron",
+        {"C_m", "E_L", "I_e", "V_m", "V_reset", "V_th", "t_ref", "tau_m", "tau_syn_ex",
+         "tau_syn_in"},
+        {"I_syn_ex", "I_syn_in", "V_m"}}},
+      {"iaf_psc_alpha",
+       {"neuron",
+        {"C_m", "E_L", "I_e", "V_m", "V_min", "V_reset", "V_th", "t_ref", "tau_m", "tau_syn_ex",
+         "tau_syn_in"},
+        {"I_syn_ex", "I_syn_in", "V_m"}}},
+      {"parrot_neuron", {"neuron", {}, {}}},
+      {"poisson_generator", {"stimulator", with_window({"rate"}), {}}},
+      {"inhomogeneous_poisson_generator",
+       {"stimulator", with_window({"rate_times", "rate_values", "allow_offgrid_times"}), {}}},
+      {"dc_generator", {"stimulator", with_window({"amplitude"}), {}}},
+      {"step_current_generator",
+       {"stimulator",
+        with_window({"amplitude_times", "amplitude_values", "allow_offgrid_times"}),
+        {}}},
+      {"ac_generator",
+       {"stimulator", with_window({"amplitude", "offset", "frequency", "phase"}), {}}},
+      {"spike_generator",
+       {"stimulator",
+        with_window({"spike_times", "spike_weights", "spike_multiplicities",
+                     "allow_offgrid_times", "shift_now_spikes"}),
+        {}}},
+      {"spike_recorder", {"recorder", with_window({}), {}}},
+      {"voltmeter", {"recorder", with_window({"interval", "record_from"}), {}}},
+      {"multimeter", {"recorder", with_window({"interval", "record_from"}), {}}},
+  };
+  return registry;
+}
+
+Network::Network(double resolution, uint64_t seed, int threads)
+    : h_(resolution), seed_(seed), threads_(threads) {
+  if (!(resolution > 0.0)) throw std::invalid_argument("resolution must be > 0");
+  if (threads < 1) throw std::invalid_argument("threads must be >= 1");
+  pending_.resize(threads_);
+  local_spikes_.resize(threads_);
+}
+
+uint32_t Network::steps_of_delay(double ms) const {
+  const long d = std::lround(ms / h_);
+  if (d < 1)
+    throw std::invalid_argument("delay " + std::to_string(ms) +
+                                " ms is shorter than the resolution");
+  if (d > 100000000) throw std::invalid_argument("delay too long");
+  return uint32_t(d);
+}
+
+size_t Network::add_node(const std::string& model, size_t n, const Params& p) {
+  if (prepared_) throw std::logic_error("cannot add nodes after the simulation started");
+  if (n < 1) throw std::invalid_argument("size must be >= 1");
+  Node node{Kind::kNeurons, model, next_gid_, n, 0};
+  if (model == "iaf_psc_delta" || model == "iaf_psc_exp" || model == "iaf_psc_alpha" ||
+      model == "parrot_neuron") {
+    node.index = populations_.size();
+    if (model == "iaf_psc_delta")
+      populations_.emplace_back(new IafPscDelta(next_gid_, n, n_slots_, p));
+    else if (model == "iaf_psc_exp")
+      populations_.emplace_back(new IafPscExp(next_gid_, n, n_slots_, p));
+    else if (model == "iaf_psc_alpha")
+      populations_.emplace_back(new IafPscAlpha(next_gid_, n, n_slots_, p));
+    else
+      populations_.emplace_back(new ParrotNeuron(next_gid_, n, n_slots_));
+    n_slots_ += n;
+  } else if (model == "spike_recorder" || model == "voltmeter" || model == "multimeter") {
+    if (n != 1) throw std::invalid_argument(model + " must have size 1");
+    node.kind = Kind::kRecorder;
+    node.index = recorders_.size();
+    Recorder r;
+    r.kind = model == "spike_recorder" ? RecorderKind::kSpikes : RecorderKind::kSamples;
+    r.gid = next_gid_;
+    r.window = Window::from(p, h_);
+    if (r.kind == RecorderKind::kSamples) {
+      r.interval = std::lround(scalar(p, "interval") / h_);
+      if (r.interval < 1) throw std::invalid_argument("interval must be >= the resolution");
+    }
+    r.targets.resize(threads_);
+    r.times.resize(threads_);
+    r.senders.resize(threads_);
+    r.values.resize(threads_);
+    recorders_.push_back(std::move(r));
+  } else if (model_registry().count(model)) {
+    node.kind = Kind::kGenerator;
+    node.index = generators_.size();
+    for (size_t i = 0; i < n; ++i) {
+      Generator g;
+      g.gid = next_gid_ + i;
+      g.window = Window::from(p, h_);
+      g.targets.resize(threads_);
+      auto stamps = [&](const std::vector<double>& times, bool offgrid) {
+        std::vector<long> out;
+        for (double t : times) {
+          const double steps = t / h_;
+          long s = std::lround(steps);
+          if (std::fabs(steps - s) > 1e-6) {
+            if (!offgrid)
+              throw std::invalid_argument("time " + std::to_string(t) +
+                                          " ms is not a multiple of the resolution");
+            s = long(std::ceil(steps));
+          }
+          out.push_back(s);
+        }
+        return out;
+      };
+      const bool offgrid = list(p, "allow_offgrid_times").size() && list(p, "allow_offgrid_times")[0];
+      if (model == "poisson_generator") {
+        g.kind = GeneratorKind::kPoisson;
+        g.rate = scalar(p, "rate");
+      } else if (model == "inhomogeneous_poisson_generator") {
+        g.kind = GeneratorKind::kInhomogeneousPoisson;
+        g.schedule = {stamps(list(p, "rate_times"), offgrid), list(p, "rate_values")};
+      } else if (model == "dc_generator") {
+        g.kind = GeneratorKind::kDC;
+        g.amplitude = scalar(p, "amplitude");
+      } else if (model == "step_current_generator") {
+        g.kind = GeneratorKind::kStepCurrent;
+        g.schedule = {stamps(list(p, "amplitude_times"), offgrid), list(p, "amplitude_values")};
+      } else if (model == "ac_generator") {
+        g.kind = GeneratorKind::kAC;
+        g.amplitude = scalar(p, "amplitude");
+        g.offset = scalar(p, "offset");
+        g.omega = 2.0 * M_PI * scalar(p, "frequency") / 1000.0;
+        g.phase = scalar(p, "phase") * M_PI / 180.0;
+      } else if (model == "spike_generator") {
+        g.kind = GeneratorKind::kSpikes;
+        g.spike_stamps = stamps(list(p, "spike_times"), offgrid);
+        g.spike_weights = list(p, "spike_weights");
+        g.spike_multiplicity = list(p, "spike_multiplicities");
+        if (!std::is_sorted(g.spike_stamps.begin(), g.spike_stamps.end()))
+          throw std::invalid_argument("spike_times must be sorted");
+      } else {
+        throw std::invalid_argument("model " + model + " is not implemented by the engine");
+      }
+      if (g.schedule.stamps.size() != g.schedule.values.size())
+        throw std::invalid_argument("times and values must have the same length");
+      generators_.push_back(std::move(g));
+    }
+  } else {
+    throw std::invalid_argument("unknown model " + model);
+  }
+  next_gid_ += n;
+  nodes_.push_back(node);
+  return nodes_.size() - 1;
+}
+
+std::pair<size_t, size_t> Network::range(size_t pop, int thread) const {
+  const size_t n = populations_[pop]->n;
+  return {n * thread / threads_, n * (thread + 1) / threads_};
+}
+
+int Network::owner(size_t pop, size_t i) const {
+  const size_t n = populations_[pop]->n;
+  int k = int(i * threads_ / n);
+  while (k + 1 < threads_ && range(pop, k + 1).first <= i) ++k;
+  while (range(pop, k).first > i) --k;
+  return k;
+}
+
+std::vector<double> Network::draw(const RandomSpec& spec, uint32_t key, uint64_t first_gid,
+                                  size_t n) const {
+  std::vector<double> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    Stream s(seed_, kNodeParam, first_gid + i, key);
+    out[i] = spec.draw(s);
+  }
+  return out;
+}
+
+// Connection generation. Draws are keyed by the target (or the source for fixed_outdegree, or
+// the connection for fixed_total_number), never by thread, so every thread can generate the
+// synapses onto its own neurons and the network does not depend on the thread count.
+void Network::connect(size_t source, size_t target, const RuleSpec& rule, const RandomSpec& weight,
+                      const RandomSpec& delay, uint32_t conn) {
+  if (prepared_) throw std::logic_error("cannot connect after the simulation started");
+  const Node& src = nodes_.at(source);
+  const Node& tgt = nodes_.at(target);
+  const uint64_t s0 = src.first_gid, ns = src.n, t0 = tgt.first_gid, nt = tgt.n;
+
+  // Which thread owns a target gid (-1: not a neuron population target).
+  auto thread_of = [&](uint64_t tgid) {
+    return tgt.kind == Kind::kNeurons ? owner(tgt.index, tgid - t0) : 0;
+  };
+
+  // Collect (source gid, target gid) pairs that thread k keeps, in a thread-independent order.
+  auto generate = [&](int k, auto&& emit) {
+    auto local = [&](uint64_t tgid) { return thread_of(tgid) == k; };
+    const std::string& r = rule.rule;
+    if (r == "all_to_all") {
+      for (uint64_t t = t0; t < t0 + nt; ++t) {
+        if (!local(t)) continue;
+        for (uint64_t s = s0; s < s0 + ns; ++s)
+          if (rule.allow_autapses || s != t) emit(s, t);
+      }
+    } else if (r == "one_to_one") {
+      if (ns != nt) throw std::invalid_argument("one_to_one needs source and target of equal size");
+      for (uint64_t i = 0; i < nt; ++i)
+        if (local(t0 + i) && (rule.allow_autapses || s0 + i != t0 + i)) emit(s0 + i, t0 + i);
+    } else if (r == "fixed_indegree") {
+      const uint64_t available = ns - ((!rule.allow_autapses && s0 == t0) ? 1 : 0);
+      if (rule.indegree < 0) throw std::invalid_argument("indegree must be >= 0");
+      if (!rule.allow_multapses && uint64_t(rule.indegree) > available)
+        throw std::invalid_argument("indegree " + std::to_string(rule.indegree) +
+                                    " exceeds the number of sources without multapses");
+      for (uint64_t t = t0; t < t0 + nt; ++t) {
+        if (!local(t)) continue;
+        Stream st(seed_, kConnect, t, conn);
+        std::set<uint64_t> chosen;
+        for (long long j = 0; j < rule.indegree;) {
+          const uint64_t s = s0 + st.below(ns);
+          if (!rule.allow_autapses && s == t) continue;
+          if (!rule.allow_multapses && !chosen.insert(s).second) continue;
+          emit(s, t);
+          ++j;
+        }
+      }
+    } else if (r == "fixed_outdegree") {
+      if (rule.outdegree < 0) throw std::invalid_argument("outdegree must be >= 0");
+      if (!rule.allow_multapses && uint64_t(rule.outdegree) > nt)
+        throw std::invalid_argument("outdegree exceeds the number of targets without multapses");
+      for (uint64_t s = s0; s < s0 + ns; ++s) {
+        Stream st(seed_, kConnect, s, conn | 0x80000000u);
+        std::set<uint64_t> chosen;
+        for (long long j = 0; j < rule.outdegree;) {
+          const uint64_t t = t0 + st.below(nt);
+          if (!rule.allow_autapses && s == t) continue;
+          if (!rule.allow_multapses && !chosen.insert(t).second) continue;
+          if (local(t)) emit(s, t);
+          ++j;
+        }
+      }
+    } else if (r == "fixed_total_number") {
+      if (rule.total < 0) throw std::invalid_argument("N must be >= 0");
+      if (!rule.allow_multapses && uint64_t(rule.total) > ns * nt)
+        throw std::invalid_argument("N exceeds the number of possible pairs without multapses");
+      Stream st(seed_, kConnect, 0, conn | 0x40000000u);
+      std::set<std::pair<uint64_t, uint64_t>> chosen;
+      for (long long j = 0; j < rule.total;) {
+        const uint64_t s = s0 + st.below(ns), t = t0 + st.below(nt);
+        if (!rule.allow_autapses && s == t) continue;
+        if (!rule.allow_multapses && !chosen.insert({s, t}).second) continue;
+        if (local(t)) emit(s, t);
+        ++j;
+      }
+    } else if (r == "pairwise_bernoulli") {
+      if (rule.p < 0.0 || rule.p > 1.0) throw std::invalid_argument("p must be in [0, 1]");
+      for (uint64_t t = t0; t < t0 + nt; ++t) {
+        if (!local(t)) continue;
+        Stream st(seed_, kConnect, t, conn);
+        for (uint64_t s = s0; s < s0 + ns; ++s) {
+          const bool hit = st.uniform() < rule.p;
+          if (hit && (rule.allow_autapses || s != t)) emit(s, t);
+        }
+      }
+    } else {
+      throw std::invalid_argument("unknown connection rule " + r);
+    }
+  };
+
+  // Weights and delays: one stream per target, drawn in generation order.
+  const bool forced_unit = tgt.kind == Kind::kNeurons && populations_[tgt.index]->forces_unit_weight();
+  auto make_draw = [&](const RandomSpec& spec, uint32_t purpose) {
+    return [&spec, purpose, this, conn, t0, nt, streams = std::vector<Stream>()](uint64_t t) mutable {
+      if (spec.kind == RandomSpec::kConstant) return spec.a;
+      if (streams.empty())
+        for (uint64_t i = 0; i < nt; ++i) streams.emplace_back(seed_, purpose, t0 + i, conn);
+      return spec.draw(streams[t - t0]);
+    };
+  };
+
+  if (src.kind == Kind::kNeurons && tgt.kind == Kind::kNeurons) {
+    const size_t pop = tgt.index;
+    const size_t offset = populations_[pop]->offset;
+    std::vector<std::string> errors(threads_);
+#pragma omp parallel num_threads(threads_)
+    {
+      const int k = omp_get_thread_num();
+      try {
+        auto w = make_draw(weight, kWeight);
+        auto d = make_draw(delay, kDelay);
+        generate(k, [&](uint64_t s, uint64_t t) {
+          const double wv = w(t);
+          const uint32_t dv = steps_of_delay(d(t));
+          pending_[k].push_back({s, uint32_t(offset + (t - t0)), dv, forced_unit ? 1.0 : wv});
+        });
+      } catch (const std::exception& e) {
+        errors[k] = e.what();
+      }
+    }
+    for (auto& e : errors)
+      if (!e.empty()) throw std::invalid_argument(e);
+    return;
+  }
+
+  // Device connections are few; generate them on one thread.
+  auto w = make_draw(weight, kWeight);
+  auto d = make_draw(delay, kDelay);
+  if (src.kind == Kind::kGenerator && tgt.kind == Kind::kNeurons) {
+    const Population& p = *populations_[tgt.index];
+    for (int k = 0; k < threads_; ++k)
+      generate(k, [&](uint64_t s, uint64_t t) {
+        const double wv = w(t);
+        const uint32_t dv = steps_of_delay(d(t));
+        Generator& g = generators_[src.index + (s - s0)];
+        g.targets[k].push_back(
+            {uint32_t(p.offset + (t - t0)), t, forced_unit ? 1.0 : wv, dv});
+      });
+  } else if (src.kind == Kind::kNeurons && tgt.kind == Kind::kRecorder &&
+             recorders_[tgt.index].kind == RecorderKind::kSpikes) {
+    if (spike_listeners_.size() < next_gid_) spike_listeners_.resize(next_gid_ + 1);
+    generate(0, [&](uint64_t s, uint64_t) { spike_listeners_[s].push_back(uint32_t(tgt.index)); });
+  } else if (src.kind == Kind::kRecorder && tgt.kind == Kind::kNeurons &&
+             recorders_[src.index].kind == RecorderKind::kSamples) {
+    Recorder& r = recorders_[src.index];
+    const size_t pop = tgt.index;
+    for (int k = 0; k < threads_; ++k)
+      generate(k, [&](uint64_t, uint64_t t) { r.targets[k].push_back({pop, t - t0, t}); });
+  } else {
+    throw std::invalid_argument("cannot connect " + src.model + " to " + tgt.model);
+  }
+}
+
+uint64_t Network::synapse_count() const {
+  uint64_t n = 0;
+  for (auto& p : pending_) n += p.size();
+  for (auto& c : csr_) n += c.target.size();
+  return n;
+}
+
+void Network::set_record_from(size_t node, const std::vector<std::string>& names) {
+  const Node& n = nodes_.at(node);
+  if (n.kind != Kind::kRecorder || recorders_[n.index].kind != RecorderKind::kSamples)
+    throw std::invalid_argument("record_from applies to voltmeter and multimeter only");
+  recorders_[n.index].record_from = names;
+}
+
+void Network::prepare() {
+  for (auto& p : populations_) p->prepare(h_);
+  for (auto& r : recorders_) {
+    if (r.kind != RecorderKind::kSamples) continue;
+    for (auto& per : r.targets)
+      for (auto& s : per) {
+        const auto rec = populations_[s.pop]->recordables();
+        for (auto& name : r.record_from)
+          if (std::find(rec.begin(), rec.end(), name) == rec.end())
+            throw std::invalid_argument(populations_[s.pop]->model + " cannot record " + name);
+      }
+  }
+  // min/max delay over every connection that carries events into neurons.
+  long lo = std::numeric_limits<long>::max(), hi = 1;
+  for (auto& per : pending_)
+    for (auto& s : per) lo = std::min<long>(lo, s.delay), hi = std::max<long>(hi, s.delay);
+  for (auto& g : generators_)
+    for (auto& per : g.targets)
+      for (auto& t : per) lo = std::min<long>(lo, t.delay), hi = std::max<long>(hi, t.delay);
+  if (lo == std::numeric_limits<long>::max()) lo = std::max<long>(1, std::lround(1.0 / h_));
+  min_delay_ = lo;
+  max_delay_ = std::max(hi, lo);
+  ring_ = min_delay_ + max_delay_;
+  ex_.assign(size_t(ring_) * n_slots_, 0.0);
+  in_.assign(size_t(ring_) * n_slots_, 0.0);
+  current_.assign(size_t(ring_) * n_slots_, 0.0);
+  if (spike_listeners_.size() < next_gid_) spike_listeners_.resize(next_gid_ + 1);
+
+  // Per-thread CSR: counting sort by source keeps generation order, then each row is sorted
+  // by (delay, target) with a stable sort so multapses keep their order.
+  csr_.assign(threads_, Csr{});
+#pragma omp parallel num_threads(threads_)
+  {
+    const int k = omp_get_thread_num();
+    auto& pend = pending_[k];
+    Csr& c = csr_[k];
+    c.row.assign(next_gid_ + 1, 0);
+    for (auto& s : pend) ++c.row[s.source + 1];
+    std::partial_sum(c.row.begin(), c.row.end(), c.row.begin());
+    std::vector<uint64_t> order(pend.size()), fill(c.row.begin(), c.row.end() - 1);
+    for (size_t i = 0; i < pend.size(); ++i) order[fill[pend[i].source]++] = i;
+    for (uint64_t g = 0; g < next_gid_; ++g)
+      std::stable_sort(order.begin() + c.row[g], order.begin() + c.row[g + 1],
+                       [&](uint64_t a, uint64_t b) {
+                         return pend[a].delay != pend[b].delay ? pend[a].delay < pend[b].delay
+                                                               : pend[a].slot < pend[b].slot;
+                       });
+    c.target.resize(pend.size());
+    c.delay.resize(pend.size());
+    c.weight.resize(pend.size());
+    for (size_t j = 0; j < order.size(); ++j) {
+      const Pending& s = pend[order[j]];
+      c.target[j] = s.slot;
+      c.delay[j] = s.delay;
+      c.weight[j] = s.weight;
+    }
+    std::vector<Pending>().swap(pend);
+  }
+  prepared_ = true;
+}
+
+void Network::emit_generators(int k, long t0, long m) {
+  for (auto& g : generators_) {
+    auto& targets = g.targets[k];
+    if (targets.empty()) continue;
+    for (long lag = 0; lag < m; ++lag) {
+      const long t = t0 + lag;
+      const bool active = g.window.contains(g.is_current() ? t + 1 : t);
+      if (g.kind == GeneratorKind::kSpikes) {
+        // spikes stamped t + 1 leave in step t
+        for (size_t i = 0; i < g.spike_stamps.size(); ++i) {
+          if (g.spike_stamps[i] != t + 1 || !g.window.contains(t + 1)) continue;
+          const double w = g.spike_weights.empty() ? 1.0 : g.spike_weights[i];
+          const double mult = g.spike_multiplicity.empty() ? 1.0 : g.spike_multiplicity[i];
+          for (auto& tg : targets) {
+            const size_t at = size_t((t + tg.delay) % ring_) * n_slots_ + tg.slot;
+            const double v = tg.weight * w * mult;
+            (v >= 0 ? ex_ : in_)[at] += v;
+          }
+        }
+        continue;
+      }
+      if (!active) continue;
+      if (g.kind == GeneratorKind::kPoisson || g.kind == GeneratorKind::kInhomogeneousPoisson) {
+        const double rate = g.kind == GeneratorKind::kPoisson ? g.rate : g.schedule.at(t);
+        const double mean = rate * h_ / 1000.0;
+        if (mean <= 0.0) continue;
+        for (auto& tg : targets) {
+          Stream s(seed_, kPoisson, (g.gid << 32) ^ tg.gid, uint32_t(t));
+          const uint64_t n = s.poisson(mean);
+          if (n == 0) continue;
+          const size_t at = size_t((t + tg.delay) % ring_) * n_slots_ + tg.slot;
+          const double v = tg.weight * double(n);
+          (v >= 0 ? ex_ : in_)[at] += v;
+        }
+      } else {
+        double amp = g.amplitude;
+        if (g.kind == GeneratorKind::kStepCurrent) amp = g.schedule.at(t);
+        if (g.kind == GeneratorKind::kAC)
+          amp = g.offset + g.amplitude * std::sin(g.omega * double(t + 1) * h_ + g.phase);
+        for (auto& tg : targets)
+          current_[size_t((t + tg.delay) % ring_) * n_slots_ + tg.slot] += tg.weight * amp;
+      }
+    }
+  }
+}
+
+void Network::record_samples(int k, long stamp) {
+  for (auto& r : recorders_) {
+    if (r.kind != RecorderKind::kSamples || r.targets[k].empty()) continue;
+    if (stamp % r.interval != 0 || !r.window.contains(stamp)) continue;
+    auto& values = r.values[k];
+    values.resize(r.record_from.size());
+    for (auto& s : r.targets[k]) {
+      r.times[k].push_back(double(stamp) * h_);
+      r.senders[k].push_back(double(s.gid));
+      for (size_t v = 0; v < r.record_from.size(); ++v)
+        values[v].push_back(populations_[s.pop]->value(r.record_from[v], s.index));
+    }
+  }
+}
+
+// Every thread walks the whole spike list of the slice (sorted by lag, then gid) and adds the
+// weights of the synapses onto its own neurons: no atomics, and each target sums its inputs in
+// the same order whatever the number of threads.
+void Network::deliver(int k, long t0, const std::vector<Spike>& spikes) {
+  const Csr& c = csr_[k];
+  for (const Spike& sp : spikes) {
+    const uint64_t b = c.row[sp.gid], e = c.row[sp.gid + 1];
+    const double mult = sp.multiplicity;
+    for (uint64_t j = b; j < e; ++j) {
+      const size_t at = size_t((t0 + sp.lag + c.delay[j]) % ring_) * n_slots_ + c.target[j];
+      const double w = c.weight[j] * mult;
+      if (w >= 0)
+        ex_[at] += w;
+      else
+        in_[at] += w;
+    }
+  }
+}
+
+void Network::record_spikes(long t0, const std::vector<Spike>& spikes) {
+  for (const Spike& sp : spikes) {
+    const long stamp = t0 + sp.lag + 1;
+    for (uint32_t ri : spike_listeners_[sp.gid]) {
+      Recorder& r = recorders_[ri];
+      if (!r.window.contains(stamp)) continue;
+      for (uint32_t m = 0; m < sp.multiplicity; ++m) {
+        r.times[0].push_back(double(stamp) * h_);
+        r.senders[0].push_back(double(sp.gid));
+      }
+    }
+  }
+}
+
+// The slice loop. Within a slice of m <= min_delay steps, neurons only read input written in
+// earlier slices (every delay is >= min_delay), so threads update their neurons independently;
+// the barrier before the gather separates updating from delivering, and delivery writes only
+// slots that the next slice or later ones read.
+void Network::run(long steps) {
+  if (!prepared_) prepare();
+  std::vector<Spike> gathered;
+  long done = 0;
+  while (done < steps) {
+    const long m = std::min(min_delay_ - (t_ % min_delay_), steps - done);
+    const long t0 = t_;
+#pragma omp parallel num_threads(threads_)
+    {
+      const int k = omp_get_thread_num();
+      emit_generators(k, t0, m);
+      for (long lag = 0; lag < m; ++lag) {
+        const size_t base = size_t((t0 + lag) % ring_) * n_slots_;
+        StepInput input{ex_.data() + base, in_.data() + base, current_.data() + base};
+        for (size_t p = 0; p < populations_.size(); ++p) {
+          auto [b, e] = range(p, k);
+          if (b == e) continue;
+          populations_[p]->step(b, e, input, uint32_t(lag), local_spikes_[k]);
+          const size_t off = populations_[p]->offset;
+          std::fill(input.ex + off + b, input.ex + off + e, 0.0);
+          std::fill(input.in + off + b, input.in + off + e, 0.0);
+          std::fill(input.current + off + b, input.current + off + e, 0.0);
+        }
+        record_samples(k, t0 + lag + 1);
+      }
+#pragma omp barrier
+#pragma omp single
+      {
+        gathered.clear();
+        for (auto& l : local_spikes_) {
+          gathered.insert(gathered.end(), l.begin(), l.end());
+          l.clear();
+        }
+        std::sort(gathered.begin(), gathered.end());
+        record_spikes(t0, gathered);
+      }
+      deliver(k, t0, gathered);
+    }
+    t_ += m;
+    done += m;
+  }
+}
+
+Network::Events Network::take_events(size_t node) {
+  const Node& n = nodes_.at(node);
+  if (n.kind != Kind::kRecorder) throw std::invalid_argument("node is not a recorder");
+  Recorder& r = recorders_[n.index];
+  Events ev;
+  ev.names = r.kind == RecorderKind::kSamples ? r.record_from : std::vector<std::string>{};
+  std::vector<std::tuple<double, double, int, size_t>> order;
+  for (int k = 0; k < threads_; ++k)
+    for (size_t i = 0; i < r.times[k].size(); ++i)
+      order.emplace_back(r.times[k][i], r.senders[k][i], k, i);
+  std::stable_sort(order.begin(), order.end(), [](auto& a, auto& b) {
+    return std::get<0>(a) != std::get<0>(b) ? std::get<0>(a) < std::get<0>(b)
+                                            : std::get<1>(a) < std::get<1>(b);
+  });
+  ev.values.resize(ev.names.size());
+  for (auto& [t, s, k, i] : order) {
+    ev.times.push_back(t);
+    ev.senders.push_back(int64_t(s));
+    for (size_t v = 0; v < ev.names.size(); ++v) ev.values[v].push_back(r.values[k][v][i]);
+  }
+  for (int k = 0; k < threads_; ++k) {
+    r.times[k].clear();
+    r.senders[k].clear();
+    for (auto& v : r.values[k]) v.clear();
+  }
+  return ev;
+}
+
+}  // namespace sd
