@@ -400,6 +400,13 @@ class _Validator:
                     f"{path}.{where}",
                     f"V_reset must be < V_th, got V_reset {show(reset)} >= V_th {show(th)}",
                 )
+        if "interval" in defaults and "interval" not in params:
+            if defaults["interval"] < self.resolution:
+                self.add(
+                    f"{path}.interval",
+                    f"the default interval {defaults['interval']} ms is "
+                    f"below the resolution {_num(self.resolution)} ms; set an interval",
+                )
         if "start" in defaults and "stop" in defaults:
             start = params.get("start", defaults["start"])
             stop = params.get("stop", defaults["stop"])
