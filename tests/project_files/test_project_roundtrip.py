@@ -6,7 +6,6 @@ import json
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
 from spikedesk.project_files import catalog, io
 from spikedesk.project_files.project import (
     Connection,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from spikedesk.project_files import io
 from spikedesk.project_files.validation import Problem, ProjectError, validate
 
@@ -111,7 +110,10 @@ def add_conn(**conn):
     return edit
 
 
-ALL_RULES = "all_to_all, fixed_indegree, fixed_outdegree, fixed_total_number, one_to_one, pairwise_bernoulli"
+ALL_RULES = ", ".join(
+    ["all_to_all", "fixed_indegree", "fixed_outdegree", "fixed_total_number", "one_to_one"]
+    + ["pairwise_bernoulli"]
+)
 CASES = {
     # header
     "format missing": (
