@@ -54,7 +54,8 @@ void register_network(py::module_& m) {
       .def(
           "connect",
           [](Network& net, size_t source, size_t target, const py::dict& rule,
-             const py::object& weight, const py::object& delay, uint32_t index) {
+             const py::object& weight, const py::object& delay, uint32_t index,
+             std::vector<uint64_t> source_indices, std::vector<uint64_t> target_indices) {
             RuleSpec r;
             r.rule = rule["rule"].cast<std::string>();
             if (rule.contains("indegree")) r.indegree = rule["indegree"].cast<long long>();
@@ -66,10 +67,11 @@ void register_network(py::module_& m) {
               r.allow_multapses = rule["allow_multapses"].cast<bool>();
             const RandomSpec w = to_spec(weight), d = to_spec(delay);
             py::gil_scoped_release release;
-            net.connect(source, target, r, w, d, index);
+            net.connect(source, target, r, w, d, index, source_indices, target_indices);
           },
           py::arg("source"), py::arg("target"), py::arg("rule"), py::arg("weight"),
-          py::arg("delay"), py::arg("index"))
+          py::arg("delay"), py::arg("index"), py::arg("source_indices") = std::vector<uint64_t>{},
+          py::arg("target_indices") = std::vector<uint64_t>{})
       .def("run", &Network::run, py::arg("steps"), py::call_guard<py::gil_scoped_release>())
       .def("first_gid", &Network::first_gid)
       .def("synapse_count", &Network::synapse_count)

@@ -35,7 +35,9 @@ class Network {
   // Each returns the node index; nodes take consecutive 1-based gids in creation order.
   size_t add_node(const std::string& model, size_t n, const Params& params);
   void connect(size_t source, size_t target, const RuleSpec& rule, const RandomSpec& weight,
-               const RandomSpec& delay, uint32_t connection_index);
+               const RandomSpec& delay, uint32_t connection_index,
+               const std::vector<uint64_t>& source_indices = {},
+               const std::vector<uint64_t>& target_indices = {});
   void set_record_from(size_t recorder_node, const std::vector<std::string>& names);
   uint64_t first_gid(size_t node) const { return nodes_.at(node).first_gid; }
   uint64_t synapse_count() const;

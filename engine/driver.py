@@ -1,0 +1,288 @@
+"""Build a C++ network from a ``Project`` and run it: whole (``simulate``) or in chunks
+(``stream``), with results as NumPy arrays in NEST's ``events`` layout."""
+
+from __future__ import annotations
+
+import threading
+import time
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from spikedesk.engine import _core
+from spikedesk.engine.errors import (
+    EngineError,
+    InsufficientMemoryError,
+    InvalidProjectError,
+    ParameterError,
+)
+from spikedesk.project_files import catalog
+from spikedesk.project_files.project import Connection, Node, Project, RandomParameter
+from spikedesk.project_files.validation import validate
+
+Events = dict[str, dict[str, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """New events since the previous chunk, and how far the run has come."""
+
+    time: float
+    duration: float
+    wall: float
+    events: Events
+    node_ids: Mapping[str, tuple[int, int]]
+
+
+@dataclass
+class Results:
+    events: Events
+    node_ids: Mapping[str, tuple[int, int]]
+    build_seconds: float = 0.0
+    simulate_seconds: float = 0.0
+    synapses: int = 0
+    duration: float = 0.0
+    threads: int = 1
+    seed: int = 1
+    cancelled: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def _random_spec(value: RandomParameter) -> dict:
+    args = dict(value.args)
+    a, b = {
+        "uniform": (args.get("min", 0.0), args.get("max", 1.0)),
+        "normal": (args.get("mean", 0.0), args.get("std", 1.0)),
+        "lognormal": (args.get("mean", 0.0), args.get("std", 1.0)),
+        "exponential": (args.get("beta", 1.0), 0.0),
+    }[value.distribution]
+    return {
+        "kind": value.distribution,
+        "a": float(a),
+        "b": float(b),
+        "low": value.low,
+        "high": value.high,
+        "redraw": value.bound == "redraw",
+    }
+
+
+def _spec(value: object) -> object:
+    return _random_spec(value) if isinstance(value, RandomParameter) else float(value)
+
+
+def _node_params(net: _core.Network, node: Node, first_gid: int) -> tuple[dict, list[str] | None]:
+    """Every parameter of the model as per-neuron float lists (defaults from the catalog)."""
+    spec = catalog.model(node.model)
+    unknown = set(node.params) - set(spec.params)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ParameterError(node.id, name, node.params[name], f"unknown for {node.model}")
+    per_neuron = spec.kind == "neuron"
+    out: dict[str, list[float]] = {}
+    record_from = None
+    for name, pspec in spec.params.items():
+        value = node.params.get(name, pspec.default)
+        if name == "record_from":
+            record_from = [str(v) for v in value]
+            continue
+        try:
+            if isinstance(value, RandomParameter):
+                if not per_neuron:
+                    raise ValueError("random values apply to neuron parameters only")
+                key = zlib.crc32(f"{node.id}.{name}".encode())
+                out[name] = list(net.draw(_random_spec(value), key, first_gid, node.size))
+            elif pspec.type.startswith("list"):
+                if value and isinstance(value[0], (list, tuple)):
+                    raise ValueError("one list per device is not supported; use one node each")
+                out[name] = [float(v) for v in value]
+            elif isinstance(value, (list, tuple)):
+                if len(value) != node.size:
+                    raise ValueError(f"needs {node.size} values (one per neuron), got {len(value)}")
+                if not per_neuron and len(set(value)) > 1:
+                    raise ValueError("per-device values are not supported; use one node each")
+                out[name] = [float(v) for v in value] if per_neuron else [float(value[0])]
+            else:
+                out[name] = [float(value)] * (node.size if per_neuron else 1)
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(node.id, name, value, str(exc)) from None
+    return out, record_from
+
+
+def _estimate_bytes(project: Project) -> int:
+    """A rough upper estimate of what building and running the network needs."""
+    sizes = {n.id: n.size for n in project.nodes}
+    synapses = 0.0
+    for c in project.connections:
+        ns = len(c.source_indices) if c.source_indices is not None else sizes.get(c.source, 0)
+        nt = len(c.target_indices) if c.target_indices is not None else sizes.get(c.target, 0)
+        args = c.rule.params
+        synapses += {
+            "all_to_all": ns * nt,
+            "one_to_one": nt,
+            "fixed_indegree": float(args.get("indegree", 0)) * nt,
+            "fixed_outdegree": float(args.get("outdegree", 0)) * ns,
+            "fixed_total_number": float(args.get("N", 0)),
+            "pairwise_bernoulli": float(args.get("p", 0)) * ns * nt,
+        }.get(c.rule.rule, ns * nt)
+    neurons = sum(n.size for n in project.nodes)
+    steps = project.simulation.duration / project.simulation.resolution
+    samples = 0.0
+    for c in project.connections:
+        node = next((n for n in project.nodes if n.id == c.source), None)
+        if node is not None and node.model in ("voltmeter", "multimeter"):
+            interval = float(node.params.get("interval", 1.0))
+            nt = len(c.target_indices) if c.target_indices is not None else sizes.get(c.target, 0)
+            samples += nt * project.simulation.duration / interval * 4
+    return int(synapses * 48 + neurons * (200 + 24 * 200) + samples * 8 * 2 + steps * 8)
+
+
+def _available_bytes() -> int:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 1 << 62
+
+
+class _Run:
+    """A built network plus what is needed to run it in chunks."""
+
+    def __init__(self, project: Project, threads: int | None, seed: int | None,
+                 duration: float | None) -> None:
+        sim = project.simulation
+        self.project = replace(
+            project,
+            simulation=replace(
+                sim,
+                threads=sim.threads if threads is None else threads,
+                seed=sim.seed if seed is None else seed,
+                duration=sim.duration if duration is None else duration,
+            ),
+        )
+        problems = validate(self.project)
+        if problems:
+            raise InvalidProjectError(problems)
+        implemented = _core.models()
+        for node in self.project.nodes:
+            if node.model not in implemented:
+                raise ParameterError(node.id, "model", node.model, "not implemented by the engine")
+        needed, available = _estimate_bytes(self.project), _available_bytes()
+        if needed > available:
+            raise InsufficientMemoryError(needed, available)
+        sim = self.project.simulation
+        start = time.perf_counter()
+        self.net = _core.Network(sim.resolution, sim.seed, sim.threads)
+        self.index: dict[str, int] = {}
+        self.node_ids: dict[str, tuple[int, int]] = {}
+        self.recorders: list[str] = []
+        for node in self.project.nodes:
+            first_gid = int(sum(s for _, s in self.node_ids.values()) + 1)
+            params, record_from = _node_params(self.net, node, first_gid)
+            try:
+                self.index[node.id] = self.net.add_node(node.model, node.size, params)
+            except ValueError as exc:
+                raise ParameterError(node.id, "params", "", str(exc)) from None
+            self.node_ids[node.id] = (self.net.first_gid(self.index[node.id]), node.size)
+            if catalog.model(node.model).kind == "recorder":
+                self.recorders.append(node.id)
+            if record_from is not None:
+                self.net.set_record_from(self.index[node.id], record_from)
+        for number, conn in enumerate(self.project.connections):
+            self._connect(number, conn)
+        self.build_seconds = time.perf_counter() - start
+
+    def _connect(self, number: int, conn: Connection) -> None:
+        rule = {"rule": conn.rule.rule, **dict(conn.rule.params)}
+        try:
+            self.net.connect(
+                self.index[conn.source],
+                self.index[conn.target],
+                rule,
+                _spec(conn.synapse.weight),
+                _spec(conn.synapse.delay),
+                number,
+                list(conn.source_indices or ()),
+                list(conn.target_indices or ()),
+            )
+        except ValueError as exc:
+            message = str(exc)
+            parameter = "delay" if "delay" in message else "rule"
+            value = conn.synapse.delay if parameter == "delay" else conn.rule.rule
+            raise ParameterError(conn.id, parameter, value, message) from None
+
+    def take(self) -> Events:
+        return {rid: dict(self.net.take_events(self.index[rid])) for rid in self.recorders}
+
+
+def stream(
+    project: Project,
+    *,
+    chunk: float = 100.0,
+    threads: int | None = None,
+    seed: int | None = None,
+    duration: float | None = None,
+    cancel: threading.Event | None = None,
+) -> Iterator[Chunk]:
+    """Yield the new events every ``chunk`` ms of simulated time; stop early on ``cancel``."""
+    if not chunk > 0:
+        raise EngineError(f"chunk must be > 0 ms, got {chunk}")
+    run = _Run(project, threads, seed, duration)
+    sim = run.project.simulation
+    total = int(round(sim.duration / sim.resolution))
+    per_chunk = max(1, int(round(chunk / sim.resolution)))
+    start = time.perf_counter()
+    done = 0
+    while done < total:
+        if cancel is not None and cancel.is_set():
+            return
+        steps = min(per_chunk, total - done)
+        run.net.run(steps)
+        done += steps
+        yield Chunk(
+            time=done * sim.resolution,
+            duration=sim.duration,
+            wall=time.perf_counter() - start,
+            events=run.take(),
+            node_ids=run.node_ids,
+        )
+
+
+def simulate(
+    project: Project,
+    *,
+    threads: int | None = None,
+    seed: int | None = None,
+    duration: float | None = None,
+) -> Results:
+    """Build and run the whole project; events of every recorder, concatenated."""
+    run = _Run(project, threads, seed, duration)
+    sim = run.project.simulation
+    start = time.perf_counter()
+    run.net.run(int(round(sim.duration / sim.resolution)))
+    simulate_seconds = time.perf_counter() - start
+    return Results(
+        events=run.take(),
+        node_ids=run.node_ids,
+        build_seconds=run.build_seconds,
+        simulate_seconds=simulate_seconds,
+        synapses=int(run.net.synapse_count()),
+        duration=sim.duration,
+        threads=sim.threads,
+        seed=sim.seed,
+    )
+
+
+def merge(chunks: list[Events]) -> Events:
+    """Concatenate the events of consecutive chunks per recorder and field."""
+    out: Events = {}
+    for events in chunks:
+        for rid, fields in events.items():
+            target = out.setdefault(rid, {})
+            for name, values in fields.items():
+                target[name] = np.concatenate([target[name], values]) if name in target else values
+    return out
