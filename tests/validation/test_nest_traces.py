@@ -4,6 +4,12 @@ Spike times must fall on exactly NEST's grid steps. V_m must agree to 1e-6 relat
 reference V_m values are between -80 and -50 mV, so no absolute floor is needed beyond 1e-9
 mV for rounding); synaptic currents to 1e-6 relative with a 1e-6 pA absolute floor, because
 they decay towards 0 where a relative bound means nothing.
+
+NEST hands a multimeter/voltmeter the samples of the last min_delay of a run only in the next
+Simulate call (checked on 3.10: Simulate(20) with min_delay 1 ms gives samples up to 19.0 ms,
+one more Simulate(0.1) brings 19.1..20.0), so the reference lacks them. spikedesk records up
+to the end of the run; its samples after NEST's last one are checked to lie in (last, T] and
+are otherwise not compared.
 """
 
 from __future__ import annotations
@@ -29,8 +35,13 @@ def expected(reference: dict, case: str, recorder: str) -> dict[str, np.ndarray]
     return {k[len(prefix) :]: v for k, v in reference.items() if k.startswith(prefix)}
 
 
-def assert_same_events(got: dict, want: dict, resolution: float) -> None:
+def assert_same_events(got: dict, want: dict, resolution: float, duration: float) -> None:
     got, want = sorted_fields(got), sorted_fields(want)
+    if "V_m" in want and len(want["times"]):
+        last = want["times"].max() + resolution / 2
+        extra = got["times"] > last
+        assert np.all(got["times"][extra] <= duration + resolution / 2), "samples after the end"
+        got = {k: v[~extra] for k, v in got.items()}
     assert len(got["times"]) == len(want["times"]), (
         f"{len(got['times'])} events, NEST has {len(want['times'])}; "
         f"spikedesk times {got['times'][:20]}, NEST {want['times'][:20]}"
@@ -60,6 +71,7 @@ def test_matches_nest(case: str, reference: dict) -> None:
             results.events[recorder],
             expected(reference, case, recorder),
             project.simulation.resolution,
+            project.simulation.duration,
         )
 
 
