@@ -465,7 +465,10 @@ void Network::emit_generators(int k, long t0, long m) {
     if (targets.empty()) continue;
     for (long lag = 0; lag < m; ++lag) {
       const long t = t0 + lag;
-      const bool active = g.window.contains(g.is_current() ? t + 1 : t);
+      // NEST 3.10 tests current generators one step ahead (dc, ac: t + 2; step_current keeps
+      // its amplitude schedule one step ahead itself and tests t + 1); see the reference traces.
+      const long probe = g.kind == GeneratorKind::kStepCurrent ? t + 1 : g.is_current() ? t + 2 : t;
+      const bool active = g.window.contains(probe);
       if (g.kind == GeneratorKind::kSpikes) {
         // spikes stamped t + 1 leave in step t
         for (size_t i = 0; i < g.spike_stamps.size(); ++i) {
@@ -512,7 +515,7 @@ void Network::record_samples(int k, long stamp) {
     auto& values = r.values[k];
     values.resize(r.record_from.size());
     for (auto& s : r.targets[k]) {
-      r.times[k].push_back(double(stamp) * h_);
+      r.times[k].push_back(ms(stamp));
       r.senders[k].push_back(double(s.gid));
       for (size_t v = 0; v < r.record_from.size(); ++v)
         values[v].push_back(populations_[s.pop]->value(r.record_from[v], s.index));
@@ -546,7 +549,7 @@ void Network::record_spikes(long t0, const std::vector<Spike>& spikes) {
       Recorder& r = recorders_[ri];
       if (!r.window.contains(stamp)) continue;
       for (uint32_t m = 0; m < sp.multiplicity; ++m) {
-        r.times[0].push_back(double(stamp) * h_);
+        r.times[0].push_back(ms(stamp));
         r.senders[0].push_back(double(sp.gid));
       }
     }

@@ -89,6 +89,9 @@ class Network {
   void deliver(int thread, long t0, const std::vector<Spike>& spikes);
   void record_spikes(long t0, const std::vector<Spike>& spikes);
   uint32_t steps_of_delay(double ms) const;
+  // Step count to ms exactly as NEST computes it (integer tics of 1 us times 0.001 ms/tic), so
+  // recorded times are bit-identical to NEST's.
+  double ms(long steps) const { return double(steps * std::llround(h_ * 1000.0)) * 0.001; }
 
   double h_;
   uint64_t seed_;
