@@ -582,3 +582,51 @@ def test_validate_accepts_project_objects():
     assert validate(project) == []
     bad = io.from_dict({**base(), "simulation": {"duration": 5.0}})
     assert validate(bad) == []
+
+
+def test_validate_reports_problems_of_hand_built_project_objects():
+    """The app builds Project objects directly; validate() must handle any content."""
+    from spikedesk.project_files.project import (
+        Connection,
+        Node,
+        Project,
+        RandomParameter,
+        Simulation,
+        Synapse,
+        frozen_map,
+    )
+
+    project = Project(
+        simulation=Simulation(resolution=0.0),
+        nodes=(
+            Node("a", "nope", size=0),
+            Node("b", "iaf_psc_alpha", params=frozen_map({"V_m": RandomParameter("cauchy")})),
+        ),
+        connections=(Connection("c", "b", "b", synapse=Synapse(weight=float("nan"))),),
+    )
+    assert [str(p) for p in validate(project)] == [
+        "simulation.resolution: must be > 0, got 0.0",
+        "nodes[0].size: must be >= 1, got 0",
+        'nodes[0].model: unknown model "nope"; known models: ' + ", ".join(sorted(MODELS)),
+        'nodes[1].params.V_m.random: unknown distribution "cauchy"; use one of uniform, normal, '
+        "lognormal, exponential",
+        "connections[0].synapse.weight: must be a finite number, got nan",
+    ]
+
+
+MODELS = [
+    "ac_generator",
+    "dc_generator",
+    "iaf_psc_alpha",
+    "iaf_psc_delta",
+    "iaf_psc_exp",
+    "inhomogeneous_poisson_generator",
+    "multimeter",
+    "noise_generator",
+    "parrot_neuron",
+    "poisson_generator",
+    "spike_generator",
+    "spike_recorder",
+    "step_current_generator",
+    "voltmeter",
+]
