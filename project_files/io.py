@@ -94,6 +94,7 @@ def _node(data: dict) -> Node:
         label=data.get("label", ""),
         params=frozen_map(params),
         position=Position(float(pos.get("x", 0.0)), float(pos.get("y", 0.0))),
+        color=data.get("color", ""),
     )
 
 
@@ -189,6 +190,8 @@ def _node_dict(node: Node) -> dict:
         out["params"] = params
     if node.position != Position():
         out["position"] = {"x": node.position.x, "y": node.position.y}
+    if node.color:
+        out["color"] = node.color
     return out
 
 

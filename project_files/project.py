@@ -63,6 +63,7 @@ class Node:
     label: str = ""
     params: Mapping[str, ParamValue] = field(default_factory=frozen_map)
     position: Position = field(default_factory=Position)
+    color: str = ""  # "#rrggbb" on the canvas; "" = the colour of the node's kind
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,7 @@ def _node(models: dict) -> dict:
             "size": {"type": "integer", "minimum": 1, "default": 1},
             "params": {"type": "object"},
             "position": {"$ref": "#/$defs/position"},
+            "color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
         },
         "allOf": [
             {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,8 @@ BOUNDS = ("clip", "redraw")
 SEED_MAX = 2**32 - 1
 TOP_KEYS = ("format", "version", "name", "description", "simulation", "nodes", "connections")
 SIM_KEYS = ("duration", "resolution", "seed", "threads")
-NODE_KEYS = ("id", "label", "model", "size", "params", "position")
+NODE_KEYS = ("id", "label", "model", "size", "params", "position", "color")
+COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 CONN_KEYS = ("id", "source", "target", "rule", "synapse", "source_indices", "target_indices")
 # (times, values) pairs that must have equal lengths; spike_weights/multiplicities may be empty
 PAIRED_LISTS = (
@@ -172,6 +174,10 @@ class _Validator:
                 self.add(f"{path}.id", f"must be a non-empty string, got {show(node_id)}")
             elif node_id in seen:
                 self.add(f"{path}.id", f"duplicate node id {show(node_id)}")
+            if "color" in node and not (
+                isinstance(node["color"], str) and COLOR.fullmatch(node["color"])
+            ):
+                self.add(f"{path}.color", f'must be a colour "#rrggbb", got {show(node["color"])}')
             if "label" in node and not isinstance(node["label"], str):
                 self.add(f"{path}.label", f"must be a string, got {show(node['label'])}")
             size = node.get("size", 1)

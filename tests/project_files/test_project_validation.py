@@ -216,6 +216,16 @@ CASES = {
         "nodes[0].size",
         "must be an integer >= 1, got 2.5",
     ),
+    "bad color": (
+        set_at("nodes", 0, "color", "red"),
+        "nodes[0].color",
+        'must be a colour "#rrggbb", got "red"',
+    ),
+    "unknown node key": (
+        set_at("nodes", 0, "colour", "#ff0000"),
+        "nodes[0].colour",
+        "unknown key; allowed keys here: id, label, model, size, params, position, color",
+    ),
     "position type": (
         set_at("nodes", 0, "position", {"x": "a"}),
         "nodes[0].position.x",
