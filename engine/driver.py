@@ -10,7 +10,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-
 from spikedesk.engine import _core
 from spikedesk.engine.errors import (
     EngineError,
@@ -152,8 +151,9 @@ def _available_bytes() -> int:
 class _Run:
     """A built network plus what is needed to run it in chunks."""
 
-    def __init__(self, project: Project, threads: int | None, seed: int | None,
-                 duration: float | None) -> None:
+    def __init__(
+        self, project: Project, threads: int | None, seed: int | None, duration: float | None
+    ) -> None:
         sim = project.simulation
         self.project = replace(
             project,
