@@ -20,6 +20,7 @@ from spikedesk.project_files.project import (
 )
 from spikedesk.project_files.validation import validate
 
+COLORS = st.from_regex(r"#[0-9a-fA-F]{6}", fullmatch=True)
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
 positive = st.floats(min_value=0.5, max_value=500.0, allow_nan=False)
 times = st.lists(st.floats(min_value=0.5, max_value=1000.0), unique=True, max_size=5).map(
@@ -100,6 +101,7 @@ def nodes(draw, ids: list[str]) -> tuple[Node, ...]:
                 label=draw(st.text(max_size=8)),
                 params=frozen_map(params),
                 position=Position(draw(finite), draw(finite)),
+                color=draw(st.one_of(st.just(""), COLORS)),
             )
         )
     return tuple(out)
@@ -112,6 +114,11 @@ def allowed(source: Node, target: Node) -> bool:
     if s.kind == "stimulator":
         return t.kind == "neuron"
     return s.name in ("voltmeter", "multimeter") and t.kind == "neuron" and "V_m" in t.recordables
+
+
+def subset(node: Node) -> st.SearchStrategy[tuple[int, ...] | None]:
+    indices = st.sets(st.integers(0, node.size - 1), min_size=1).map(lambda v: tuple(sorted(v)))
+    return st.one_of(st.none(), indices)
 
 
 @st.composite
@@ -138,11 +145,8 @@ def connections(draw, node_list: tuple[Node, ...]) -> tuple[Connection, ...]:
             params["allow_autapses"] = False
         weight = draw(st.one_of(finite, random_parameter(bounded=False)))
         delay = draw(st.one_of(st.floats(0.1, 20.0), random_parameter(bounded=True)))
-        target_indices = None
-        if draw(st.booleans()) and rule_name != "one_to_one":
-            target_indices = tuple(
-                sorted(draw(st.sets(st.integers(0, target.size - 1), min_size=1)))
-            )
+        target_indices = draw(subset(target)) if rule_name != "one_to_one" else None
+        source_indices = draw(subset(source)) if rule_name != "one_to_one" else None
         out.append(
             Connection(
                 id=f"c{i}",
@@ -150,6 +154,7 @@ def connections(draw, node_list: tuple[Node, ...]) -> tuple[Connection, ...]:
                 target=target.id,
                 rule=Rule(rule_name, frozen_map(params)),
                 synapse=Synapse(weight=weight, delay=delay),
+                source_indices=source_indices,
                 target_indices=target_indices,
             )
         )
