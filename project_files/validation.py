@@ -24,6 +24,7 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
 }
 BOUNDS = ("clip", "redraw")
 SEED_MAX = 2**32 - 1
+TIC = 0.001  # ms; NEST times are whole tics
 TOP_KEYS = ("format", "version", "name", "description", "simulation", "nodes", "connections")
 SIM_KEYS = ("duration", "resolution", "seed", "threads")
 NODE_KEYS = ("id", "label", "model", "size", "params", "position", "color")
@@ -141,7 +142,21 @@ class _Validator:
                 if value <= 0:
                     self.add(f"simulation.{key}", f"must be > 0, got {show(value)}")
                 elif key == "resolution":
-                    self.resolution = float(value)
+                    if multiple_of(value, TIC):
+                        self.resolution = float(value)
+                    else:
+                        self.add(
+                            "simulation.resolution",
+                            f"must be a multiple of {TIC} ms (NEST's tic), got {show(value)}",
+                        )
+        duration = sim.get("duration")
+        if is_number(duration) and duration > 0 and math.isfinite(duration):
+            if not multiple_of(duration, self.resolution):
+                self.add(
+                    "simulation.duration",
+                    f"must be a multiple of the resolution "
+                    f"({_num(self.resolution)} ms), got {show(duration)}",
+                )
         if "seed" in sim:
             seed = sim["seed"]
             if not is_int(seed):
@@ -386,6 +401,13 @@ class _Validator:
     def constraint(self, path: str, name: str | None, value: Any) -> None:
         if name is None or not is_number(value):
             return
+        if name == "interval" and value >= self.resolution:
+            if not multiple_of(value, self.resolution):
+                self.add(
+                    path,
+                    f"must be a multiple of the resolution ({_num(self.resolution)} "
+                    f"ms), got {show(value)}",
+                )
         probe = _range_probe(name, self.resolution)
         if probe is None:
             return
@@ -628,6 +650,12 @@ class _Validator:
             if key not in allowed:
                 where = f"{path}.{key}" if path else key
                 self.add(where, f"unknown key; allowed keys here: {', '.join(allowed)}")
+
+
+def multiple_of(value: float, step: float) -> bool:
+    """Whether ``value`` is a whole number of ``step``s (up to float rounding)."""
+    k = value / step
+    return abs(k - round(k)) <= 1e-9 * max(1.0, abs(k))
 
 
 def _range_probe(name: str, resolution: float) -> tuple[str, float, bool] | None:

@@ -165,12 +165,13 @@ def connections(draw, node_list: tuple[Node, ...]) -> tuple[Connection, ...]:
 def projects(draw) -> Project:
     ids = draw(st.lists(st.text(min_size=1, max_size=6), min_size=0, max_size=5, unique=True))
     node_list = draw(nodes(ids))
+    resolution = draw(st.sampled_from([0.01, 0.05, 0.1, 0.125]))
     project = Project(
         name=draw(st.text(max_size=20)),
         description=draw(st.text(max_size=40)),
         simulation=Simulation(
-            duration=draw(st.floats(0.1, 1e6)),
-            resolution=draw(st.sampled_from([0.01, 0.05, 0.1])),
+            duration=draw(st.integers(1, 10**7)) * resolution,
+            resolution=resolution,
             seed=draw(st.integers(1, 2**32 - 1)),
             threads=draw(st.integers(1, 64)),
         ),

@@ -93,6 +93,7 @@ def coarse(except_connection=None, except_node=None):
 
     def edit(d):
         d["simulation"]["resolution"] = 1.2
+        d["simulation"]["duration"] = 120.0
         for i, conn in enumerate(d["connections"]):
             if i != except_connection:
                 conn.setdefault("synapse", {})["delay"] = 1.5
@@ -160,6 +161,21 @@ CASES = {
         set_at("simulation", "duration", "long"),
         "simulation.duration",
         'must be a number, got "long"',
+    ),
+    "duration not a multiple": (
+        set_at("simulation", "duration", 100.05),
+        "simulation.duration",
+        "must be a multiple of the resolution (0.1 ms), got 100.05",
+    ),
+    "resolution not in tics": (
+        set_at("simulation", "resolution", 0.0015),
+        "simulation.resolution",
+        "must be a multiple of 0.001 ms (NEST's tic), got 0.0015",
+    ),
+    "interval not a multiple": (
+        node_param(6, "interval", 0.15),
+        "nodes[6].params.interval",
+        "must be a multiple of the resolution (0.1 ms), got 0.15",
     ),
     "threads < 1": (
         set_at("simulation", "threads", 0),
