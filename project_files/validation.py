@@ -579,6 +579,9 @@ class _Validator:
         for key, value in syn.items():
             if key == "model":
                 continue
+            if key == "synapse_model":
+                self.add(f"{path}.{key}", 'write the synapse model as "model"')
+                continue
             if key not in specs:
                 self.add(
                     f"{path}.{key}",

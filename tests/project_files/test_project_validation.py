@@ -498,6 +498,11 @@ CASES = {
         "connections[0].synapse.tau_plus",
         "unknown parameter of static_synapse; its parameters are: delay, weight",
     ),
+    "synapse_model key": (
+        set_at("connections", 0, "synapse", "synapse_model", "static_synapse"),
+        "connections[0].synapse.synapse_model",
+        'write the synapse model as "model"',
+    ),
     "unknown connection key": (
         set_at("connections", 0, "conn_spec", {}),
         "connections[0].conn_spec",
