@@ -38,7 +38,7 @@ struct DeviceTarget {
   uint32_t delay;
 };
 
-enum class GeneratorKind { kPoisson, kInhomogeneousPoisson, kDC, kStepCurrent, kAC, kSpikes };
+enum class GeneratorKind { kPoisson, kInhomogeneousPoisson, kDC, kStepCurrent, kAC, kNoise, kSpikes };
 
 // A piecewise-constant schedule (step_current_generator amplitudes, inhomogeneous Poisson
 // rates): the value valid at step t is the last value whose time stamp is <= t + 1.
@@ -59,6 +59,8 @@ struct Generator {
   double rate = 0.0;       // poisson: spikes/s
   double amplitude = 0.0;  // dc/ac: pA
   double offset = 0.0, omega = 0.0, phase = 0.0;  // ac: pA, rad/ms, rad
+  double std = 0.0, std_mod = 0.0;  // noise: pA (amplitude is the mean)
+  long dt = 10;                     // noise: steps between new values
   Schedule schedule;       // step_current / inhomogeneous poisson
   std::vector<long> spike_stamps;         // spike_generator, sorted
   std::vector<double> spike_weights;      // empty: weight 1 (times the connection weight)
@@ -67,7 +69,7 @@ struct Generator {
 
   bool is_current() const {
     return kind == GeneratorKind::kDC || kind == GeneratorKind::kStepCurrent ||
-           kind == GeneratorKind::kAC;
+           kind == GeneratorKind::kAC || kind == GeneratorKind::kNoise;
   }
 };
 

@@ -56,6 +56,8 @@ const std::map<std::string, ModelInfo>& model_registry() {
         {}}},
       {"ac_generator",
        {"stimulator", with_window({"amplitude", "offset", "frequency", "phase"}), {}}},
+      {"noise_generator",
+       {"stimulator", with_window({"mean", "std", "std_mod", "dt", "frequency", "phase"}), {}}},
       {"spike_generator",
        {"stimulator",
         with_window({"spike_times", "spike_weights", "spike_multiplicities",
@@ -158,6 +160,15 @@ size_t Network::add_node(const std::string& model, size_t n, const Params& p) {
         g.kind = GeneratorKind::kAC;
         g.amplitude = scalar(p, "amplitude");
         g.offset = scalar(p, "offset");
+        g.omega = 2.0 * M_PI * scalar(p, "frequency") / 1000.0;
+        g.phase = scalar(p, "phase") * M_PI / 180.0;
+      } else if (model == "noise_generator") {
+        g.kind = GeneratorKind::kNoise;
+        g.amplitude = scalar(p, "mean");
+        g.std = scalar(p, "std");
+        g.std_mod = scalar(p, "std_mod");
+        g.dt = std::lround(scalar(p, "dt") / h_);
+        if (g.dt < 1) throw std::invalid_argument("dt must be >= the resolution");
         g.omega = 2.0 * M_PI * scalar(p, "frequency") / 1000.0;
         g.phase = scalar(p, "phase") * M_PI / 180.0;
       } else if (model == "spike_generator") {
@@ -495,6 +506,17 @@ void Network::emit_generators(int k, long t0, long m) {
           const size_t at = size_t((t + tg.delay) % ring_) * n_slots_ + tg.slot;
           const double v = tg.weight * double(n);
           (v >= 0 ? ex_ : in_)[at] += v;
+        }
+      } else if (g.kind == GeneratorKind::kNoise) {
+        // A new Gaussian value per target every dt, held in between; each target draws from
+        // its own stream, keyed by the interval number.
+        const long block = (t - g.window.t_min) / g.dt;
+        const double mod = g.std_mod * g.std_mod * std::sin(g.omega * ms(block * g.dt) + g.phase);
+        const double sd = std::sqrt(std::max(0.0, g.std * g.std + mod));
+        for (auto& tg : targets) {
+          Stream s(seed_, kNoise, (g.gid << 32) ^ tg.gid, uint32_t(block));
+          const double amp = g.amplitude + sd * s.normal();
+          current_[size_t((t + tg.delay) % ring_) * n_slots_ + tg.slot] += tg.weight * amp;
         }
       } else {
         double amp = g.amplitude;
