@@ -28,12 +28,12 @@ def test_constant_current_relaxes_exponentially(model):
 @pytest.mark.parametrize("model", MODELS)
 def test_dc_drives_regular_spikes_at_the_analytical_period(model):
     """Suprathreshold current: period = t_ref + tau_m ln(RI / (RI - theta))."""
-    I, tau, C, t_ref = 500.0, 10.0, 250.0, 2.0
-    n = node("n", model, I_e=I, tau_m=tau, C_m=C, t_ref=t_ref)
+    current, tau, C, t_ref = 500.0, 10.0, 250.0, 2.0
+    n = node("n", model, I_e=current, tau_m=tau, C_m=C, t_ref=t_ref)
     sr = node("sr", "spike_recorder")
     p = project([n, sr], [conn("s", "n", "sr")], duration=200.0)
     times = simulate(p).events["sr"]["times"]
-    ri, theta = I * tau / C, 15.0
+    ri, theta = current * tau / C, 15.0
     period = t_ref + tau * np.log(ri / (ri - theta))
     gaps = np.diff(times)
     # spikes fall on the grid: each interval is the analytical period rounded up to a step
