@@ -499,9 +499,10 @@ void Network::emit_generators(int k, long t0, long m) {
         const double rate = g.kind == GeneratorKind::kPoisson ? g.rate : g.schedule.at(t);
         const double mean = rate * h_ / 1000.0;
         if (mean <= 0.0) continue;
+        const double exp_minus_mean = std::exp(-mean);
         for (auto& tg : targets) {
           Stream s(seed_, kPoisson, (g.gid << 32) ^ tg.gid, uint32_t(t));
-          const uint64_t n = s.poisson(mean);
+          const uint64_t n = s.poisson(mean, exp_minus_mean);
           if (n == 0) continue;
           const size_t at = size_t((t + tg.delay) % ring_) * n_slots_ + tg.slot;
           const double v = tg.weight * double(n);
@@ -550,16 +551,27 @@ void Network::record_samples(int k, long stamp) {
 // the same order whatever the number of threads.
 void Network::deliver(int k, long t0, const std::vector<Spike>& spikes) {
   const Csr& c = csr_[k];
+  const uint32_t* target = c.target.data();
+  const uint32_t* delay = c.delay.data();
+  const double* weight = c.weight.data();
   for (const Spike& sp : spikes) {
     const uint64_t b = c.row[sp.gid], e = c.row[sp.gid + 1];
     const double mult = sp.multiplicity;
-    for (uint64_t j = b; j < e; ++j) {
-      const size_t at = size_t((t0 + sp.lag + c.delay[j]) % ring_) * n_slots_ + c.target[j];
-      const double w = c.weight[j] * mult;
-      if (w >= 0)
-        ex_[at] += w;
-      else
-        in_[at] += w;
+    // rows are sorted by delay: find each run of equal delay once, then add into one slot
+    for (uint64_t j = b; j < e;) {
+      const uint32_t d = delay[j];
+      const size_t base = size_t((t0 + sp.lag + d) % ring_) * n_slots_;
+      double* ex = ex_.data() + base;
+      double* in = in_.data() + base;
+      uint64_t run_end = j;
+      while (run_end < e && delay[run_end] == d) ++run_end;
+      for (; j < run_end; ++j) {
+        const double w = weight[j] * mult;
+        if (w >= 0)
+          ex[target[j]] += w;
+        else
+          in[target[j]] += w;
+      }
     }
   }
 }

@@ -52,9 +52,20 @@ class Stream {
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
   }
   double exponential(double beta) { return -beta * std::log(1.0 - uniform()); }
+  // Uniform in [0, 1) with 32 random bits: four per Philox block, for Poisson counts where
+  // 32 bits are plenty and the generator dominates the cost of background input.
+  double uniform32() {
+    if (have32_ == 0) {
+      block_ = philox4x32({uint32_t(id_), uint32_t(id_ >> 32), sub_, counter_++}, key_);
+      have32_ = 4;
+    }
+    return double(block_[--have32_]) * 0x1.0p-32;
+  }
   // Uniform integer in [0, n).
   uint64_t below(uint64_t n) { return uint64_t(uniform() * double(n)); }
-  uint64_t poisson(double mu);
+  uint64_t poisson(double mu) { return poisson(mu, std::exp(-mu)); }
+  // The same with exp(-mu) precomputed by a caller that draws many counts of one mean.
+  uint64_t poisson(double mu, double exp_minus_mu);
 
  private:
   void refill() {
@@ -67,17 +78,17 @@ class Stream {
   uint32_t counter_ = 0;
   std::array<uint32_t, 4> block_{};
   int have_ = 0;
+  int have32_ = 0;
 };
 
 // Poisson counts: inversion for small means, Hoermann's PTRS transformed rejection otherwise.
-inline uint64_t Stream::poisson(double mu) {
+inline uint64_t Stream::poisson(double mu, double limit) {
   if (mu <= 0.0) return 0;
   if (mu < 10.0) {
-    const double limit = std::exp(-mu);
-    double prod = uniform();
+    double prod = uniform32();
     uint64_t k = 0;
     while (prod > limit) {
-      prod *= uniform();
+      prod *= uniform32();
       ++k;
     }
     return k;
