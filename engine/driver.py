@@ -152,7 +152,14 @@ class _Run:
     """A built network plus what is needed to run it in chunks."""
 
     def __init__(
-        self, project: Project, threads: int | None, seed: int | None, duration: float | None
+        self,
+        project: Project,
+        threads: int | None,
+        seed: int | None,
+        duration: float | None,
+        *,
+        rank: int = 0,
+        n_ranks: int = 1,
     ) -> None:
         sim = project.simulation
         self.project = replace(
@@ -176,7 +183,7 @@ class _Run:
             raise InsufficientMemoryError(needed, available)
         sim = self.project.simulation
         start = time.perf_counter()
-        self.net = _core.Network(sim.resolution, sim.seed, sim.threads)
+        self.net = _core.Network(sim.resolution, sim.seed, sim.threads, rank, n_ranks)
         self.index: dict[str, int] = {}
         self.node_ids: dict[str, tuple[int, int]] = {}
         self.recorders: list[str] = []

@@ -47,8 +47,8 @@ py::array_t<T> to_array(std::vector<T>&& v) {
 
 void register_network(py::module_& m) {
   py::class_<Network>(m, "Network")
-      .def(py::init<double, uint64_t, int>(), py::arg("resolution"), py::arg("seed"),
-           py::arg("threads") = 1)
+      .def(py::init<double, uint64_t, int, int, int>(), py::arg("resolution"), py::arg("seed"),
+           py::arg("threads") = 1, py::arg("rank") = 0, py::arg("n_ranks") = 1)
       .def("add_node", &Network::add_node, py::arg("model"), py::arg("size"), py::arg("params"))
       .def("set_record_from", &Network::set_record_from)
       .def(
@@ -73,6 +73,31 @@ void register_network(py::module_& m) {
           py::arg("delay"), py::arg("index"), py::arg("source_indices") = std::vector<uint64_t>{},
           py::arg("target_indices") = std::vector<uint64_t>{})
       .def("run", &Network::run, py::arg("steps"), py::call_guard<py::gil_scoped_release>())
+      .def("prepare", &Network::prepare, py::arg("total_steps"), py::arg("min_delay") = 0,
+           py::arg("max_delay") = 0, py::call_guard<py::gil_scoped_release>())
+      .def("run_slice",
+           [](Network& net) {
+             std::vector<int64_t> gids, lags;
+             {
+               py::gil_scoped_release release;
+               net.run_slice(gids, lags);
+             }
+             return py::make_tuple(to_array(std::move(gids)), to_array(std::move(lags)));
+           })
+      .def(
+          "deliver",
+          [](Network& net, py::array_t<int64_t, py::array::c_style | py::array::forcecast> gids,
+             py::array_t<int64_t, py::array::c_style | py::array::forcecast> lags) {
+            std::vector<int64_t> g(gids.data(), gids.data() + gids.size());
+            std::vector<int64_t> l(lags.data(), lags.data() + lags.size());
+            py::gil_scoped_release release;
+            net.deliver(g, l);
+          },
+          py::arg("gids"), py::arg("lags"))
+      .def("local_gids", [](const Network& net) { return to_array(net.local_gids()); })
+      .def("local_delay_extrema", &Network::local_delay_extrema)
+      .def_property_readonly("remaining", &Network::remaining)
+      .def_property_readonly("max_delay", &Network::max_delay)
       .def("first_gid", &Network::first_gid)
       .def("synapse_count", &Network::synapse_count)
       .def_property_readonly("now", &Network::now)

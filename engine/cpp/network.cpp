@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <set>
 #include <stdexcept>
@@ -70,10 +71,12 @@ const std::map<std::string, ModelInfo>& model_registry() {
   return registry;
 }
 
-Network::Network(double resolution, uint64_t seed, int threads)
-    : h_(resolution), seed_(seed), threads_(threads) {
+Network::Network(double resolution, uint64_t seed, int threads, int rank, int n_ranks)
+    : h_(resolution), seed_(seed), threads_(threads), rank_(rank), n_ranks_(n_ranks) {
   if (!(resolution > 0.0)) throw std::invalid_argument("resolution must be > 0");
   if (threads < 1) throw std::invalid_argument("threads must be >= 1");
+  if (n_ranks < 1 || rank < 0 || rank >= n_ranks)
+    throw std::invalid_argument("rank must be in [0, n_ranks)");
   pending_.resize(threads_);
   local_spikes_.resize(threads_);
 }
@@ -253,7 +256,10 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
 
   // Collect (source gid, target gid) pairs that thread k keeps, in a thread-independent order.
   auto generate = [&](int k, auto&& emit) {
-    auto local = [&](uint64_t tgid) { return thread_of(tgid) == k; };
+    // devices are replicated on every rank; neurons belong to one rank
+    auto local = [&](uint64_t tgid) {
+      return thread_of(tgid) == k && (tgt.kind != Kind::kNeurons || is_local(tgid));
+    };
     const std::string& r = rule.rule;
     if (r == "all_to_all") {
       for (uint64_t t : T) {
@@ -409,7 +415,47 @@ void Network::set_record_from(size_t node, const std::vector<std::string>& names
   recorders_[n.index].record_from = names;
 }
 
-void Network::prepare() {
+std::pair<long, long> Network::local_delay_extrema() const {
+  long lo = std::numeric_limits<long>::max(), hi = 0;
+  for (auto& per : pending_)
+    for (auto& s : per) lo = std::min<long>(lo, s.delay), hi = std::max<long>(hi, s.delay);
+  for (auto& c : csr_)
+    for (uint32_t d : c.delay) lo = std::min<long>(lo, d), hi = std::max<long>(hi, d);
+  for (auto& g : generators_)
+    for (auto& per : g.targets)
+      for (auto& t : per) lo = std::min<long>(lo, t.delay), hi = std::max<long>(hi, t.delay);
+  if (lo == std::numeric_limits<long>::max()) return {0, 0};
+  return {lo, hi};
+}
+
+std::vector<int64_t> Network::local_gids() const {
+  std::vector<int64_t> out;
+  for (auto& p : populations_)
+    for (size_t i = first_local(&p - populations_.data(), 0); i < p->n; i += n_ranks_)
+      out.push_back(int64_t(p->first_gid + i));
+  return out;
+}
+
+size_t Network::first_local(size_t pop, size_t b) const {
+  if (n_ranks_ == 1) return b;
+  const uint64_t g = populations_[pop]->first_gid + b;
+  return b + size_t((uint64_t(rank_) + n_ranks_ - g % n_ranks_) % n_ranks_);
+}
+
+void Network::prepare(long steps, long min_delay, long max_delay) {
+  if (steps < 0) throw std::invalid_argument("steps must be >= 0");
+  if (slice_t0_ >= 0) throw std::logic_error("deliver() the last slice before preparing a run");
+  remaining_ = steps;
+  if (prepared_) return;
+  auto [lo, hi] = local_delay_extrema();
+  if (lo == 0) lo = hi = std::max<long>(1, std::lround(1.0 / h_));  // no connections
+  if (min_delay > 0) lo = min_delay;
+  if (max_delay > 0) hi = max_delay;
+  if (lo > hi) throw std::invalid_argument("min_delay exceeds max_delay");
+  prepare_buffers(lo, hi);
+}
+
+void Network::prepare_buffers(long lo, long hi) {
   for (auto& p : populations_) p->prepare(h_);
   for (auto& r : recorders_) {
     if (r.kind != RecorderKind::kSamples) continue;
@@ -421,16 +467,8 @@ void Network::prepare() {
             throw std::invalid_argument(populations_[s.pop]->model + " cannot record " + name);
       }
   }
-  // min/max delay over every connection that carries events into neurons.
-  long lo = std::numeric_limits<long>::max(), hi = 1;
-  for (auto& per : pending_)
-    for (auto& s : per) lo = std::min<long>(lo, s.delay), hi = std::max<long>(hi, s.delay);
-  for (auto& g : generators_)
-    for (auto& per : g.targets)
-      for (auto& t : per) lo = std::min<long>(lo, t.delay), hi = std::max<long>(hi, t.delay);
-  if (lo == std::numeric_limits<long>::max()) lo = std::max<long>(1, std::lround(1.0 / h_));
   min_delay_ = lo;
-  max_delay_ = std::max(hi, lo);
+  max_delay_ = hi;
   ring_ = min_delay_ + max_delay_;
   ex_.assign(size_t(ring_) * n_slots_, 0.0);
   in_.assign(size_t(ring_) * n_slots_, 0.0);
@@ -549,7 +587,7 @@ void Network::record_samples(int k, long stamp) {
 // Every thread walks the whole spike list of the slice (sorted by lag, then gid) and adds the
 // weights of the synapses onto its own neurons: no atomics, and each target sums its inputs in
 // the same order whatever the number of threads.
-void Network::deliver(int k, long t0, const std::vector<Spike>& spikes) {
+void Network::deliver_thread(int k, long t0, const std::vector<Spike>& spikes) {
   const Csr& c = csr_[k];
   const uint32_t* target = c.target.data();
   const uint32_t* delay = c.delay.data();
@@ -578,6 +616,7 @@ void Network::deliver(int k, long t0, const std::vector<Spike>& spikes) {
 
 void Network::record_spikes(long t0, const std::vector<Spike>& spikes) {
   for (const Spike& sp : spikes) {
+    if (!is_local(sp.gid)) continue;  // every rank records only its own neurons
     const long stamp = t0 + sp.lag + 1;
     for (uint32_t ri : spike_listeners_[sp.gid]) {
       Recorder& r = recorders_[ri];
@@ -590,51 +629,113 @@ void Network::record_spikes(long t0, const std::vector<Spike>& spikes) {
   }
 }
 
-// The slice loop. Within a slice of m <= min_delay steps, neurons only read input written in
-// earlier slices (every delay is >= min_delay), so threads update their neurons independently;
-// the barrier before the gather separates updating from delivering, and delivery writes only
-// slots that the next slice or later ones read.
+// One thread's part of a slice: generator output into the ring buffers, then its neurons
+// step by step. Within a slice of m <= min_delay steps, neurons only read input written in
+// earlier slices (every delay is >= min_delay), so threads update their neurons independently.
+void Network::update_thread(int k, long t0, long m) {
+  emit_generators(k, t0, m);
+  for (long lag = 0; lag < m; ++lag) {
+    const size_t base = size_t((t0 + lag) % ring_) * n_slots_;
+    StepInput input{ex_.data() + base, in_.data() + base, current_.data() + base};
+    for (size_t p = 0; p < populations_.size(); ++p) {
+      auto [b, e] = range(p, k);
+      if (b == e) continue;
+      populations_[p]->step(first_local(p, b), e, n_ranks_, input, uint32_t(lag), local_spikes_[k]);
+      const size_t off = populations_[p]->offset;
+      std::fill(input.ex + off + b, input.ex + off + e, 0.0);
+      std::fill(input.in + off + b, input.in + off + e, 0.0);
+      std::fill(input.current + off + b, input.current + off + e, 0.0);
+    }
+    record_samples(k, t0 + lag + 1);
+  }
+}
+
+void Network::gather_sorted(std::vector<Spike>& out) {
+  out.clear();
+  for (auto& l : local_spikes_) {
+    out.insert(out.end(), l.begin(), l.end());
+    l.clear();
+  }
+  std::sort(out.begin(), out.end());
+}
+
+long Network::slice_length() const {
+  return std::min(min_delay_ - (t_ % min_delay_), remaining_);
+}
+
+// The slice loop (single process). Dependency rules: (1) all threads finish updating the slice
+// before anyone delivers (barrier), because delivery writes ring slots that other threads'
+// neurons read in later slices only, but generators wrote this slice's slots; (2) the spike
+// list is gathered and sorted by (lag, gid) once, so every target sums its inputs in the same
+// order whatever the number of threads or ranks; (3) each thread adds only into its own
+// neurons' slots, so delivery needs no atomics.
 void Network::run(long steps) {
-  if (!prepared_) prepare();
-  std::vector<Spike> gathered;
-  long done = 0;
-  while (done < steps) {
-    const long m = std::min(min_delay_ - (t_ % min_delay_), steps - done);
+  prepare(steps);
+  while (remaining_ > 0) {
+    const long m = slice_length();
     const long t0 = t_;
 #pragma omp parallel num_threads(threads_)
     {
       const int k = omp_get_thread_num();
-      emit_generators(k, t0, m);
-      for (long lag = 0; lag < m; ++lag) {
-        const size_t base = size_t((t0 + lag) % ring_) * n_slots_;
-        StepInput input{ex_.data() + base, in_.data() + base, current_.data() + base};
-        for (size_t p = 0; p < populations_.size(); ++p) {
-          auto [b, e] = range(p, k);
-          if (b == e) continue;
-          populations_[p]->step(b, e, input, uint32_t(lag), local_spikes_[k]);
-          const size_t off = populations_[p]->offset;
-          std::fill(input.ex + off + b, input.ex + off + e, 0.0);
-          std::fill(input.in + off + b, input.in + off + e, 0.0);
-          std::fill(input.current + off + b, input.current + off + e, 0.0);
-        }
-        record_samples(k, t0 + lag + 1);
-      }
+      update_thread(k, t0, m);
 #pragma omp barrier
 #pragma omp single
       {
-        gathered.clear();
-        for (auto& l : local_spikes_) {
-          gathered.insert(gathered.end(), l.begin(), l.end());
-          l.clear();
-        }
-        std::sort(gathered.begin(), gathered.end());
-        record_spikes(t0, gathered);
+        gather_sorted(gathered_);
+        record_spikes(t0, gathered_);
       }
-      deliver(k, t0, gathered);
+      deliver_thread(k, t0, gathered_);
     }
     t_ += m;
-    done += m;
+    remaining_ -= m;
   }
+}
+
+void Network::run_slice(std::vector<int64_t>& gids, std::vector<int64_t>& lags) {
+  if (!prepared_) throw std::logic_error("prepare() before run_slice()");
+  if (slice_t0_ >= 0) throw std::logic_error("deliver() the previous slice first");
+  if (remaining_ <= 0) throw std::logic_error("the prepared run is complete");
+  const long m = slice_length();
+  const long t0 = t_;
+#pragma omp parallel num_threads(threads_)
+  update_thread(omp_get_thread_num(), t0, m);
+  gather_sorted(gathered_);
+  gids.clear();
+  lags.clear();
+  for (const Spike& sp : gathered_)
+    for (uint32_t j = 0; j < sp.multiplicity; ++j) {
+      gids.push_back(int64_t(sp.gid));
+      lags.push_back(int64_t(sp.lag));
+    }
+  slice_t0_ = t0;
+  t_ += m;
+  remaining_ -= m;
+}
+
+void Network::deliver(const std::vector<int64_t>& gids, const std::vector<int64_t>& lags) {
+  if (slice_t0_ < 0) throw std::logic_error("deliver() without a slice from run_slice()");
+  if (gids.size() != lags.size()) throw std::invalid_argument("gids and lags differ in length");
+  std::vector<Spike> raw(gids.size());
+  for (size_t i = 0; i < gids.size(); ++i) {
+    if (gids[i] < 1 || uint64_t(gids[i]) >= next_gid_ || lags[i] < 0 || lags[i] >= min_delay_)
+      throw std::invalid_argument("spike (" + std::to_string(gids[i]) + ", " +
+                                  std::to_string(lags[i]) + ") is outside the network or slice");
+    raw[i] = {uint64_t(gids[i]), uint32_t(lags[i]), 1};
+  }
+  std::sort(raw.begin(), raw.end());
+  // repeated (lag, gid) entries are one spike of higher multiplicity, as in run()
+  gathered_.clear();
+  for (const Spike& sp : raw) {
+    if (!gathered_.empty() && gathered_.back().gid == sp.gid && gathered_.back().lag == sp.lag)
+      ++gathered_.back().multiplicity;
+    else
+      gathered_.push_back(sp);
+  }
+  const long t0 = slice_t0_;
+  record_spikes(t0, gathered_);
+#pragma omp parallel num_threads(threads_)
+  deliver_thread(omp_get_thread_num(), t0, gathered_);
+  slice_t0_ = -1;
 }
 
 Network::Events Network::take_events(size_t node) {

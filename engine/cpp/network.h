@@ -30,7 +30,9 @@ const std::map<std::string, ModelInfo>& model_registry();
 
 class Network {
  public:
-  Network(double resolution, uint64_t seed, int threads);
+  // With n_ranks > 1 this rank owns the neurons with gid % n_ranks == rank: it updates only
+  // those, keeps only the synapses onto them, and its devices act on them only.
+  Network(double resolution, uint64_t seed, int threads, int rank = 0, int n_ranks = 1);
 
   // Each returns the node index; nodes take consecutive 1-based gids in creation order.
   size_t add_node(const std::string& model, size_t n, const Params& params);
@@ -45,6 +47,20 @@ class Network {
   void run(long steps);  // simulate `steps` more steps (prepares on first call)
   long now() const { return t_; }
   long min_delay() const { return min_delay_; }
+  long max_delay() const { return max_delay_; }
+
+  // Slice-level API for MPI. prepare(steps) plans a run of `steps` more steps (min_delay and
+  // max_delay, in steps, override the local extrema so all ranks agree; 0 keeps the local ones);
+  // run_slice() advances one slice and returns this rank's spikes of it (lag within the slice,
+  // one entry per spike, so a spike of multiplicity m appears m times); deliver() takes the
+  // spikes of all ranks of that slice and must be called after every run_slice().
+  void prepare(long steps, long min_delay = 0, long max_delay = 0);
+  long remaining() const { return remaining_; }
+  void run_slice(std::vector<int64_t>& gids, std::vector<int64_t>& lags);
+  void deliver(const std::vector<int64_t>& gids, const std::vector<int64_t>& lags);
+  std::pair<long, long> local_delay_extrema() const;  // over this rank's synapses, in steps
+  std::vector<int64_t> local_gids() const;
+  bool is_local(uint64_t gid) const { return n_ranks_ == 1 || gid % n_ranks_ == uint64_t(rank_); }
 
   struct Events {
     std::vector<int64_t> senders;
@@ -83,10 +99,15 @@ class Network {
 
   int owner(size_t pop, size_t i) const;
   std::pair<size_t, size_t> range(size_t pop, int thread) const;
-  void prepare();
+  void prepare_buffers(long min_delay, long max_delay);
+  void update_thread(int thread, long t0, long m);  // generators + this thread's neurons
+  long slice_length() const;
+  void gather_sorted(std::vector<Spike>& out);  // local spikes of the slice, by (lag, gid)
+  // first index >= b of population `pop` owned by this rank
+  size_t first_local(size_t pop, size_t b) const;
   void emit_generators(int thread, long t0, long m);
   void record_samples(int thread, long stamp);
-  void deliver(int thread, long t0, const std::vector<Spike>& spikes);
+  void deliver_thread(int thread, long t0, const std::vector<Spike>& spikes);
   void record_spikes(long t0, const std::vector<Spike>& spikes);
   uint32_t steps_of_delay(double ms) const;
   // Step count to ms exactly as NEST computes it (integer tics of 1 us times 0.001 ms/tic), so
@@ -96,8 +117,11 @@ class Network {
   double h_;
   uint64_t seed_;
   int threads_;
+  int rank_, n_ranks_;
   long t_ = 0;
   bool prepared_ = false;
+  long remaining_ = 0;      // steps left in the run planned by prepare()
+  long slice_t0_ = -1;      // start of the slice awaiting deliver(), -1 if none
   uint64_t next_gid_ = 1;
   size_t n_slots_ = 0;  // neurons in all populations
   long min_delay_ = 0, max_delay_ = 0, ring_ = 0;
@@ -111,6 +135,7 @@ class Network {
   std::vector<std::vector<uint32_t>> spike_listeners_;  // gid -> spike recorder indices
   std::vector<double> ex_, in_, current_;      // ring buffers [slot * n_slots_ + neuron]
   std::vector<std::vector<Spike>> local_spikes_;
+  std::vector<Spike> gathered_;
 };
 
 }  // namespace sd

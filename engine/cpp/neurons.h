@@ -35,8 +35,9 @@ class Population {
       : model(std::move(model)), first_gid(first_gid), n(n), offset(offset) {}
   virtual ~Population() = default;
   virtual void prepare(double h) = 0;
-  // Advance neurons [b, e) through step t; inputs point at this step's slot (already offset).
-  virtual void step(size_t b, size_t e, const StepInput& input, uint32_t lag,
+  // Advance neurons b, b + stride, ... < e through one step (stride > 1 when MPI ranks share a
+  // population: each rank updates only its own neurons); inputs point at this step's slot.
+  virtual void step(size_t b, size_t e, size_t stride, const StepInput& input, uint32_t lag,
                     std::vector<Spike>& spikes) = 0;
   virtual std::vector<std::string> recordables() const { return {}; }
   virtual double value(const std::string& name, size_t i) const = 0;
@@ -146,9 +147,9 @@ class IafPscDelta : public IafBase {
     h_ = h;
   }
   std::vector<std::string> recordables() const override { return {"V_m"}; }
-  void step(size_t b, size_t e, const StepInput& in, uint32_t lag,
+  void step(size_t b, size_t e, size_t stride, const StepInput& in, uint32_t lag,
             std::vector<Spike>& spikes) override {
-    for (size_t i = b; i < e; ++i) {
+    for (size_t i = b; i < e; i += stride) {
       const size_t k = offset + i;
       const double psp = in.ex[k] + in.in[k];
       if (refractory[i] == 0) {
@@ -204,9 +205,9 @@ class IafPscExp : public IafBase {
     if (name == "I_syn_in") return i_in[i];
     return IafBase::value(name, i);
   }
-  void step(size_t b, size_t e, const StepInput& in, uint32_t lag,
+  void step(size_t b, size_t e, size_t stride, const StepInput& in, uint32_t lag,
             std::vector<Spike>& spikes) override {
-    for (size_t i = b; i < e; ++i) {
+    for (size_t i = b; i < e; i += stride) {
       const size_t k = offset + i;
       if (refractory[i] == 0)
         y3[i] = y3[i] * P33[i] + i_ex[i] * P21ex[i] + i_in[i] * P21in[i] + (I_e[i] + y0[i]) * P30[i];
@@ -258,9 +259,9 @@ class IafPscAlpha : public IafBase {
     if (name == "I_syn_in") return I_in[i];
     return IafBase::value(name, i);
   }
-  void step(size_t b, size_t e, const StepInput& in, uint32_t lag,
+  void step(size_t b, size_t e, size_t stride, const StepInput& in, uint32_t lag,
             std::vector<Spike>& spikes) override {
-    for (size_t i = b; i < e; ++i) {
+    for (size_t i = b; i < e; i += stride) {
       const size_t k = offset + i;
       if (refractory[i] == 0) {
         y3[i] = P30[i] * (y0[i] + I_e[i]) + P31ex[i] * dI_ex[i] + P32ex[i] * I_ex[i] +
@@ -297,9 +298,9 @@ class ParrotNeuron : public Population {
   double value(const std::string& name, size_t) const override {
     throw std::invalid_argument("parrot_neuron cannot record " + name);
   }
-  void step(size_t b, size_t e, const StepInput& in, uint32_t lag,
+  void step(size_t b, size_t e, size_t stride, const StepInput& in, uint32_t lag,
             std::vector<Spike>& spikes) override {
-    for (size_t i = b; i < e; ++i) {
+    for (size_t i = b; i < e; i += stride) {
       const long count = std::lround(in.ex[offset + i]);
       if (count > 0) spikes.push_back({first_gid + i, lag, uint32_t(count)});
     }

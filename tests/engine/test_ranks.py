@@ -1,0 +1,85 @@
+"""The slice-level API the MPI backend uses, with ranks emulated in one process: results must
+not depend on the number of ranks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from spikedesk.engine import _core, simulate
+from spikedesk.engine.driver import _Run
+from spikedesk.project_files import io
+
+EXAMPLES = sorted((Path(__file__).parents[2] / "project_files" / "examples").glob("*.json"))
+
+
+def run_ranks(project, n_ranks: int, threads: int = 1, duration: float = 200.0) -> dict:
+    runs = [_Run(project, threads, None, duration, rank=r, n_ranks=n_ranks) for r in range(n_ranks)]
+    extrema = [run.net.local_delay_extrema() for run in runs]
+    lo = min((a for a, _ in extrema if a > 0), default=0)
+    hi = max(b for _, b in extrema)
+    sim = runs[0].project.simulation
+    total = int(round(sim.duration / sim.resolution))
+    for run in runs:
+        run.net.prepare(total, lo, hi)
+    while runs[0].net.remaining > 0:
+        parts = [run.net.run_slice() for run in runs]
+        gids = np.concatenate([g for g, _ in parts])
+        lags = np.concatenate([lag for _, lag in parts])
+        for run in runs:
+            run.net.deliver(gids, lags)
+    # rank 0 merges: concatenate, then sort by (time, sender) as the engine does
+    merged = {}
+    events = [run.take() for run in runs]
+    for rid in runs[0].recorders:
+        taken = [e[rid] for e in events]
+        fields = {k: np.concatenate([t[k] for t in taken]) for k in taken[0]}
+        order = np.lexsort((fields["senders"], fields["times"]))
+        merged[rid] = {k: v[order] for k, v in fields.items()}
+    return merged
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_results_do_not_depend_on_the_number_of_ranks(example):
+    project = io.load(example)
+    reference = simulate(project, duration=200.0).events
+    for n_ranks, threads in ((1, 1), (2, 1), (3, 2)):
+        got = run_ranks(project, n_ranks, threads)
+        assert got.keys() == reference.keys()
+        for rid, fields in reference.items():
+            for name, values in fields.items():
+                np.testing.assert_array_equal(
+                    got[rid][name], values, err_msg=f"{n_ranks} ranks: {rid}.{name}"
+                )
+    assert sum(len(f["times"]) for f in reference.values()) > 0
+
+
+def test_local_gids_partition_the_neurons():
+    nets = [_core.Network(0.1, 1, 1, rank=r, n_ranks=3) for r in range(3)]
+    for net in nets:
+        net.add_node("parrot_neuron", 5, {})
+        net.add_node("spike_recorder", 1, {"start": [0.0], "stop": [1e9], "origin": [0.0]})
+        net.add_node("parrot_neuron", 4, {})
+    gids = [set(net.local_gids().tolist()) for net in nets]
+    assert set().union(*gids) == set(range(1, 6)) | set(range(7, 11))
+    assert sum(len(g) for g in gids) == 9
+    assert all(g % 3 == r for r, s in enumerate(gids) for g in s)
+
+
+def test_slice_api_misuse_is_refused():
+    net = _core.Network(0.1, 1, 1)
+    net.add_node("parrot_neuron", 2, {})
+    with pytest.raises(ValueError, match="prepare"):
+        net.run_slice()
+    net.prepare(30)
+    with pytest.raises(ValueError, match="without a slice"):
+        net.deliver(np.array([1]), np.array([0]))
+    gids, lags = net.run_slice()
+    assert gids.dtype == np.int64 and len(gids) == len(lags) == 0
+    with pytest.raises(ValueError, match="previous slice"):
+        net.run_slice()
+    with pytest.raises(ValueError, match="outside"):
+        net.deliver(np.array([99]), np.array([0]))
+    net.deliver(gids, lags)
+    assert net.remaining == 30 - net.min_delay
