@@ -1,0 +1,98 @@
+"""Every NEST Desktop example imports, or fails naming exactly what spikedesk does not support."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from spikedesk.app.cli import main
+from spikedesk.engine import ParameterError, simulate
+from spikedesk.project_files import io, nest_desktop
+from spikedesk.project_files.validation import ProjectError
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "nest_desktop"
+FILES = sorted(DATA.glob("*/*.json"))
+
+# file -> substrings every one of which must appear in the import error
+UNSUPPORTED = {
+    "logical_operators_AND_XOR_functions.json": ["'iaf_cond_alpha' is not supported"],
+    "plasticity_tsodyks_synapse.json": ["'weight_recorder' is not supported", "tsodyks"],
+    "single_neuron_models_compartmental_neurons.json": ["compartmental neurons"],
+    "single_neuron_models_high_conductance_state.json": ["'iaf_cond_alpha' is not supported"],
+    "single_neuron_models_neuron_time_constant.json": ["'iaf_cond_alpha' is not supported"],
+    "single_neuron_models_psc_vs_cond.json": ["'iaf_cond_alpha' is not supported"],
+    "usecases_NRP_Husky_Braitenberg.json": ["'iaf_cond_alpha' is not supported"],
+    "usecases_ViSimpl_Brunel_network.json": ["spatial (layer) nodes"],
+    "spatial-neurons.json": ["spatial (layer) nodes"],
+    "spatial-spike-activity.json": ["spatial (layer) nodes"],
+    "model-step-current-response.json": ["multimeter -> dc_generator"],
+}
+# imported, but the engine needs one node per differently parameterized device
+PER_DEVICE = {"model-f-i-curve.json": "dc1", "model-rate-response.json": "pg1"}
+
+
+def test_the_fixtures_are_all_there():
+    assert len(list(DATA.glob("3x/*.json"))) == 14 and len(list(DATA.glob("4x/*.json"))) == 13
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_imports_or_names_what_is_unsupported(path):
+    data = json.loads(path.read_text())
+    if path.name in UNSUPPORTED:
+        with pytest.raises(ProjectError) as err:
+            nest_desktop.import_data(data, source=str(path))
+        text = str(err.value)
+        assert str(path) in text
+        for fragment in UNSUPPORTED[path.name]:
+            assert fragment in text
+        assert "project '" in text  # every problem names its project
+        return
+    projects = nest_desktop.import_data(data, source=str(path))
+    assert projects and all(p.nodes for p in projects)
+    for project in projects:
+        assert io.loads(io.dumps(project)) == project  # a valid spikedesk project
+        short = min(project.simulation.duration, 50.0)
+        if path.name in PER_DEVICE:
+            with pytest.raises(ParameterError, match="per-device values"):
+                simulate(project, duration=short)
+        else:
+            results = simulate(project, duration=short)
+            assert results.events
+
+
+def test_ids_positions_and_rules_are_kept():
+    path = DATA / "3x" / "usecases_Insite_Brunel_network.json"
+    (project,) = nest_desktop.import_data(json.loads(path.read_text()), str(path))
+    ids = [n.id for n in project.nodes]
+    assert len(set(ids)) == len(ids)
+    raw = json.loads(path.read_text())[0]["network"]
+    assert [n.size for n in project.nodes] == [n.get("size", 1) for n in raw["nodes"]]
+    assert project.nodes[0].position.x == raw["nodes"][0]["view"]["position"]["x"]
+    rules = [c.rule.rule for c in project.connections]
+    assert rules == [c.get("rule", "all_to_all") for c in raw["connections"]]
+
+
+def test_copied_models_fold_into_their_original():
+    path = DATA / "3x" / "usecases_CoSim_Brunel_alpha.json"
+    (project,) = nest_desktop.import_data(json.loads(path.read_text()), str(path))
+    weights = {c.synapse.weight for c in project.connections}
+    assert 20.68 in weights  # the "excitatory" copy of static_synapse carried weight 20.68
+
+
+def test_not_a_nest_desktop_file():
+    with pytest.raises(ProjectError, match="no NEST Desktop project"):
+        nest_desktop.import_data({"hello": 1}, "x.json")
+
+
+def test_convert_command_picks_a_project_and_writes_atomically(tmp_path):
+    path = DATA / "3x" / "lecture_bachelor_single-neuron-direct-current-injection.json"
+    out = tmp_path / "p.json"
+    assert main(["convert", str(path), "-o", str(out)]) == 1  # two projects: must pick
+    assert not out.exists()
+    assert main(["convert", str(path), "-o", str(out), "--project", "DC to single neuron 1"]) == 0
+    assert io.load(out).name == "DC to single neuron 1"
+    bad = DATA / "3x" / "logical_operators_AND_XOR_functions.json"
+    before = out.read_text()
+    assert main(["convert", str(bad), "-o", str(out)]) == 1
+    assert out.read_text() == before
