@@ -120,16 +120,4 @@ void register_network(py::module_& m) {
           out[py::str(ev.names[i])] = to_array(std::move(ev.values[i]));
         return out;
       });
-
-  m.def("models", [] {
-    py::dict out;
-    for (auto& [name, info] : sd::model_registry()) {
-      py::dict d;
-      d["kind"] = info.kind;
-      d["params"] = info.params;
-      d["recordables"] = info.recordables;
-      out[py::str(name)] = d;
-    }
-    return out;
-  });
 }

@@ -4,6 +4,7 @@
 namespace py = pybind11;
 
 void register_network(py::module_& m);
+void register_models(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "spikedesk's C++/OpenMP point-neuron simulator";
@@ -16,4 +17,5 @@ PYBIND11_MODULE(_core, m) {
     }
   });
   register_network(m);
+  register_models(m);
 }

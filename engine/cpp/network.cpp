@@ -1,3 +1,4 @@
+// The kernel: nodes, ring buffers, and the slice loop (update, gather, deliver).
 #include "network.h"
 
 #include <omp.h>
@@ -11,11 +12,6 @@
 namespace sd {
 
 namespace {
-const std::vector<std::string> kWindow = {"start", "stop", "origin"};
-std::vector<std::string> with_window(std::vector<std::string> names) {
-  names.insert(names.end(), kWindow.begin(), kWindow.end());
-  return names;
-}
 double scalar(const Params& p, const char* name) {
   auto it = p.find(name);
   if (it == p.end() || it->second.empty())
@@ -28,48 +24,6 @@ const std::vector<double>& list(const Params& p, const char* name) {
   return it == p.end() ? empty : it->second;
 }
 }  // namespace
-
-const std::map<std::string, ModelInfo>& model_registry() {
-  static const std::map<std::string, ModelInfo> registry = {
-      {"iaf_psc_delta",
-       {"neuron",
-        {"C_m", "E_L", "I_e", "V_m", "V_min", "V_reset", "V_th", "t_ref", "tau_m",
-         "refractory_input"},
-        {"V_m"}}},
-      {"iaf_psc_exp",
-       {"neuron",
-        {"C_m", "E_L", "I_e", "V_m", "V_reset", "V_th", "t_ref", "tau_m", "tau_syn_ex",
-         "tau_syn_in"},
-        {"I_syn_ex", "I_syn_in", "V_m"}}},
-      {"iaf_psc_alpha",
-       {"neuron",
-        {"C_m", "E_L", "I_e", "V_m", "V_min", "V_reset", "V_th", "t_ref", "tau_m", "tau_syn_ex",
-         "tau_syn_in"},
-        {"I_syn_ex", "I_syn_in", "V_m"}}},
-      {"parrot_neuron", {"neuron", {}, {}}},
-      {"poisson_generator", {"stimulator", with_window({"rate"}), {}}},
-      {"inhomogeneous_poisson_generator",
-       {"stimulator", with_window({"rate_times", "rate_values", "allow_offgrid_times"}), {}}},
-      {"dc_generator", {"stimulator", with_window({"amplitude"}), {}}},
-      {"step_current_generator",
-       {"stimulator",
-        with_window({"amplitude_times", "amplitude_values", "allow_offgrid_times"}),
-        {}}},
-      {"ac_generator",
-       {"stimulator", with_window({"amplitude", "offset", "frequency", "phase"}), {}}},
-      {"noise_generator",
-       {"stimulator", with_window({"mean", "std", "std_mod", "dt", "frequency", "phase"}), {}}},
-      {"spike_generator",
-       {"stimulator",
-        with_window({"spike_times", "spike_weights", "spike_multiplicities",
-                     "allow_offgrid_times", "shift_now_spikes"}),
-        {}}},
-      {"spike_recorder", {"recorder", with_window({}), {}}},
-      {"voltmeter", {"recorder", with_window({"interval", "record_from"}), {}}},
-      {"multimeter", {"recorder", with_window({"interval", "record_from"}), {}}},
-  };
-  return registry;
-}
 
 Network::Network(double resolution, uint64_t seed, int threads, int rank, int n_ranks)
     : h_(resolution), seed_(seed), threads_(threads), rank_(rank), n_ranks_(n_ranks) {
@@ -207,212 +161,6 @@ int Network::owner(size_t pop, size_t i) const {
   while (k + 1 < threads_ && range(pop, k + 1).first <= i) ++k;
   while (range(pop, k).first > i) --k;
   return k;
-}
-
-std::vector<double> Network::draw(const RandomSpec& spec, uint32_t key, uint64_t first_gid,
-                                  size_t n) const {
-  std::vector<double> out(n);
-  for (size_t i = 0; i < n; ++i) {
-    Stream s(seed_, kNodeParam, first_gid + i, key);
-    out[i] = spec.draw(s);
-  }
-  return out;
-}
-
-// Connection generation. Draws are keyed by the target (or the source for fixed_outdegree, or
-// the connection for fixed_total_number), never by thread, so every thread can generate the
-// synapses onto its own neurons and the network does not depend on the thread count.
-void Network::connect(size_t source, size_t target, const RuleSpec& rule, const RandomSpec& weight,
-                      const RandomSpec& delay, uint32_t conn,
-                      const std::vector<uint64_t>& source_indices,
-                      const std::vector<uint64_t>& target_indices) {
-  if (prepared_) throw std::logic_error("cannot connect after the simulation started");
-  const Node& src = nodes_.at(source);
-  const Node& tgt = nodes_.at(target);
-  const uint64_t s0 = src.first_gid, t0 = tgt.first_gid;
-
-  // Which thread owns a target gid (-1: not a neuron population target).
-  auto thread_of = [&](uint64_t tgid) {
-    return tgt.kind == Kind::kNeurons ? owner(tgt.index, tgid - t0) : 0;
-  };
-
-  // The neurons the rule applies to: the whole node, or the chosen indices.
-  auto select = [](const Node& node, const std::vector<uint64_t>& indices) {
-    std::vector<uint64_t> gids;
-    if (indices.empty()) {
-      for (uint64_t i = 0; i < node.n; ++i) gids.push_back(node.first_gid + i);
-    } else {
-      for (uint64_t i : indices) {
-        if (i >= node.n)
-          throw std::invalid_argument("index " + std::to_string(i) + " is outside a node of size " +
-                                      std::to_string(node.n));
-        gids.push_back(node.first_gid + i);
-      }
-    }
-    return gids;
-  };
-  const std::vector<uint64_t> S = select(src, source_indices), T = select(tgt, target_indices);
-  const uint64_t ns = S.size(), nt = T.size();
-
-  // Collect (source gid, target gid) pairs that thread k keeps, in a thread-independent order.
-  auto generate = [&](int k, auto&& emit) {
-    // devices are replicated on every rank; neurons belong to one rank
-    auto local = [&](uint64_t tgid) {
-      return thread_of(tgid) == k && (tgt.kind != Kind::kNeurons || is_local(tgid));
-    };
-    const std::string& r = rule.rule;
-    if (r == "all_to_all") {
-      for (uint64_t t : T) {
-        if (!local(t)) continue;
-        for (uint64_t s : S)
-          if (rule.allow_autapses || s != t) emit(s, t);
-      }
-    } else if (r == "one_to_one") {
-      if (ns != nt) throw std::invalid_argument("one_to_one needs source and target of equal size");
-      for (uint64_t i = 0; i < nt; ++i)
-        if (local(T[i]) && (rule.allow_autapses || S[i] != T[i])) emit(S[i], T[i]);
-    } else if (r == "fixed_indegree") {
-      if (rule.indegree < 0) throw std::invalid_argument("indegree must be >= 0");
-      if (!rule.allow_multapses && uint64_t(rule.indegree) > ns)
-        throw std::invalid_argument("indegree " + std::to_string(rule.indegree) +
-                                    " exceeds the number of sources without multapses");
-      for (uint64_t t : T) {
-        if (!local(t)) continue;
-        Stream st(seed_, kConnect, t, conn);
-        std::set<uint64_t> chosen;
-        for (long long j = 0, tries = 0; j < rule.indegree; ++tries) {
-          if (tries > 1000 * (rule.indegree + 10))
-            throw std::invalid_argument("fixed_indegree cannot find enough distinct sources");
-          const uint64_t s = S[st.below(ns)];
-          if (!rule.allow_autapses && s == t) continue;
-          if (!rule.allow_multapses && !chosen.insert(s).second) continue;
-          emit(s, t);
-          ++j;
-        }
-      }
-    } else if (r == "fixed_outdegree") {
-      if (rule.outdegree < 0) throw std::invalid_argument("outdegree must be >= 0");
-      if (!rule.allow_multapses && uint64_t(rule.outdegree) > nt)
-        throw std::invalid_argument("outdegree exceeds the number of targets without multapses");
-      for (uint64_t s : S) {
-        Stream st(seed_, kConnect, s, conn | 0x80000000u);
-        std::set<uint64_t> chosen;
-        for (long long j = 0, tries = 0; j < rule.outdegree; ++tries) {
-          if (tries > 1000 * (rule.outdegree + 10))
-            throw std::invalid_argument("fixed_outdegree cannot find enough distinct targets");
-          const uint64_t t = T[st.below(nt)];
-          if (!rule.allow_autapses && s == t) continue;
-          if (!rule.allow_multapses && !chosen.insert(t).second) continue;
-          if (local(t)) emit(s, t);
-          ++j;
-        }
-      }
-    } else if (r == "fixed_total_number") {
-      if (rule.total < 0) throw std::invalid_argument("N must be >= 0");
-      if (!rule.allow_multapses && uint64_t(rule.total) > ns * nt)
-        throw std::invalid_argument("N exceeds the number of possible pairs without multapses");
-      Stream st(seed_, kConnect, 0, conn | 0x40000000u);
-      std::set<std::pair<uint64_t, uint64_t>> chosen;
-      for (long long j = 0, tries = 0; j < rule.total; ++tries) {
-        if (tries > 1000 * (rule.total + 10))
-          throw std::invalid_argument("fixed_total_number cannot find enough distinct pairs");
-        const uint64_t s = S[st.below(ns)], t = T[st.below(nt)];
-        if (!rule.allow_autapses && s == t) continue;
-        if (!rule.allow_multapses && !chosen.insert({s, t}).second) continue;
-        if (local(t)) emit(s, t);
-        ++j;
-      }
-    } else if (r == "pairwise_bernoulli") {
-      if (rule.p < 0.0 || rule.p > 1.0) throw std::invalid_argument("p must be in [0, 1]");
-      for (uint64_t t : T) {
-        if (!local(t)) continue;
-        Stream st(seed_, kConnect, t, conn);
-        for (uint64_t s : S) {
-          const bool hit = st.uniform() < rule.p;
-          if (hit && (rule.allow_autapses || s != t)) emit(s, t);
-        }
-      }
-    } else {
-      throw std::invalid_argument("unknown connection rule " + r);
-    }
-  };
-
-  // Weights and delays: one stream per target, drawn in generation order.
-  const bool forced_unit = tgt.kind == Kind::kNeurons && populations_[tgt.index]->forces_unit_weight();
-  auto make_draw = [&](const RandomSpec& spec, uint32_t purpose) {
-    const uint64_t node_n = tgt.n;
-    return [&spec, purpose, this, conn, t0, node_n, streams = std::vector<Stream>()](uint64_t t) mutable {
-      if (spec.kind == RandomSpec::kConstant) return spec.a;
-      if (streams.empty())
-        for (uint64_t i = 0; i < node_n; ++i) streams.emplace_back(seed_, purpose, t0 + i, conn);
-      return spec.draw(streams[t - t0]);
-    };
-  };
-
-  if (src.kind == Kind::kNeurons && tgt.kind == Kind::kNeurons) {
-    const size_t pop = tgt.index;
-    const size_t offset = populations_[pop]->offset;
-    std::vector<std::string> errors(threads_);
-#pragma omp parallel num_threads(threads_)
-    {
-      const int k = omp_get_thread_num();
-      try {
-        auto w = make_draw(weight, kWeight);
-        auto d = make_draw(delay, kDelay);
-        generate(k, [&](uint64_t s, uint64_t t) {
-          const double wv = w(t);
-          const uint32_t dv = steps_of_delay(d(t));
-          pending_[k].push_back({s, uint32_t(offset + (t - t0)), dv, forced_unit ? 1.0 : wv});
-        });
-      } catch (const std::exception& e) {
-        errors[k] = e.what();
-      }
-    }
-    for (auto& e : errors)
-      if (!e.empty()) throw std::invalid_argument(e);
-    return;
-  }
-
-  // Device connections are few; generate them on one thread.
-  auto w = make_draw(weight, kWeight);
-  auto d = make_draw(delay, kDelay);
-  if (src.kind == Kind::kGenerator && tgt.kind == Kind::kNeurons) {
-    const Population& p = *populations_[tgt.index];
-    for (int k = 0; k < threads_; ++k)
-      generate(k, [&](uint64_t s, uint64_t t) {
-        const double wv = w(t);
-        const uint32_t dv = steps_of_delay(d(t));
-        Generator& g = generators_[src.index + (s - s0)];
-        g.targets[k].push_back(
-            {uint32_t(p.offset + (t - t0)), t, forced_unit ? 1.0 : wv, dv});
-      });
-  } else if (src.kind == Kind::kNeurons && tgt.kind == Kind::kRecorder &&
-             recorders_[tgt.index].kind == RecorderKind::kSpikes) {
-    if (spike_listeners_.size() < next_gid_) spike_listeners_.resize(next_gid_ + 1);
-    generate(0, [&](uint64_t s, uint64_t) { spike_listeners_[s].push_back(uint32_t(tgt.index)); });
-  } else if (src.kind == Kind::kRecorder && tgt.kind == Kind::kNeurons &&
-             recorders_[src.index].kind == RecorderKind::kSamples) {
-    Recorder& r = recorders_[src.index];
-    const size_t pop = tgt.index;
-    for (int k = 0; k < threads_; ++k)
-      generate(k, [&](uint64_t, uint64_t t) { r.targets[k].push_back({pop, t - t0, t}); });
-  } else {
-    throw std::invalid_argument("cannot connect " + src.model + " to " + tgt.model);
-  }
-}
-
-uint64_t Network::synapse_count() const {
-  uint64_t n = 0;
-  for (auto& p : pending_) n += p.size();
-  for (auto& c : csr_) n += c.target.size();
-  return n;
-}
-
-void Network::set_record_from(size_t node, const std::vector<std::string>& names) {
-  const Node& n = nodes_.at(node);
-  if (n.kind != Kind::kRecorder || recorders_[n.index].kind != RecorderKind::kSamples)
-    throw std::invalid_argument("record_from applies to voltmeter and multimeter only");
-  recorders_[n.index].record_from = names;
 }
 
 std::pair<long, long> Network::local_delay_extrema() const {
@@ -569,21 +317,6 @@ void Network::emit_generators(int k, long t0, long m) {
   }
 }
 
-void Network::record_samples(int k, long stamp) {
-  for (auto& r : recorders_) {
-    if (r.kind != RecorderKind::kSamples || r.targets[k].empty()) continue;
-    if (stamp % r.interval != 0 || !r.window.contains(stamp)) continue;
-    auto& values = r.values[k];
-    values.resize(r.record_from.size());
-    for (auto& s : r.targets[k]) {
-      r.times[k].push_back(ms(stamp));
-      r.senders[k].push_back(double(s.gid));
-      for (size_t v = 0; v < r.record_from.size(); ++v)
-        values[v].push_back(populations_[s.pop]->value(r.record_from[v], s.index));
-    }
-  }
-}
-
 // Every thread walks the whole spike list of the slice (sorted by lag, then gid) and adds the
 // weights of the synapses onto its own neurons: no atomics, and each target sums its inputs in
 // the same order whatever the number of threads.
@@ -609,21 +342,6 @@ void Network::deliver_thread(int k, long t0, const std::vector<Spike>& spikes) {
           ex[target[j]] += w;
         else
           in[target[j]] += w;
-      }
-    }
-  }
-}
-
-void Network::record_spikes(long t0, const std::vector<Spike>& spikes) {
-  for (const Spike& sp : spikes) {
-    if (!is_local(sp.gid)) continue;  // every rank records only its own neurons
-    const long stamp = t0 + sp.lag + 1;
-    for (uint32_t ri : spike_listeners_[sp.gid]) {
-      Recorder& r = recorders_[ri];
-      if (!r.window.contains(stamp)) continue;
-      for (uint32_t m = 0; m < sp.multiplicity; ++m) {
-        r.times[0].push_back(ms(stamp));
-        r.senders[0].push_back(double(sp.gid));
       }
     }
   }
@@ -736,34 +454,6 @@ void Network::deliver(const std::vector<int64_t>& gids, const std::vector<int64_
 #pragma omp parallel num_threads(threads_)
   deliver_thread(omp_get_thread_num(), t0, gathered_);
   slice_t0_ = -1;
-}
-
-Network::Events Network::take_events(size_t node) {
-  const Node& n = nodes_.at(node);
-  if (n.kind != Kind::kRecorder) throw std::invalid_argument("node is not a recorder");
-  Recorder& r = recorders_[n.index];
-  Events ev;
-  ev.names = r.kind == RecorderKind::kSamples ? r.record_from : std::vector<std::string>{};
-  std::vector<std::tuple<double, double, int, size_t>> order;
-  for (int k = 0; k < threads_; ++k)
-    for (size_t i = 0; i < r.times[k].size(); ++i)
-      order.emplace_back(r.times[k][i], r.senders[k][i], k, i);
-  std::stable_sort(order.begin(), order.end(), [](auto& a, auto& b) {
-    return std::get<0>(a) != std::get<0>(b) ? std::get<0>(a) < std::get<0>(b)
-                                            : std::get<1>(a) < std::get<1>(b);
-  });
-  ev.values.resize(ev.names.size());
-  for (auto& [t, s, k, i] : order) {
-    ev.times.push_back(t);
-    ev.senders.push_back(int64_t(s));
-    for (size_t v = 0; v < ev.names.size(); ++v) ev.values[v].push_back(r.values[k][v][i]);
-  }
-  for (int k = 0; k < threads_; ++k) {
-    r.times[k].clear();
-    r.senders[k].clear();
-    for (auto& v : r.values[k]) v.clear();
-  }
-  return ev;
 }
 
 }  // namespace sd

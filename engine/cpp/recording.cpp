@@ -1,0 +1,75 @@
+// Recorders: samples at the end of each step, spikes per slice, events sorted by (time, sender).
+#include "network.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <tuple>
+
+namespace sd {
+
+void Network::set_record_from(size_t node, const std::vector<std::string>& names) {
+  const Node& n = nodes_.at(node);
+  if (n.kind != Kind::kRecorder || recorders_[n.index].kind != RecorderKind::kSamples)
+    throw std::invalid_argument("record_from applies to voltmeter and multimeter only");
+  recorders_[n.index].record_from = names;
+}
+
+void Network::record_samples(int k, long stamp) {
+  for (auto& r : recorders_) {
+    if (r.kind != RecorderKind::kSamples || r.targets[k].empty()) continue;
+    if (stamp % r.interval != 0 || !r.window.contains(stamp)) continue;
+    auto& values = r.values[k];
+    values.resize(r.record_from.size());
+    for (auto& s : r.targets[k]) {
+      r.times[k].push_back(ms(stamp));
+      r.senders[k].push_back(double(s.gid));
+      for (size_t v = 0; v < r.record_from.size(); ++v)
+        values[v].push_back(populations_[s.pop]->value(r.record_from[v], s.index));
+    }
+  }
+}
+
+void Network::record_spikes(long t0, const std::vector<Spike>& spikes) {
+  for (const Spike& sp : spikes) {
+    if (!is_local(sp.gid)) continue;  // every rank records only its own neurons
+    const long stamp = t0 + sp.lag + 1;
+    for (uint32_t ri : spike_listeners_[sp.gid]) {
+      Recorder& r = recorders_[ri];
+      if (!r.window.contains(stamp)) continue;
+      for (uint32_t m = 0; m < sp.multiplicity; ++m) {
+        r.times[0].push_back(ms(stamp));
+        r.senders[0].push_back(double(sp.gid));
+      }
+    }
+  }
+}
+
+Network::Events Network::take_events(size_t node) {
+  const Node& n = nodes_.at(node);
+  if (n.kind != Kind::kRecorder) throw std::invalid_argument("node is not a recorder");
+  Recorder& r = recorders_[n.index];
+  Events ev;
+  ev.names = r.kind == RecorderKind::kSamples ? r.record_from : std::vector<std::string>{};
+  std::vector<std::tuple<double, double, int, size_t>> order;
+  for (int k = 0; k < threads_; ++k)
+    for (size_t i = 0; i < r.times[k].size(); ++i)
+      order.emplace_back(r.times[k][i], r.senders[k][i], k, i);
+  std::stable_sort(order.begin(), order.end(), [](auto& a, auto& b) {
+    return std::get<0>(a) != std::get<0>(b) ? std::get<0>(a) < std::get<0>(b)
+                                            : std::get<1>(a) < std::get<1>(b);
+  });
+  ev.values.resize(ev.names.size());
+  for (auto& [t, s, k, i] : order) {
+    ev.times.push_back(t);
+    ev.senders.push_back(int64_t(s));
+    for (size_t v = 0; v < ev.names.size(); ++v) ev.values[v].push_back(r.values[k][v][i]);
+  }
+  for (int k = 0; k < threads_; ++k) {
+    r.times[k].clear();
+    r.senders[k].clear();
+    for (auto& v : r.values[k]) v.clear();
+  }
+  return ev;
+}
+
+}  // namespace sd
