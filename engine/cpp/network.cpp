@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <numeric>
 #include <set>
@@ -260,6 +261,34 @@ void Network::emit_generators(int k, long t0, long m) {
   for (auto& g : generators_) {
     auto& targets = g.targets[k];
     if (targets.empty()) continue;
+    const double mean = g.rate * h_ / 1000.0;
+    if (g.kind == GeneratorKind::kPoisson && mean < 10.0) {
+      // Constant small mean: the count for (generator, target, step t) is the inverse CDF of
+      // the 32-bit number t % 4 of Philox block t / 4 of the (generator, target) stream, so
+      // one block serves four steps and the draw does not depend on threads, ranks or slices.
+      if (mean <= 0.0) continue;
+      const PoissonTable table(mean);
+      for (auto& tg : targets) {
+        const uint64_t id = (g.gid << 32) ^ tg.gid;
+        long have = -1;
+        std::array<uint32_t, 4> block{};
+        for (long lag = 0; lag < m; ++lag) {
+          const long t = t0 + lag;
+          if (!g.window.contains(t)) continue;
+          if ((t >> 2) != have) {
+            have = t >> 2;
+            block = philox_block(seed_, kPoisson, id, uint32_t(uint64_t(have) >> 32),
+                                 uint32_t(have));
+          }
+          const uint64_t n = table.count(double(block[t & 3]) * 0x1.0p-32);
+          if (n == 0) continue;
+          const size_t at = size_t((t + tg.delay) % ring_) * n_slots_ + tg.slot;
+          const double v = tg.weight * double(n);
+          (v >= 0 ? ex_ : in_)[at] += v;
+        }
+      }
+      continue;
+    }
     for (long lag = 0; lag < m; ++lag) {
       const long t = t0 + lag;
       // NEST 3.10 tests current generators one step ahead (dc, ac: t + 2; step_current keeps

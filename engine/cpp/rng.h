@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace sd {
 
@@ -79,6 +80,34 @@ class Stream {
   std::array<uint32_t, 4> block_{};
   int have_ = 0;
   int have32_ = 0;
+};
+
+// One Philox block addressed like a Stream's counter-th block, for callers that share it
+// between consecutive uses (four 32-bit numbers).
+inline std::array<uint32_t, 4> philox_block(uint64_t seed, uint32_t purpose, uint64_t id,
+                                            uint32_t sub, uint32_t counter) {
+  return philox4x32({uint32_t(id), uint32_t(id >> 32), sub, counter},
+                    {uint32_t(seed), uint32_t(seed >> 32) ^ (purpose * 0x85EBCA6Bu)});
+}
+
+// Poisson counts of a fixed small mean by inversion of a tabulated CDF: one 32-bit uniform
+// per count and, on average, about mu + 1 comparisons.
+struct PoissonTable {
+  std::vector<double> cdf;  // cdf[k] = P(N <= k), up to 1 - 1e-15
+  explicit PoissonTable(double mu) {
+    double p = std::exp(-mu), c = p;
+    cdf.push_back(c);
+    for (int k = 1; c < 1.0 - 1e-15 && k < 1000; ++k) {
+      p *= mu / k;
+      c += p;
+      cdf.push_back(c);
+    }
+  }
+  uint64_t count(double u) const {
+    uint64_t k = 0;
+    while (k < cdf.size() && u >= cdf[k]) ++k;
+    return k;
+  }
 };
 
 // Poisson counts: inversion for small means, Hoermann's PTRS transformed rejection otherwise.

@@ -45,8 +45,12 @@ def test_generator_start_stop_window():
         [conn("a", "pg", "par", delay=1.0), conn("b", "par", "sr")],
         duration=100.0,
     )
+    # the generator emits in steps 20.0 < t <= 50.0 (stamps 20.2 ... 50.1), the parrot repeats
+    # them 1 ms later, and the recorder keeps stamps > 30.0
     t = simulate(p).events["sr"]["times"]
-    assert t.min() > 30.0 and t.max() <= 51.0 + 1e-9 and len(t) > 50
+    assert t.min() > 30.0 and t.max() <= 51.1 + 1e-9 and len(t) > 50
+    t_all = simulate(p, seed=3).events["sr"]["times"]
+    assert t_all.max() <= 51.1 + 1e-9
 
 
 def test_voltmeter_interval_and_window():
