@@ -59,11 +59,12 @@ def assert_same_events(got: dict, want: dict, resolution: float, duration: float
             )
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("case", CASES)
-def test_matches_nest(case: str, reference: dict) -> None:
+def test_matches_nest(case: str, threads: int, reference: dict) -> None:
     entry = MANIFEST["cases"][case]
     project = build_project(entry["project"])
-    results = simulate(project, threads=1)
+    results = simulate(project, threads=threads)
     for node_id, (first, size) in entry["node_ids"].items():
         assert tuple(results.node_ids[node_id]) == (first, size), f"global ids of {node_id}"
     for recorder in entry["events_per_recorder"]:

@@ -1,4 +1,4 @@
-"""The same project and seed give identical spikes and traces at 1 and 2 threads."""
+"""The same project and seed give identical spikes and traces at 1, 2 and 4 threads."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ PROJECTS = {
 }
 
 
+@pytest.mark.parametrize("threads", [2, 4])
 @pytest.mark.parametrize("name", sorted(PROJECTS))
-def test_one_and_two_threads_identical(name: str) -> None:
+def test_threads_identical(name: str, threads: int) -> None:
     project = build_project(PROJECTS[name])
     one = simulate(project, threads=1, seed=7)
-    two = simulate(project, threads=2, seed=7)
+    two = simulate(project, threads=threads, seed=7)
     assert set(one.events) == set(two.events)
     total = 0
     for recorder in one.events:
