@@ -169,7 +169,7 @@ std::pair<long, long> Network::local_delay_extrema() const {
   for (auto& per : pending_)
     for (auto& s : per) lo = std::min<long>(lo, s.delay), hi = std::max<long>(hi, s.delay);
   for (auto& c : csr_)
-    for (uint32_t d : c.delay) lo = std::min<long>(lo, d), hi = std::max<long>(hi, d);
+    for (const Run& r : c.runs) lo = std::min<long>(lo, r.delay), hi = std::max<long>(hi, r.delay);
   for (auto& g : generators_)
     for (auto& per : g.targets)
       for (auto& t : per) lo = std::min<long>(lo, t.delay), hi = std::max<long>(hi, t.delay);
@@ -240,17 +240,29 @@ void Network::prepare_buffers(long lo, long hi) {
     for (uint64_t g = 0; g < next_gid_; ++g)
       std::stable_sort(order.begin() + c.row[g], order.begin() + c.row[g + 1],
                        [&](uint64_t a, uint64_t b) {
-                         return pend[a].delay != pend[b].delay ? pend[a].delay < pend[b].delay
-                                                               : pend[a].slot < pend[b].slot;
+                         const Pending &x = pend[a], &y = pend[b];
+                         if (x.delay != y.delay) return x.delay < y.delay;
+                         const bool nx = !(x.weight >= 0), ny = !(y.weight >= 0);
+                         if (nx != ny) return ny;
+                         return x.slot < y.slot;
                        });
+    // Each target still receives a row's synapses in generation order per buffer (the sort is
+    // stable and the sign picks the buffer), so sums do not change with the split into runs.
     c.target.resize(pend.size());
-    c.delay.resize(pend.size());
     c.weight.resize(pend.size());
-    for (size_t j = 0; j < order.size(); ++j) {
-      const Pending& s = pend[order[j]];
-      c.target[j] = s.slot;
-      c.delay[j] = s.delay;
-      c.weight[j] = s.weight;
+    c.run_row.assign(next_gid_ + 1, 0);
+    for (uint64_t g = 0; g < next_gid_; ++g) {
+      for (uint64_t j = c.row[g]; j < c.row[g + 1]; ++j) {
+        const Pending& s = pend[order[j]];
+        c.target[j] = s.slot;
+        c.weight[j] = s.weight;
+        const bool neg = !(s.weight >= 0);
+        if (j == c.row[g] || c.runs.back().delay != s.delay || c.runs.back().inhibitory != neg)
+          c.runs.push_back({j + 1, s.delay, neg});
+        else
+          c.runs.back().end = j + 1;
+      }
+      c.run_row[g + 1] = c.runs.size();
     }
     std::vector<Pending>().swap(pend);
   }
@@ -352,26 +364,19 @@ void Network::emit_generators(int k, long t0, long m) {
 void Network::deliver_thread(int k, long t0, const std::vector<Spike>& spikes) {
   const Csr& c = csr_[k];
   const uint32_t* target = c.target.data();
-  const uint32_t* delay = c.delay.data();
   const double* weight = c.weight.data();
   for (const Spike& sp : spikes) {
-    const uint64_t b = c.row[sp.gid], e = c.row[sp.gid + 1];
+    uint64_t j = c.row[sp.gid];
     const double mult = sp.multiplicity;
-    // rows are sorted by delay: find each run of equal delay once, then add into one slot
-    for (uint64_t j = b; j < e;) {
-      const uint32_t d = delay[j];
-      const size_t base = size_t((t0 + sp.lag + d) % ring_) * n_slots_;
-      double* ex = ex_.data() + base;
-      double* in = in_.data() + base;
-      uint64_t run_end = j;
-      while (run_end < e && delay[run_end] == d) ++run_end;
-      for (; j < run_end; ++j) {
-        const double w = weight[j] * mult;
-        if (w >= 0)
-          ex[target[j]] += w;
-        else
-          in[target[j]] += w;
-      }
+    // each run shares one delay (so one ring slot) and one buffer: a branch-free inner loop
+    for (uint64_t r = c.run_row[sp.gid]; r < c.run_row[sp.gid + 1]; ++r) {
+      const Run& run = c.runs[r];
+      const size_t base = size_t((t0 + sp.lag + run.delay) % ring_) * n_slots_;
+      double* buffer = (run.inhibitory ? in_.data() : ex_.data()) + base;
+      if (mult == 1.0)
+        for (; j < run.end; ++j) buffer[target[j]] += weight[j];
+      else
+        for (; j < run.end; ++j) buffer[target[j]] += weight[j] * mult;
     }
   }
 }

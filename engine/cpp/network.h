@@ -89,11 +89,18 @@ class Network {
     uint32_t delay;
     double weight;
   };
-  // Synapses onto one thread's neurons, by source gid, sorted by (delay, target).
+  // Synapses onto one thread's neurons, by source gid, sorted by (delay, sign, target).
+  // Synapses of one row with the same delay and weight sign: one ring slot, one buffer.
+  struct Run {
+    uint64_t end;  // one past the run's last synapse
+    uint32_t delay;
+    bool inhibitory;  // weight < 0: goes to the inhibitory buffer
+  };
   struct Csr {
-    std::vector<uint64_t> row;  // size n_gids + 1
+    std::vector<uint64_t> row;      // size n_gids + 1: synapses of source g are [row[g], row[g+1])
+    std::vector<uint64_t> run_row;  // size n_gids + 1: runs of source g, likewise
+    std::vector<Run> runs;
     std::vector<uint32_t> target;
-    std::vector<uint32_t> delay;
     std::vector<double> weight;
   };
 
