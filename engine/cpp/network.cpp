@@ -280,23 +280,26 @@ void Network::emit_generators(int k, long t0, long m) {
       // one block serves four steps and the draw does not depend on threads, ranks or slices.
       if (mean <= 0.0) continue;
       const PoissonTable table(mean);
+      // the window t_min < t <= t_max as a range of lags
+      const long lag_lo = std::max(0L, g.window.t_min + 1 - t0);
+      const long lag_hi = g.window.t_max >= t0 + m ? m : std::max(0L, g.window.t_max - t0 + 1);
+      if (lag_lo >= lag_hi) continue;
       for (auto& tg : targets) {
         const uint64_t id = (g.gid << 32) ^ tg.gid;
+        double* buffer = (tg.weight >= 0 ? ex_.data() : in_.data()) + tg.slot;
+        long row = (t0 + lag_lo + tg.delay) % ring_;  // ring row, advanced without division
         long have = -1;
         std::array<uint32_t, 4> block{};
-        for (long lag = 0; lag < m; ++lag) {
-          const long t = t0 + lag;
-          if (!g.window.contains(t)) continue;
+        for (long t = t0 + lag_lo; t < t0 + lag_hi; ++t) {
           if ((t >> 2) != have) {
             have = t >> 2;
             block = philox_block(seed_, kPoisson, id, uint32_t(uint64_t(have) >> 32),
                                  uint32_t(have));
           }
           const uint64_t n = table.count(double(block[t & 3]) * 0x1.0p-32);
-          if (n == 0) continue;
-          const size_t at = size_t((t + tg.delay) % ring_) * n_slots_ + tg.slot;
-          const double v = tg.weight * double(n);
-          (v >= 0 ? ex_ : in_)[at] += v;
+          // adding weight * 0 leaves the sum unchanged and avoids a mispredicted branch
+          buffer[size_t(row) * n_slots_] += tg.weight * double(n);
+          row = row + 1 == ring_ ? 0 : row + 1;
         }
       }
       continue;

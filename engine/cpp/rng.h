@@ -93,7 +93,8 @@ inline std::array<uint32_t, 4> philox_block(uint64_t seed, uint32_t purpose, uin
 // Poisson counts of a fixed small mean by inversion of a tabulated CDF: one 32-bit uniform
 // per count and, on average, about mu + 1 comparisons.
 struct PoissonTable {
-  std::vector<double> cdf;  // cdf[k] = P(N <= k), up to 1 - 1e-15
+  // cdf[k] = P(N <= k), up to 1 - 1e-15, padded with 2.0 (never reached) to a multiple of 8
+  std::vector<double> cdf;
   explicit PoissonTable(double mu) {
     double p = std::exp(-mu), c = p;
     cdf.push_back(c);
@@ -102,10 +103,18 @@ struct PoissonTable {
       c += p;
       cdf.push_back(c);
     }
+    cdf.resize((cdf.size() / 8 + 1) * 8, 2.0);
   }
+  // The number of cdf entries <= u, eight at a time without branches (a data-dependent loop
+  // exit would mispredict on most draws).
   uint64_t count(double u) const {
     uint64_t k = 0;
-    while (k < cdf.size() && u >= cdf[k]) ++k;
+    for (size_t b = 0; b < cdf.size(); b += 8) {
+      uint64_t c = 0;
+      for (size_t j = 0; j < 8; ++j) c += u >= cdf[b + j];
+      k += c;
+      if (c < 8) break;
+    }
     return k;
   }
 };
