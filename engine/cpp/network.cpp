@@ -225,46 +225,67 @@ void Network::prepare_buffers(long lo, long hi) {
   if (spike_listeners_.size() < next_gid_) spike_listeners_.resize(next_gid_ + 1);
 
   // Per-thread CSR: counting sort by source keeps generation order, then each row is sorted
-  // by (delay, target) with a stable sort so multapses keep their order.
+  // by (delay, sign, target) with a stable sort so multapses keep their order. Each target
+  // still receives a row's synapses in generation order per buffer (the sign picks the
+  // buffer), so the split into runs does not change any sum.
   csr_.assign(threads_, Csr{});
 #pragma omp parallel num_threads(threads_)
   {
     const int k = omp_get_thread_num();
     auto& pend = pending_[k];
     Csr& c = csr_[k];
+    const size_t n = pend.size();
     c.row.assign(next_gid_ + 1, 0);
     for (auto& s : pend) ++c.row[s.source + 1];
     std::partial_sum(c.row.begin(), c.row.end(), c.row.begin());
-    std::vector<uint64_t> order(pend.size()), fill(c.row.begin(), c.row.end() - 1);
-    for (size_t i = 0; i < pend.size(); ++i) order[fill[pend[i].source]++] = i;
-    for (uint64_t g = 0; g < next_gid_; ++g)
-      std::stable_sort(order.begin() + c.row[g], order.begin() + c.row[g + 1],
-                       [&](uint64_t a, uint64_t b) {
-                         const Pending &x = pend[a], &y = pend[b];
-                         if (x.delay != y.delay) return x.delay < y.delay;
-                         const bool nx = !(x.weight >= 0), ny = !(y.weight >= 0);
-                         if (nx != ny) return ny;
-                         return x.slot < y.slot;
-                       });
-    // Each target still receives a row's synapses in generation order per buffer (the sort is
-    // stable and the sign picks the buffer), so sums do not change with the split into runs.
-    c.target.resize(pend.size());
-    c.weight.resize(pend.size());
+    std::vector<uint64_t> key(n), fill(c.row.begin(), c.row.end() - 1);
+    for (size_t i = 0; i < n; ++i) key[fill[pend[i].source]++] = i;
+    std::vector<uint64_t>().swap(fill);
+    // one pass over the pending synapses in row order: copy them out and replace each index
+    // by its sort key (delay, sign, slot), so rows are checked and sorted on a compact array
+    c.target.resize(n);
+    c.weight.resize(n);
+    for (size_t j = 0; j < n; ++j) {
+      const Pending& s = pend[key[j]];
+      c.target[j] = s.slot;
+      c.weight[j] = s.weight;
+      key[j] = uint64_t(s.delay) << 33 | uint64_t(!(s.weight >= 0)) << 32 | s.slot;
+    }
+    std::vector<Pending>().swap(pend);
+    std::vector<uint64_t> perm;
+    std::vector<uint32_t> tmp_target;
+    std::vector<double> tmp_weight;
+    for (uint64_t g = 0; g < next_gid_; ++g) {
+      const uint64_t b = c.row[g], e = c.row[g + 1];
+      if (std::is_sorted(key.begin() + b, key.begin() + e)) continue;  // the common case
+      perm.resize(e - b);
+      std::iota(perm.begin(), perm.end(), b);
+      std::stable_sort(perm.begin(), perm.end(),
+                       [&](uint64_t x, uint64_t y) { return key[x] < key[y]; });
+      tmp_target.resize(e - b);
+      tmp_weight.resize(e - b);
+      std::vector<uint64_t> tmp_key(e - b);
+      for (size_t i = 0; i < perm.size(); ++i) {
+        tmp_target[i] = c.target[perm[i]];
+        tmp_weight[i] = c.weight[perm[i]];
+        tmp_key[i] = key[perm[i]];
+      }
+      std::copy(tmp_target.begin(), tmp_target.end(), c.target.begin() + b);
+      std::copy(tmp_weight.begin(), tmp_weight.end(), c.weight.begin() + b);
+      std::copy(tmp_key.begin(), tmp_key.end(), key.begin() + b);
+    }
     c.run_row.assign(next_gid_ + 1, 0);
     for (uint64_t g = 0; g < next_gid_; ++g) {
       for (uint64_t j = c.row[g]; j < c.row[g + 1]; ++j) {
-        const Pending& s = pend[order[j]];
-        c.target[j] = s.slot;
-        c.weight[j] = s.weight;
-        const bool neg = !(s.weight >= 0);
-        if (j == c.row[g] || c.runs.back().delay != s.delay || c.runs.back().inhibitory != neg)
-          c.runs.push_back({j + 1, s.delay, neg});
+        const uint32_t delay = uint32_t(key[j] >> 33);
+        const bool neg = (key[j] >> 32) & 1;
+        if (j == c.row[g] || c.runs.back().delay != delay || c.runs.back().inhibitory != neg)
+          c.runs.push_back({j + 1, delay, neg});
         else
           c.runs.back().end = j + 1;
       }
       c.run_row[g + 1] = c.runs.size();
     }
-    std::vector<Pending>().swap(pend);
   }
   prepared_ = true;
 }
