@@ -1,0 +1,336 @@
+"""The spikedesk studio page for one browser session: the project, a simulation bar, and an
+activity view that fills in while the engine runs.
+
+Every session gets its own ``Studio`` (its own project, worker thread and plots). The worker
+thread only appends NumPy chunks to a locked buffer; a periodic callback on the session's
+document streams them into Bokeh ColumnDataSources, so the Bokeh thread never waits for the
+engine and other sessions are never blocked.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import panel as pn
+import param
+from bokeh.models import ColumnDataSource
+from bokeh.palettes import Category10_10
+from bokeh.plotting import figure
+from spikedesk.engine import EngineError, merge
+from spikedesk.engine.backends import EmbeddedBackend
+from spikedesk.project_files import catalog
+from spikedesk.project_files.project import Project, Simulation
+
+MAX_RASTER_POINTS = 200_000  # beyond this the raster keeps the newest points (rollover)
+POINTS_PER_FLUSH = 10_000  # more new spikes per tick are thinned evenly, keeping the page live
+FLUSH_MS = 200
+
+
+class ChunkBuffer:
+    """Chunks handed from the worker thread to the document's periodic callback."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._chunks: list = []
+
+    def put(self, chunk) -> None:
+        with self._lock:
+            self._chunks.append(chunk)
+
+    def take(self) -> list:
+        with self._lock:
+            chunks, self._chunks = self._chunks, []
+        return chunks
+
+
+def population_stats(events: dict, project: Project, node_ids: dict, duration_ms: float) -> dict:
+    """Spike count, mean rate and mean CV of ISI per recorded population."""
+    rows = {"population": [], "neurons": [], "spikes": [], "rate (spikes/s)": [], "CV ISI": []}
+    spike_recorders = {n.id for n in project.nodes if n.model == "spike_recorder"}
+    seen = set()
+    for conn in project.connections:
+        if conn.target not in spike_recorders or conn.source in seen:
+            continue
+        seen.add(conn.source)
+        fields = events.get(conn.target, {})
+        senders = fields.get("senders", np.empty(0, dtype=np.int64))
+        times = fields.get("times", np.empty(0))
+        first, size = node_ids[conn.source]
+        mask = (senders >= first) & (senders < first + size)
+        s, t = senders[mask], times[mask]
+        order = np.lexsort((t, s))
+        s, t = s[order], t[order]
+        cvs = []
+        for gid in np.unique(s):
+            isi = np.diff(t[s == gid])
+            if len(isi) > 1 and isi.mean() > 0:
+                cvs.append(isi.std() / isi.mean())
+        rows["population"].append(conn.source)
+        rows["neurons"].append(size)
+        rows["spikes"].append(int(mask.sum()))
+        rate = mask.sum() / size / (duration_ms / 1000.0) if duration_ms > 0 else 0.0
+        rows["rate (spikes/s)"].append(round(float(rate), 2))
+        rows["CV ISI"].append(round(float(np.mean(cvs)), 3) if cvs else float("nan"))
+    return rows
+
+
+class Studio(pn.viewable.Viewer):
+    project = param.ClassSelector(class_=Project, doc="the project of this session")
+    duration = param.Number(default=1000.0, bounds=(0.1, None), doc="simulated time (ms)")
+    resolution = param.Number(default=0.1, bounds=(0.001, 10.0), doc="time step (ms)")
+    seed = param.Integer(default=1, bounds=(1, 2**31 - 1))
+    threads = param.Integer(default=1, bounds=(1, 64))
+    running = param.Boolean(default=False)
+    status = param.String(default="Ready.")
+    thinned = param.Boolean(default=False, doc="the raster shows a sample of the spikes")
+
+    def __init__(self, project: Project, **params) -> None:
+        sim = project.simulation
+        super().__init__(
+            project=project,
+            duration=sim.duration,
+            resolution=sim.resolution,
+            seed=sim.seed,
+            threads=sim.threads,
+            **params,
+        )
+        self._buffer = ChunkBuffer()
+        self._cancel = threading.Event()
+        self._worker: threading.Thread | None = None
+        self._events: list = []
+        self._node_ids: dict = {}
+        self._simulated = 0.0
+        self._callback = None
+        self._build_views()
+
+    # ------------------------------------------------------------------ views
+    def _build_views(self) -> None:
+        self.raster_source = ColumnDataSource({"x": [], "y": [], "color": []}, name="raster")
+        self.rate_source = ColumnDataSource({"x": [], "top": []}, name="rate")
+        self.trace_source = ColumnDataSource({"x": [], "y": [], "sender": []}, name="traces")
+        raster = figure(
+            height=300,
+            sizing_mode="stretch_width",
+            title="Spike raster",
+            x_axis_label="time (ms)",
+            y_axis_label="neuron id",
+            output_backend="webgl",
+            tools="pan,wheel_zoom,box_zoom,reset,save",
+        )
+        raster.scatter("x", "y", source=self.raster_source, size=2, color="color", alpha=0.8)
+        rate = figure(
+            height=150,
+            sizing_mode="stretch_width",
+            x_range=raster.x_range,
+            title="Population rate (5 ms bins)",
+            x_axis_label="time (ms)",
+            y_axis_label="spikes/s per neuron",
+            tools="pan,wheel_zoom,reset,save",
+        )
+        rate.vbar(x="x", top="top", width=5.0, source=self.rate_source, color="#555555")
+        traces = figure(
+            height=220,
+            sizing_mode="stretch_width",
+            title="Membrane potential",
+            x_axis_label="time (ms)",
+            y_axis_label="V_m (mV)",
+            output_backend="webgl",
+            tools="pan,wheel_zoom,box_zoom,reset,save",
+        )
+        traces.scatter("x", "y", source=self.trace_source, size=1.5, color="#1f77b4")
+        self.stats = pn.widgets.Tabulator(
+            value=None, disabled=True, show_index=False, sizing_mode="stretch_width", height=140
+        )
+        self.progress = pn.indicators.Progress(value=0, max=100, sizing_mode="stretch_width")
+        self.simulate_button = pn.widgets.Button(label="Simulate", color="primary")
+        self.cancel_button = pn.widgets.Button(label="Cancel", color="warning", disabled=True)
+        self.simulate_button.on_click(lambda _: self.simulate())
+        self.cancel_button.on_click(lambda _: self.cancel())
+        self.alert = pn.pane.Alert("", alert_type="danger", visible=False)
+        self._plots = pn.Column(
+            pn.pane.Bokeh(raster),
+            pn.pane.Bokeh(rate),
+            pn.pane.Bokeh(traces),
+            sizing_mode="stretch_width",
+        )
+
+    def _colors(self) -> dict[str, str]:
+        neurons = [n for n in self.project.nodes if catalog.model(n.model).kind == "neuron"]
+        return {n.id: (n.color or Category10_10[i % 10]) for i, n in enumerate(neurons)}
+
+    def _network_summary(self) -> pn.pane.Markdown:
+        lines = [
+            f"### {self.project.name}",
+            self.project.description or "",
+            "",
+            "| node | model | size |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {n.id} | {n.model} | {n.size} |" for n in self.project.nodes]
+        lines += ["", "| connection | rule | weight | delay |", "|---|---|---|---|"]
+        for c in self.project.connections:
+            lines.append(
+                f"| {c.source} → {c.target} | {c.rule.rule} | {c.synapse.weight} | {c.synapse.delay} |"
+            )
+        return pn.pane.Markdown("\n".join(lines), sizing_mode="stretch_width")
+
+    def __panel__(self):
+        bar = pn.Row(
+            pn.widgets.FloatInput.from_param(self.param.duration, name="duration (ms)", width=120),
+            pn.widgets.FloatInput.from_param(
+                self.param.resolution, name="resolution (ms)", width=120
+            ),
+            pn.widgets.IntInput.from_param(self.param.seed, name="seed", width=100),
+            pn.widgets.IntInput.from_param(self.param.threads, name="threads", width=90),
+            pn.widgets.Select(label="backend", options=["embedded"], value="embedded", width=120),
+            self.simulate_button,
+            self.cancel_button,
+        )
+        status = pn.pane.Str(self.param.status, sizing_mode="stretch_width")
+        return pn.Column(
+            bar,
+            self.progress,
+            status,
+            self.alert,
+            pn.Row(
+                pn.Column(self._network_summary(), width=420),
+                pn.Column(self._plots, self.stats, sizing_mode="stretch_width"),
+            ),
+            sizing_mode="stretch_width",
+        )
+
+    # ------------------------------------------------------------------ running
+    def simulate(self) -> None:
+        if self.running:
+            return
+        project = replace(
+            self.project,
+            simulation=Simulation(
+                duration=self.duration,
+                resolution=self.resolution,
+                seed=self.seed,
+                threads=self.threads,
+            ),
+        )
+        self.raster_source.data = {"x": [], "y": [], "color": []}
+        self.rate_source.data = {"x": [], "top": []}
+        self.trace_source.data = {"x": [], "y": [], "sender": []}
+        self.stats.value = None
+        self.alert.visible = False
+        self._events, self._node_ids, self._simulated = [], {}, 0.0
+        self._rate_counts = None
+        self.thinned = False
+        self._cancel.clear()
+        self.running = True
+        self.simulate_button.disabled, self.cancel_button.disabled = True, False
+        self.progress.value = 0
+        self.status = "Starting..."
+        self._run_project = project
+        self._worker = threading.Thread(target=self._work, args=(project,), daemon=True)
+        self._worker.start()
+        if self._callback is None:
+            self._callback = pn.state.add_periodic_callback(self._flush, period=FLUSH_MS)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _work(self, project: Project) -> None:
+        start = time.perf_counter()
+        try:
+            for chunk in EmbeddedBackend().run(project, chunk=50.0, cancel=self._cancel):
+                self._buffer.put(chunk)
+            self._buffer.put(("done", time.perf_counter() - start))
+        except EngineError as exc:
+            self._buffer.put(("error", str(exc)))
+        except Exception as exc:  # never let a worker die silently
+            self._buffer.put(("error", f"{type(exc).__name__}: {exc}"))
+
+    def _flush(self) -> None:
+        """Runs on the session's document: push everything the worker produced since last time
+        in one stream per source, so the browser gets a few messages per tick, not per chunk."""
+        items = self._buffer.take()
+        chunks = [item for item in items if not isinstance(item, tuple)]
+        if chunks:
+            last = chunks[-1]
+            self._node_ids, self._simulated = dict(last.node_ids), last.time
+            events = merge([c.events for c in chunks])
+            self._events.append(events)
+            self._stream(events, last.node_ids, last.duration)
+            self.progress.value = int(100 * last.time / last.duration)
+            self.status = (
+                f"Simulated {last.time:.1f} of {last.duration:.1f} ms in {last.wall:.2f} s"
+            )
+        for item in items:
+            if isinstance(item, tuple):
+                self._finish(*item)
+
+    def _stream(self, events: dict, node_ids: dict, duration: float) -> None:
+        colors = self._colors()
+        new_spikes = []
+        for fields in events.values():
+            if "V_m" in fields:
+                x, y, who = fields["times"], fields["V_m"], fields["senders"]
+                if len(x) > POINTS_PER_FLUSH:  # keep every k-th sample of each neuron
+                    step = int(np.ceil(len(x) / POINTS_PER_FLUSH))
+                    x, y, who = x[::step], y[::step], who[::step]
+                    self.thinned = True
+                self.trace_source.stream(
+                    {"x": x, "y": y, "sender": who}, rollover=MAX_RASTER_POINTS
+                )
+                continue
+            senders, times = fields["senders"], fields["times"]
+            if len(senders) == 0 or len(fields) != 2:
+                continue
+            new_spikes.append(times)
+            if len(senders) > POINTS_PER_FLUSH:
+                keep = np.linspace(0, len(senders) - 1, POINTS_PER_FLUSH).astype(np.int64)
+                senders, times = senders[keep], times[keep]
+                self.thinned = True
+            color = np.full(len(senders), "#333333", dtype=object)
+            for node_id, col in colors.items():
+                first, size = node_ids[node_id]
+                color[(senders >= first) & (senders < first + size)] = col
+            self.raster_source.stream(
+                {"x": times, "y": senders, "color": color}, rollover=MAX_RASTER_POINTS
+            )
+        # population rate in 5 ms bins, accumulated chunk by chunk
+        edges = np.arange(0.0, duration + 5.0, 5.0)
+        if self._rate_counts is None or len(self._rate_counts) != len(edges) - 1:
+            self._rate_counts = np.zeros(len(edges) - 1)
+        if new_spikes:
+            counts, _ = np.histogram(np.concatenate(new_spikes), bins=edges)
+            self._rate_counts += counts
+        recorded = self._recorded_neurons(node_ids)
+        if recorded:
+            upto = int(np.ceil(self._simulated / 5.0))
+            self.rate_source.data = {
+                "x": edges[:upto] + 2.5,
+                "top": self._rate_counts[:upto] / recorded / 0.005,
+            }
+
+    def _recorded_neurons(self, node_ids: dict) -> int:
+        project = self._run_project
+        recorders = {n.id for n in project.nodes if n.model == "spike_recorder"}
+        sources = {c.source for c in project.connections if c.target in recorders}
+        return sum(node_ids[s][1] for s in sources)
+
+    def _finish(self, kind: str, value) -> None:
+        self.running = False
+        self.simulate_button.disabled, self.cancel_button.disabled = False, True
+        if kind == "error":
+            self.alert.object = f"Simulation failed: {value}"
+            self.alert.visible = True
+            self.status = "Failed; the project is unchanged."
+            return
+        events = merge(self._events)
+        duration = self._simulated
+        self.stats.value = pd.DataFrame(
+            population_stats(events, self._run_project, self._node_ids, duration)
+        )
+        done = "Cancelled" if self._cancel.is_set() else "Finished"
+        sample = " Plots show an even sample of the data." if self.thinned else ""
+        self.status = f"{done}: {duration:.1f} ms simulated in {value:.2f} s wall time.{sample}"
