@@ -1,4 +1,8 @@
-"""``spikedesk run``: simulate a project headless, print a summary, save events as NPZ."""
+"""``spikedesk run``: simulate a project headless, print a summary, save events as NPZ.
+
+Under ``mpiexec -n R`` (R > 1, detected from the launcher's environment so that plain runs never
+import mpi4py) every rank builds its share of the network and rank 0 alone prints and writes
+the merged results, which equal the single-process results bit for bit."""
 
 from __future__ import annotations
 
@@ -24,31 +28,67 @@ def _progress(done: float, total: float, wall: float) -> None:
     sys.stderr.flush()
 
 
+def _world():  # -> mpi4py.MPI.Comm | None
+    """MPI.COMM_WORLD when launched by mpiexec with more than one rank, else None."""
+    from spikedesk.engine.mpi.environment import launched_size
+
+    if launched_size() <= 1:
+        return None
+    from mpi4py import MPI
+
+    return MPI.COMM_WORLD
+
+
 def run(args: argparse.Namespace) -> int:
     import numpy as np
     from spikedesk.engine import EngineError, merge, stream
+    from spikedesk.engine.mpi import environment
     from spikedesk.project_files import io
     from spikedesk.project_files.validation import ProjectError
 
     try:
+        comm = _world()
+    except ImportError:
+        if environment.launched_rank() == 0:
+            print(f"error: {environment.mpi4py_missing_message(environment.launched_size())}",
+                  file=sys.stderr)  # fmt: skip
+        return 1
+    root = comm is None or comm.Get_rank() == 0
+    try:
         project = io.load(args.project)
     except (OSError, ProjectError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        if root:
+            print(f"error: {exc}", file=sys.stderr)
         return 1
-    tty = sys.stderr.isatty()
+    tty = sys.stderr.isatty() and root
     start = time.perf_counter()
     chunks = []
     try:
-        runner = stream(
-            project, chunk=args.chunk, threads=args.threads, seed=args.seed, duration=args.duration
-        )
+        if comm is None:
+            runner = stream(
+                project,
+                chunk=args.chunk,
+                threads=args.threads,
+                seed=args.seed,
+                duration=args.duration,
+            )
+        else:
+            from spikedesk.engine.mpi.distributed import RankRun
+
+            rank_run = RankRun(
+                project, comm, threads=args.threads, seed=args.seed, duration=args.duration
+            )
+            runner = rank_run.chunks(args.chunk)
         for chunk in runner:
             chunks.append(chunk)
             if tty:
                 _progress(chunk.time, chunk.duration, chunk.wall)
     except EngineError as exc:
-        print(f"error: {args.project}: {exc}", file=sys.stderr)
+        if root:
+            print(f"error: {args.project}: {exc}", file=sys.stderr)
         return 1
+    if not root:
+        return 0
     if tty:
         sys.stderr.write("\n")
     total = time.perf_counter() - start
@@ -59,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
     node_ids = chunks[-1].node_ids
     duration = chunks[-1].time
     simulate_wall = chunks[-1].wall
-    print(f"{project.name}: {duration:g} ms simulated")
+    ranks = f" on {comm.Get_size()} MPI ranks" if comm is not None else ""
+    print(f"{project.name}: {duration:g} ms simulated{ranks}")
     print(f"  build {total - simulate_wall:.3f} s, simulate {simulate_wall:.3f} s")
     for rid, fields in events.items():
         if "V_m" in fields or len(fields) > 2:
