@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -20,10 +19,12 @@ import param
 from bokeh.models import ColumnDataSource
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
+from spikedesk.app import edits
+from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.engine import EngineError, merge
 from spikedesk.engine.backends import EmbeddedBackend
 from spikedesk.project_files import catalog
-from spikedesk.project_files.project import Project, Simulation
+from spikedesk.project_files.project import Project
 
 MAX_RASTER_POINTS = 200_000  # beyond this the raster keeps the newest points (rollover)
 POINTS_PER_FLUSH = 10_000  # more new spikes per tick are thinned evenly, keeping the page live
@@ -79,25 +80,22 @@ def population_stats(events: dict, project: Project, node_ids: dict, duration_ms
 
 
 class Studio(pn.viewable.Viewer):
-    project = param.ClassSelector(class_=Project, doc="the project of this session")
-    duration = param.Number(default=1000.0, bounds=(0.1, None), doc="simulated time (ms)")
-    resolution = param.Number(default=0.1, bounds=(0.001, 10.0), doc="time step (ms)")
-    seed = param.Integer(default=1, bounds=(1, 2**31 - 1))
-    threads = param.Integer(default=1, bounds=(1, 64))
+    """Simulation bar and activity view of one session; the settings live in the project."""
+
+    duration = param.Number(default=1000.0, doc="simulated time (ms)")
+    resolution = param.Number(default=0.1, doc="time step (ms)")
+    seed = param.Integer(default=1)
+    threads = param.Integer(default=1)
+    backend = param.Selector(default="embedded", objects=["embedded", "remote MPI"])
+    server_url = param.String(default="http://127.0.0.1:8765", doc="URL of spikedesk mpi-server")
+    token = param.String(default="", doc="bearer token of the MPI server")
     running = param.Boolean(default=False)
     status = param.String(default="Ready.")
     thinned = param.Boolean(default=False, doc="the raster shows a sample of the spikes")
 
-    def __init__(self, project: Project, **params) -> None:
-        sim = project.simulation
-        super().__init__(
-            project=project,
-            duration=sim.duration,
-            resolution=sim.resolution,
-            seed=sim.seed,
-            threads=sim.threads,
-            **params,
-        )
+    def __init__(self, session: ProjectSession, **params) -> None:
+        super().__init__(**params)
+        self.session = session
         self._buffer = ChunkBuffer()
         self._cancel = threading.Event()
         self._worker: threading.Thread | None = None
@@ -105,7 +103,45 @@ class Studio(pn.viewable.Viewer):
         self._node_ids: dict = {}
         self._simulated = 0.0
         self._callback = None
+        self._syncing = False
+        self._load_settings()
         self._build_views()
+        self.param.watch(self._setting_changed, ["duration", "resolution", "seed", "threads"])
+        session.param.watch(lambda _: self._load_settings(), "revision")
+
+    @property
+    def project(self) -> Project:
+        return self.session.project
+
+    def _load_settings(self) -> None:
+        sim = self.session.project.simulation
+        self._syncing = True
+        try:
+            self.param.update(
+                duration=sim.duration,
+                resolution=sim.resolution,
+                seed=sim.seed,
+                threads=sim.threads,
+            )
+        finally:
+            self._syncing = False
+        if hasattr(self, "settings_error"):
+            self.settings_error.visible = False
+
+    def _setting_changed(self, event) -> None:
+        """A setting edits the project like any other change; a refused value is shown and
+        the run keeps using the last valid one."""
+        if self._syncing:
+            return
+        try:
+            self.session.apply(edits.set_simulation(self.project, **{event.name: event.new}))
+        except Refused as exc:
+            self.settings_error.object = f"{event.name} = {event.new} refused: " + "; ".join(
+                str(p) for p in exc.problems
+            )
+            self.settings_error.visible = True
+            return
+        self.settings_error.visible = False
 
     # ------------------------------------------------------------------ views
     def _build_views(self) -> None:
@@ -151,6 +187,21 @@ class Studio(pn.viewable.Viewer):
         self.simulate_button.on_click(lambda _: self.simulate())
         self.cancel_button.on_click(lambda _: self.cancel())
         self.alert = pn.pane.Alert("", alert_type="danger", visible=False)
+        self.settings_error = pn.pane.Alert("", alert_type="warning", visible=False)
+        self.exports = pn.Row(
+            pn.widgets.FileDownload(
+                callback=lambda: self._results_file("npz"),
+                filename="results.npz",
+                label="Download results (NPZ)",
+                width=220,
+            ),
+            pn.widgets.FileDownload(
+                callback=lambda: self._results_file("csv"),
+                filename="spikes.csv",
+                label="Download spikes (CSV)",
+                width=220,
+            ),
+        )
         self._plots = pn.Column(
             pn.pane.Bokeh(raster),
             pn.pane.Bokeh(rate),
@@ -162,44 +213,35 @@ class Studio(pn.viewable.Viewer):
         neurons = [n for n in self.project.nodes if catalog.model(n.model).kind == "neuron"]
         return {n.id: (n.color or Category10_10[i % 10]) for i, n in enumerate(neurons)}
 
-    def _network_summary(self) -> pn.pane.Markdown:
-        lines = [
-            f"### {self.project.name}",
-            self.project.description or "",
-            "",
-            "| node | model | size |",
-            "|---|---|---|",
-        ]
-        lines += [f"| {n.id} | {n.model} | {n.size} |" for n in self.project.nodes]
-        lines += ["", "| connection | rule | weight | delay |", "|---|---|---|---|"]
-        for c in self.project.connections:
-            lines.append(
-                f"| {c.source} → {c.target} | {c.rule.rule} | {c.synapse.weight} | {c.synapse.delay} |"
-            )
-        return pn.pane.Markdown("\n".join(lines), sizing_mode="stretch_width")
+    def settings_bar(self) -> pn.Row:
+        def number(name, label, width, widget=pn.widgets.FloatInput):
+            return widget.from_param(self.param[name], label=label, width=width)
+
+        remote = pn.Row(
+            pn.widgets.TextInput.from_param(self.param.server_url, label="server URL", width=200),
+            pn.widgets.PasswordInput.from_param(self.param.token, label="token", width=120),
+            visible=self.param.backend.rx() == "remote MPI",
+        )
+        return pn.Row(
+            number("duration", "duration (ms)", 110),
+            number("resolution", "resolution (ms)", 110),
+            number("seed", "seed", 90, pn.widgets.IntInput),
+            number("threads", "threads", 80, pn.widgets.IntInput),
+            pn.widgets.Select.from_param(self.param.backend, label="backend", width=120),
+            remote,
+            pn.Column(pn.Spacer(height=18), pn.Row(self.simulate_button, self.cancel_button)),
+        )
+
+    def activity(self) -> pn.Column:
+        return pn.Column(self._plots, self.stats, self.exports, sizing_mode="stretch_width")
 
     def __panel__(self):
-        bar = pn.Row(
-            pn.widgets.FloatInput.from_param(self.param.duration, name="duration (ms)", width=120),
-            pn.widgets.FloatInput.from_param(
-                self.param.resolution, name="resolution (ms)", width=120
-            ),
-            pn.widgets.IntInput.from_param(self.param.seed, name="seed", width=100),
-            pn.widgets.IntInput.from_param(self.param.threads, name="threads", width=90),
-            pn.widgets.Select(label="backend", options=["embedded"], value="embedded", width=120),
-            self.simulate_button,
-            self.cancel_button,
-        )
         status = pn.pane.Str(self.param.status, sizing_mode="stretch_width")
         return pn.Column(
-            bar,
-            self.progress,
-            status,
+            self.settings_bar(),
+            self.settings_error,
+            pn.Row(self.progress, status, sizing_mode="stretch_width"),
             self.alert,
-            pn.Row(
-                pn.Column(self._network_summary(), width=420),
-                pn.Column(self._plots, self.stats, sizing_mode="stretch_width"),
-            ),
             sizing_mode="stretch_width",
         )
 
@@ -207,15 +249,13 @@ class Studio(pn.viewable.Viewer):
     def simulate(self) -> None:
         if self.running:
             return
-        project = replace(
-            self.project,
-            simulation=Simulation(
-                duration=self.duration,
-                resolution=self.resolution,
-                seed=self.seed,
-                threads=self.threads,
-            ),
-        )
+        project = self.project  # the last valid project, whatever the fields show
+        try:
+            backend = self._backend()
+        except EngineError as exc:
+            self.alert.object = f"Simulation failed: {exc}"
+            self.alert.visible = True
+            return
         self.raster_source.data = {"x": [], "y": [], "color": []}
         self.rate_source.data = {"x": [], "top": []}
         self.trace_source.data = {"x": [], "y": [], "sender": []}
@@ -230,7 +270,7 @@ class Studio(pn.viewable.Viewer):
         self.progress.value = 0
         self.status = "Starting..."
         self._run_project = project
-        self._worker = threading.Thread(target=self._work, args=(project,), daemon=True)
+        self._worker = threading.Thread(target=self._work, args=(project, backend), daemon=True)
         self._worker.start()
         if self._callback is None:
             self._callback = pn.state.add_periodic_callback(self._flush, period=FLUSH_MS)
@@ -238,10 +278,20 @@ class Studio(pn.viewable.Viewer):
     def cancel(self) -> None:
         self._cancel.set()
 
-    def _work(self, project: Project) -> None:
+    def _backend(self):
+        if self.backend == "embedded":
+            return EmbeddedBackend()
+        from spikedesk.engine import backends
+
+        remote = getattr(backends, "MPIBackend", None)
+        if remote is None:
+            raise EngineError("the remote MPI backend is not available in this installation")
+        return remote(self.server_url, token=self.token or None)
+
+    def _work(self, project: Project, backend) -> None:
         start = time.perf_counter()
         try:
-            for chunk in EmbeddedBackend().run(project, chunk=50.0, cancel=self._cancel):
+            for chunk in backend.run(project, chunk=50.0, cancel=self._cancel):
                 self._buffer.put(chunk)
             self._buffer.put(("done", time.perf_counter() - start))
         except EngineError as exc:
@@ -334,3 +384,25 @@ class Studio(pn.viewable.Viewer):
         done = "Cancelled" if self._cancel.is_set() else "Finished"
         sample = " Plots show an even sample of the data." if self.thinned else ""
         self.status = f"{done}: {duration:.1f} ms simulated in {value:.2f} s wall time.{sample}"
+
+    def _results_file(self, kind: str):
+        """The last run's events: NPZ with ``<recorder>/<field>`` arrays, or spikes as CSV."""
+        import io as stdio
+
+        events = merge(self._events)
+        out = stdio.BytesIO()
+        if kind == "npz":
+            np.savez_compressed(
+                out, **{f"{rid}/{name}": v for rid, f in events.items() for name, v in f.items()}
+            )
+        else:
+            lines = ["recorder,sender,time_ms"]
+            for rid, fields in events.items():
+                if set(fields) == {"senders", "times"}:
+                    lines += [
+                        f"{rid},{s},{t:.1f}"
+                        for s, t in zip(fields["senders"], fields["times"], strict=True)
+                    ]
+            out.write(("\n".join(lines) + "\n").encode())
+        out.seek(0)
+        return out

@@ -1,0 +1,148 @@
+"""The network editor: the canvas component bound to the session.
+
+The canvas only draws and reports what the user did (add, move, connect, select, delete,
+undo, redo); this module turns those actions into project edits through the session, shows
+refusals as a message on the canvas, and redraws the canvas from the session's project.
+"""
+
+from __future__ import annotations
+
+from spikedesk.app import edits
+from spikedesk.app.canvas import NetworkCanvas
+from spikedesk.app.inspector import model_label, ui_catalog
+from spikedesk.app.session import ProjectSession, Refused
+from spikedesk.project_files import catalog
+from spikedesk.project_files.project import Project
+
+KIND_ORDER = ("stimulator", "neuron", "recorder")
+
+
+def palette() -> list[dict]:
+    """Every model the engine runs, grouped stimulators, neurons, recorders."""
+    models = catalog.models()
+    return [
+        {"model": name, "kind": spec.kind, "label": model_label(name)}
+        for kind in KIND_ORDER
+        for name, spec in sorted(models.items())
+        if spec.kind == kind
+    ]
+
+
+def canvas_nodes(project: Project) -> list[dict]:
+    kinds = ui_catalog()["kinds"]
+    out = []
+    for node in project.nodes:
+        kind = catalog.model(node.model).kind
+        out.append(
+            {
+                "id": node.id,
+                "kind": kind,
+                "model": node.model,
+                "label": node.label or node.id,
+                "size": node.size,
+                "x": node.position.x,
+                "y": node.position.y,
+                "color": node.color or kinds[kind]["color"],
+            }
+        )
+    return out
+
+
+def canvas_edges(project: Project) -> list[dict]:
+    kinds = {n.id: catalog.model(n.model).kind for n in project.nodes}
+    out = []
+    for conn in project.connections:
+        device = "recorder" in (kinds.get(conn.source), kinds.get(conn.target))
+        sign = 0 if device else edits.weight_sign(conn.synapse.weight)
+        label = "" if device else f"{conn.rule.rule} w={_short(conn.synapse.weight)}"
+        out.append(
+            {
+                "id": conn.id,
+                "source": conn.source,
+                "target": conn.target,
+                "sign": sign,
+                "label": label,
+            }
+        )
+    return out
+
+
+def _short(value) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else getattr(value, "distribution", "")
+
+
+class NetworkEditor:
+    """Owns the session's canvas: actions in, drawings out."""
+
+    def __init__(self, session: ProjectSession) -> None:
+        self.session = session
+        self.canvas = NetworkCanvas(
+            on_action=self.handle,
+            palette=palette(),
+            sizing_mode="stretch_width",
+            height=540,
+        )
+        session.param.watch(lambda _: self.redraw(), ["project", "selection"])
+        self.redraw()
+
+    def redraw(self) -> None:
+        project = self.session.project
+        self.canvas.param.update(
+            nodes=canvas_nodes(project),
+            edges=canvas_edges(project),
+            selection=dict(self.session.selection),
+        )
+
+    def say(self, message: str) -> None:
+        # a repeated message must show again, so clear first
+        self.canvas.message = ""
+        self.canvas.message = message
+
+    def handle(self, msg: dict) -> None:
+        """One user action from the canvas; never raises into the Bokeh thread."""
+        try:
+            self._handle(msg)
+        except Refused as exc:
+            self.say(_sentence(exc))
+            self.redraw()  # put back what the canvas drew optimistically
+        except (KeyError, TypeError, ValueError) as exc:
+            self.say(f"Cannot do that: {exc}")
+            self.redraw()
+
+    def _handle(self, msg: dict) -> None:
+        action, session = msg.get("action"), self.session
+        project = session.project
+        if action == "add":
+            model = str(msg["model"])
+            if model not in catalog.models():
+                raise ValueError(f"unknown model {model!r}")
+            new, node_id = edits.add_node(project, model, float(msg["x"]), float(msg["y"]))
+            session.apply(new)
+            session.selection = {"kind": "node", "id": node_id}
+        elif action == "move":
+            session.apply(edits.move_node(project, msg["id"], float(msg["x"]), float(msg["y"])))
+        elif action == "connect":
+            new, conn_id = edits.connect(project, msg["source"], msg["target"])
+            session.apply(new)
+            session.selection = {"kind": "edge", "id": conn_id}
+        elif action == "select":
+            kind, item = msg.get("kind"), msg.get("id")
+            session.selection = {"kind": kind, "id": item} if kind in ("node", "edge") else {}
+        elif action == "delete":
+            what = "node" if msg.get("kind") == "node" else "connection"
+            session.apply(edits.delete(project, what, msg["id"]))
+            session.selection = {}
+        elif action == "undo":
+            if not session.undo():
+                self.say("Nothing to undo.")
+        elif action == "redo":
+            if not session.redo():
+                self.say("Nothing to redo.")
+        else:
+            raise ValueError(f"unknown action {action!r}")
+
+
+def _sentence(exc: Refused) -> str:
+    """The refusal as the user should read it: the message without the JSON path."""
+    messages = [p.message for p in exc.problems]
+    return "Not allowed: " + "; ".join(dict.fromkeys(messages))

@@ -1,0 +1,198 @@
+"""Edits of a project, as pure functions: each takes a ``Project`` and returns a new one.
+
+The editor (canvas, inspector, project manager) only ever calls these; whether the result is
+accepted is decided by validation in ``ProjectSession.apply``, so an edit here never needs to
+know every rule of the format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from spikedesk.project_files import catalog
+from spikedesk.project_files.project import (
+    Connection,
+    Node,
+    Position,
+    Project,
+    RandomParameter,
+    Rule,
+    Simulation,
+    frozen_map,
+)
+
+ID_PREFIX = {
+    "poisson_generator": "pg",
+    "inhomogeneous_poisson_generator": "ipg",
+    "spike_generator": "sg",
+    "dc_generator": "dc",
+    "ac_generator": "ac",
+    "step_current_generator": "scg",
+    "noise_generator": "ng",
+    "spike_recorder": "sr",
+    "voltmeter": "vm",
+    "multimeter": "mm",
+}
+DEFAULT_NEURONS = 100
+
+
+def empty_project(name: str = "Untitled") -> Project:
+    return Project(name=name, simulation=Simulation())
+
+
+def kind(model: str) -> str:
+    return catalog.model(model).kind
+
+
+def fresh_id(project: Project, prefix: str) -> str:
+    """The first ``prefix<k>`` (k = 1, 2, ...) no node or connection uses yet."""
+    taken = {n.id for n in project.nodes} | {c.id for c in project.connections}
+    k = 1
+    while f"{prefix}{k}" in taken:
+        k += 1
+    return f"{prefix}{k}"
+
+
+def add_node(project: Project, model: str, x: float, y: float) -> tuple[Project, str]:
+    """A new node of ``model`` at (x, y); neurons start as a population of 100."""
+    is_neuron = kind(model) == "neuron"
+    node_id = fresh_id(project, "P" if is_neuron else ID_PREFIX.get(model, "d"))
+    node = Node(
+        id=node_id,
+        model=model,
+        size=DEFAULT_NEURONS if is_neuron else 1,
+        label=node_id,
+        position=Position(round(float(x), 1), round(float(y), 1)),
+    )
+    return replace(project, nodes=project.nodes + (node,)), node_id
+
+
+def move_node(project: Project, node_id: str, x: float, y: float) -> Project:
+    position = Position(round(float(x), 1), round(float(y), 1))
+    return _replace_node(project, node_id, position=position)
+
+
+def connect(project: Project, source: str, target: str) -> tuple[Project, str]:
+    """Connect two nodes the way NEST does, whichever way the user drew the arrow.
+
+    Drawing neuron -> voltmeter means "record this neuron", which NEST writes as
+    voltmeter -> neuron; spike_recorder -> neuron is turned into neuron -> spike_recorder.
+    """
+    src, tgt = project.node(source), project.node(target)
+    if tgt.model in ("voltmeter", "multimeter") and kind(src.model) == "neuron":
+        source, target = target, source
+    elif src.model == "spike_recorder" and kind(tgt.model) == "neuron":
+        source, target = target, source
+    conn_id = fresh_id(project, "c")
+    conn = Connection(id=conn_id, source=source, target=target)
+    return replace(project, connections=project.connections + (conn,)), conn_id
+
+
+def delete(project: Project, what: str, item_id: str) -> Project:
+    """Remove a node (with every connection touching it) or one connection."""
+    if what == "node":
+        project.node(item_id)  # KeyError for an unknown id
+        return replace(
+            project,
+            nodes=tuple(n for n in project.nodes if n.id != item_id),
+            connections=tuple(
+                c for c in project.connections if item_id not in (c.source, c.target)
+            ),
+        )
+    connection(project, item_id)
+    return replace(project, connections=tuple(c for c in project.connections if c.id != item_id))
+
+
+def connection(project: Project, conn_id: str) -> Connection:
+    for conn in project.connections:
+        if conn.id == conn_id:
+            return conn
+    raise KeyError(conn_id)
+
+
+def set_node(project: Project, node_id: str, **fields: Any) -> Project:
+    """Change label, size, model or color of a node. A new model keeps the parameters that
+    model also has."""
+    if "model" in fields:
+        spec = catalog.model(fields["model"])
+        node = project.node(node_id)
+        kept = {k: v for k, v in node.params.items() if k in spec.params}
+        fields["params"] = frozen_map(kept)
+        if spec.kind != "neuron":
+            fields["size"] = 1
+    return _replace_node(project, node_id, **fields)
+
+
+def set_node_param(project: Project, node_id: str, name: str, value: Any) -> Project:
+    """Set one parameter; ``None`` removes it (back to the model's default)."""
+    params = dict(project.node(node_id).params)
+    if value is None:
+        params.pop(name, None)
+    else:
+        params[name] = value
+    return _replace_node(project, node_id, params=frozen_map(params))
+
+
+def set_rule(project: Project, conn_id: str, rule: str) -> Project:
+    """A new rule keeps allow_autapses/allow_multapses and gets its required arguments."""
+    old = connection(project, conn_id).rule
+    options = {k: v for k, v in old.params.items() if k in catalog.rule_options()}
+    for name, spec in catalog.rules()[rule].items():
+        options[name] = old.params.get(name, _rule_default(name, spec))
+    return _replace_conn(project, conn_id, rule=Rule(rule, frozen_map(options)))
+
+
+def _rule_default(name: str, spec: dict) -> Any:
+    return {"indegree": 10, "outdegree": 10, "N": 100, "p": 0.1}.get(
+        name, 1 if spec.get("type") == "int" else 0.1
+    )
+
+
+def set_rule_param(project: Project, conn_id: str, name: str, value: Any) -> Project:
+    old = connection(project, conn_id).rule
+    params = dict(old.params)
+    params[name] = value
+    return _replace_conn(project, conn_id, rule=Rule(old.rule, frozen_map(params)))
+
+
+def set_synapse(project: Project, conn_id: str, **fields: Any) -> Project:
+    """Change synapse model, weight or delay of a connection."""
+    old = connection(project, conn_id).synapse
+    return _replace_conn(project, conn_id, synapse=replace(old, **fields))
+
+
+def set_simulation(project: Project, **fields: Any) -> Project:
+    return replace(project, simulation=replace(project.simulation, **fields))
+
+
+def weight_sign(value: Any) -> int:
+    """+1 excitatory, -1 inhibitory, from a number or a random weight's centre."""
+    if isinstance(value, RandomParameter):
+        args = dict(value.args)
+        centre = args.get("mean", (args.get("min", 0.0) + args.get("max", 0.0)) / 2)
+        return -1 if centre < 0 else 1
+    try:
+        return -1 if float(value) < 0 else 1
+    except (TypeError, ValueError):
+        return 1
+
+
+def set_target_indices(project: Project, conn_id: str, values: list[float]) -> Project:
+    """Restrict a connection to some neurons of its target (0-based); empty means all."""
+    ints = [int(v) for v in values]
+    if ints != list(values):
+        raise ValueError("neuron indices are whole numbers, e.g. 0, 1, 5")
+    return _replace_conn(project, conn_id, target_indices=tuple(ints) or None)
+
+
+def _replace_node(project: Project, node_id: str, **fields: Any) -> Project:
+    project.node(node_id)
+    nodes = tuple(replace(n, **fields) if n.id == node_id else n for n in project.nodes)
+    return replace(project, nodes=nodes)
+
+
+def _replace_conn(project: Project, conn_id: str, **fields: Any) -> Project:
+    connection(project, conn_id)
+    conns = tuple(replace(c, **fields) if c.id == conn_id else c for c in project.connections)
+    return replace(project, connections=conns)

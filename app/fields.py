@@ -1,0 +1,188 @@
+"""Input fields of the inspector: one labelled input per value, with its unit and an error line.
+
+A field turns what the user typed into a project value (a number, a list, a random parameter)
+and hands it to ``on_change``; if the edit is refused the inspector calls ``show_error`` and the
+field keeps what the user typed, while the project keeps the last valid value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import panel as pn
+from spikedesk.project_files.project import RandomParameter, frozen_map
+
+DISTRIBUTIONS = {
+    "uniform": (("min", 0.0), ("max", 1.0)),
+    "normal": (("mean", 0.0), ("std", 1.0)),
+    "lognormal": (("mean", 0.0), ("std", 1.0)),
+    "exponential": (("beta", 1.0),),
+}
+CONSTANT = "value"
+FIELD_WIDTH = 250
+
+
+class Field(pn.viewable.Viewer):
+    """A labelled input plus an error line (CSS class ``field-error``)."""
+
+    def __init__(self, key: str, label: str, unit: str, on_change: Callable[[str, Any], None]):
+        super().__init__()
+        self.key = key
+        self.title = f"{label} ({unit})" if unit else label
+        self.on_change = on_change
+        self.error = pn.pane.Str(
+            "",
+            visible=False,
+            css_classes=["field-error"],
+            styles={"color": "#b00020"},
+            stylesheets=[":host { font-size: 12px; margin-top: -6px; }"],
+            width=FIELD_WIDTH,
+        )
+
+    def emit(self, value: Any) -> None:
+        self.show_error("")
+        self.on_change(self.key, value)
+
+    def show_error(self, message: str) -> None:
+        self.error.object = message
+        self.error.visible = bool(message)
+
+
+class NumberField(Field):
+    """A number, or (if ``random`` is allowed) a distribution with its arguments."""
+
+    def __init__(
+        self, key, label, unit, on_change, value, *, integer=False, step=None, random=False
+    ):
+        super().__init__(key, label, unit, on_change)
+        widget = pn.widgets.IntInput if integer else pn.widgets.FloatInput
+        kwargs = {"step": step} if step and not integer else {}
+        start = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        self.number = widget(label=self.title, value=start, width=FIELD_WIDTH, **kwargs)
+        self.number.param.watch(lambda e: self._number_changed(e.new), "value")
+        self.kind = pn.widgets.Select(
+            label=f"{label}: kind",
+            options=[CONSTANT, *DISTRIBUTIONS],
+            width=FIELD_WIDTH,
+            visible=random,
+        )
+        self.args: dict[str, pn.widgets.FloatInput] = {}
+        self.args_row = pn.Row(width=FIELD_WIDTH)
+        if isinstance(value, RandomParameter):
+            self.kind.value = value.distribution
+            self._build_args(value.distribution, dict(value.args))
+            self.number.visible = False
+        elif isinstance(value, tuple):  # one value per neuron: shown, replaced on edit
+            self.number.placeholder = f"{len(value)} values, one per neuron"
+        self.kind.param.watch(lambda e: self._kind_changed(e.new), "value")
+
+    def _number_changed(self, value) -> None:
+        if value is None:
+            self.show_error("enter a number")
+            return
+        self.emit(value)
+
+    def _kind_changed(self, kind: str) -> None:
+        if kind == CONSTANT:
+            self.args_row.objects, self.args = [], {}
+            self.number.visible = True
+            if self.number.value is not None:
+                self.emit(self.number.value)
+            return
+        self.number.visible = False
+        self._build_args(kind, {})
+        self._emit_random()
+
+    def _build_args(self, kind: str, values: dict) -> None:
+        self.args = {
+            name: pn.widgets.FloatInput(
+                label=name,
+                value=float(values.get(name, default)),
+                width=FIELD_WIDTH // len(DISTRIBUTIONS[kind]) - 5,
+            )
+            for name, default in DISTRIBUTIONS[kind]
+        }
+        for widget in self.args.values():
+            widget.param.watch(lambda e: self._emit_random(), "value")
+        self.args_row.objects = list(self.args.values())
+
+    def _emit_random(self) -> None:
+        if any(w.value is None for w in self.args.values()):
+            self.show_error("enter every argument")
+            return
+        args = {name: float(w.value) for name, w in self.args.items()}
+        self.emit(RandomParameter(self.kind.value, frozen_map(args)))
+
+    def __panel__(self):
+        return pn.Column(self.kind, self.number, self.args_row, self.error, margin=0)
+
+
+class ListField(Field):
+    """Numbers separated by commas or spaces, e.g. spike times."""
+
+    def __init__(self, key, label, unit, on_change, value):
+        super().__init__(key, label, unit, on_change)
+        text = ", ".join(_number_text(v) for v in value or ())
+        self.text = pn.widgets.TextInput(
+            label=self.title, value=text, width=FIELD_WIDTH, placeholder="e.g. 10, 20.5, 30"
+        )
+        self.text.param.watch(lambda e: self._changed(e.new), "value")
+
+    def _changed(self, text: str) -> None:
+        parts = [p for p in text.replace(",", " ").split() if p]
+        try:
+            values = [float(p) for p in parts]
+        except ValueError:
+            bad = next(p for p in parts if not _is_float(p))
+            self.show_error(f"not a number: {bad!r}")
+            return
+        self.emit(values)
+
+    def __panel__(self):
+        return pn.Column(self.text, self.error, margin=0)
+
+
+class ChoiceField(Field):
+    """One of fixed options (rule, model), several of them (record_from), or a checkbox."""
+
+    def __init__(self, key, label, unit, on_change, value, options=None, *, many=False):
+        super().__init__(key, label, unit, on_change)
+        if options is None:
+            self.widget = pn.widgets.Checkbox(
+                label=self.title, value=bool(value), width=FIELD_WIDTH
+            )
+        elif many:
+            self.widget = pn.widgets.MultiChoice(
+                label=self.title, options=list(options), value=list(value or ()), width=FIELD_WIDTH
+            )
+        else:
+            self.widget = pn.widgets.Select(
+                label=self.title, options=list(options), value=value, width=FIELD_WIDTH
+            )
+        self.widget.param.watch(lambda e: self.emit(e.new), "value")
+
+    def __panel__(self):
+        return pn.Column(self.widget, self.error, margin=0)
+
+
+class TextField(Field):
+    def __init__(self, key, label, unit, on_change, value):
+        super().__init__(key, label, unit, on_change)
+        self.widget = pn.widgets.TextInput(label=self.title, value=value, width=FIELD_WIDTH)
+        self.widget.param.watch(lambda e: self.emit(e.new), "value")
+
+    def __panel__(self):
+        return pn.Column(self.widget, self.error, margin=0)
+
+
+def _number_text(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

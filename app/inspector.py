@@ -1,0 +1,276 @@
+"""The inspector: every setting of the selected node or connection, generated from the model
+catalog (``project_files/catalog.json``) and its UI metadata (``assets/catalog_ui.json``).
+
+Each change is applied through the session; a refused change shows the validation message
+beside its field, and the project (and so the engine) keeps the last valid value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import panel as pn
+from spikedesk.app import edits
+from spikedesk.app.fields import ChoiceField, Field, ListField, NumberField, TextField
+from spikedesk.app.session import ProjectSession, Refused
+from spikedesk.project_files import catalog
+from spikedesk.project_files.project import Project
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+RECORDER_LINKS = ("voltmeter", "multimeter")
+
+
+@cache
+def ui_catalog() -> dict:
+    return json.loads((ASSETS / "catalog_ui.json").read_text(encoding="utf-8"))
+
+
+def ui_param(model: str, name: str) -> dict:
+    return ui_catalog()["models"].get(model, {}).get("params", {}).get(name, {})
+
+
+def model_label(model: str) -> str:
+    return ui_catalog()["models"].get(model, {}).get("label", model)
+
+
+def recordables() -> list[str]:
+    names: list[str] = []
+    for spec in catalog.models().values():
+        names += [r for r in spec.recordables if r not in names]
+    return names
+
+
+class Inspector(pn.viewable.Viewer):
+    def __init__(self, session: ProjectSession) -> None:
+        super().__init__()
+        self.session = session
+        self.fields: dict[str, Field] = {}
+        self.title = pn.pane.Markdown("", margin=(0, 5))
+        self.body = pn.Column(margin=0)
+        session.param.watch(lambda _: self.rebuild(), ["selection", "revision"])
+        self.rebuild()
+
+    def __panel__(self):
+        return pn.Column(
+            self.title, self.body, width=280, scroll=True, max_height=720, css_classes=["inspector"]
+        )
+
+    # ------------------------------------------------------------------ building
+    def rebuild(self) -> None:
+        project, selection = self.session.project, self.session.selection
+        self.fields = {}
+        if selection.get("kind") == "node":
+            node = project.node(selection["id"])
+            self.title.object = f"### {node.label or node.id}\n{model_label(node.model)}"
+            self.body.objects = self._node_fields(node)
+        elif selection.get("kind") == "edge":
+            conn = edits.connection(project, selection["id"])
+            self.title.object = f"### {conn.source} → {conn.target}\nconnection {conn.id}"
+            self.body.objects = self._connection_fields(project, conn)
+        else:
+            self.title.object = (
+                "### Inspector\nSelect a node or a connection on the canvas to edit it. "
+                "Drag models from the palette; drag from a node's handle to connect."
+            )
+            self.body.objects = []
+
+    def _field(self, field: Field) -> Field:
+        self.fields[field.key] = field
+        return field
+
+    def _node_fields(self, node) -> list:
+        spec = catalog.model(node.model)
+        same_kind = [m for m, s in catalog.models().items() if s.kind == spec.kind]
+        nid = node.id
+
+        def on(make: Callable[[Project, Any], Project], rebuild: bool = False):
+            return lambda key, value: self._apply(key, make, value, rebuild)
+
+        out: list = [
+            self._field(
+                TextField(
+                    "label",
+                    "Label",
+                    "",
+                    on(lambda p, v: edits.set_node(p, nid, label=v)),
+                    node.label,
+                )
+            ),
+            self._field(
+                ChoiceField(
+                    "model",
+                    "Model",
+                    "",
+                    on(lambda p, v: edits.set_node(p, nid, model=v), rebuild=True),
+                    node.model,
+                    same_kind,
+                )
+            ),
+        ]
+        if spec.kind == "neuron":
+            out.append(
+                self._field(
+                    NumberField(
+                        "size",
+                        "Size",
+                        "neurons",
+                        on(lambda p, v: edits.set_node(p, nid, size=v)),
+                        node.size,
+                        integer=True,
+                    )
+                )
+            )
+        for name, pspec in spec.params.items():
+            meta = ui_param(node.model, name)
+            label, unit = meta.get("label", name), pspec.unit
+            value = node.params.get(name, pspec.default)
+            setter = on(lambda p, v, name=name: edits.set_node_param(p, nid, name, v))
+            widget = meta.get("widget", "number")
+            key = f"params.{name}"
+            if widget == "checkbox" or pspec.type == "bool":
+                field = ChoiceField(key, label, unit, setter, value)
+            elif widget == "multiselect":
+                field = ChoiceField(key, label, unit, setter, value, recordables(), many=True)
+            elif widget == "list" or pspec.type.startswith("list"):
+                field = ListField(key, label, unit, setter, value)
+            else:
+                field = NumberField(
+                    key,
+                    label,
+                    unit,
+                    setter,
+                    value,
+                    integer=pspec.type == "int",
+                    step=meta.get("step"),
+                    random=spec.kind == "neuron" and pspec.type == "float",
+                )
+            out.append(self._field(field))
+        return out
+
+    def _connection_fields(self, project: Project, conn) -> list:
+        cid = conn.id
+
+        def on(make: Callable[[Project, Any], Project], rebuild: bool = False):
+            return lambda key, value: self._apply(key, make, value, rebuild)
+
+        out: list = [
+            self._field(
+                ChoiceField(
+                    "rule.rule",
+                    "Rule",
+                    "",
+                    on(lambda p, v: edits.set_rule(p, cid, v), rebuild=True),
+                    conn.rule.rule,
+                    list(catalog.rules()),
+                )
+            )
+        ]
+        for name, spec in catalog.rules()[conn.rule.rule].items():
+            out.append(
+                self._field(
+                    NumberField(
+                        f"rule.{name}",
+                        name,
+                        "",
+                        on(lambda p, v, n=name: edits.set_rule_param(p, cid, n, v)),
+                        conn.rule.params.get(name),
+                        integer=spec.get("type") == "int",
+                        step=0.01,
+                    )
+                )
+            )
+        for name, spec in catalog.rule_options().items():
+            out.append(
+                self._field(
+                    ChoiceField(
+                        f"rule.{name}",
+                        name.replace("_", " "),
+                        "",
+                        on(lambda p, v, n=name: edits.set_rule_param(p, cid, n, v)),
+                        conn.rule.params.get(name, spec["default"]),
+                    )
+                )
+            )
+        source_model = project.node(conn.source).model
+        if source_model in RECORDER_LINKS:
+            out.append(
+                self._field(
+                    ListField(
+                        "target_indices",
+                        "Record neurons (indices, empty = all)",
+                        "",
+                        on(lambda p, v: edits.set_target_indices(p, cid, v)),
+                        conn.target_indices or (),
+                    )
+                )
+            )
+            return out
+        out.append(
+            self._field(
+                ChoiceField(
+                    "synapse.model",
+                    "Synapse model",
+                    "",
+                    on(lambda p, v: edits.set_synapse(p, cid, model=v)),
+                    conn.synapse.model,
+                    list(catalog.synapse_models()),
+                )
+            )
+        )
+        weight_unit = "mV" if project.node(conn.target).model == "iaf_psc_delta" else "pA"
+        out.append(
+            self._field(
+                NumberField(
+                    "synapse.weight",
+                    "Weight",
+                    weight_unit,
+                    on(lambda p, v: edits.set_synapse(p, cid, weight=v)),
+                    conn.synapse.weight,
+                    step=0.1,
+                    random=True,
+                )
+            )
+        )
+        out.append(
+            self._field(
+                NumberField(
+                    "synapse.delay",
+                    "Delay",
+                    "ms",
+                    on(lambda p, v: edits.set_synapse(p, cid, delay=v)),
+                    conn.synapse.delay,
+                    step=0.1,
+                    random=True,
+                )
+            )
+        )
+        return out
+
+    # ------------------------------------------------------------------ applying
+    def _apply(
+        self, key: str, make: Callable[[Project, Any], Project], value: Any, rebuild: bool
+    ) -> None:
+        field = self.fields.get(key)
+        try:
+            self.session.apply(make(self.session.project, value))
+        except Refused as exc:
+            if field is not None:
+                field.show_error("; ".join(_short(str(p), key) for p in exc.problems))
+            return
+        except (KeyError, TypeError, ValueError) as exc:
+            if field is not None:
+                field.show_error(str(exc))
+            return
+        if rebuild:
+            self.rebuild()
+
+
+def _short(problem: str, key: str) -> str:
+    """``nodes[2].params.tau_m: must be > 0, got -5`` -> ``must be > 0, got -5`` when the
+    problem is about this field; other problems keep their path."""
+    path, _, message = problem.partition(": ")
+    return message if message and path.endswith(key) else problem

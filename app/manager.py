@@ -1,0 +1,179 @@
+"""The project manager (list, new, open example, duplicate, rename, delete, import, download)
+and the code view (the PyNEST export of the current project)."""
+
+from __future__ import annotations
+
+import io as stdio
+
+import panel as pn
+from spikedesk.app import edits
+from spikedesk.app.session import ProjectSession
+from spikedesk.project_files import examples_dir, io, pynest
+from spikedesk.project_files.validation import ProjectError
+
+WIDTH = 260
+
+
+def example_names() -> list[str]:
+    return sorted(p.stem for p in examples_dir().glob("*.json"))
+
+
+class ProjectManager(pn.viewable.Viewer):
+    def __init__(self, session: ProjectSession) -> None:
+        super().__init__()
+        self.session = session
+        store = session.store
+        self.projects = pn.widgets.Select(
+            label="Projects", options=store.names(), value=session.name, size=8, width=WIDTH
+        )
+        self.projects.param.watch(self._open_selected, "value")
+        self.new_button = pn.widgets.Button(label="New", width=80)
+        self.duplicate_button = pn.widgets.Button(label="Duplicate", width=90)
+        self.delete_button = pn.widgets.Button(label="Delete", button_type="danger", width=70)
+        self.confirm = pn.widgets.Button(label="Confirm delete", button_type="danger", width=130)
+        self.keep = pn.widgets.Button(label="Keep", width=70)
+        self.confirm_row = pn.Row(self.confirm, self.keep, visible=False)
+        self.rename_input = pn.widgets.TextInput(label="Rename to", width=170)
+        self.rename_button = pn.widgets.Button(label="Rename", width=80, align="end")
+        self.example = pn.widgets.Select(
+            label="Open an example", options=example_names(), value="brunel", width=170
+        )
+        self.example_button = pn.widgets.Button(label="Open", width=80, align="end")
+        self.upload = pn.widgets.FileInput(accept=".json", width=WIDTH, multiple=False)
+        self.download = pn.widgets.FileDownload(
+            callback=self._project_json,
+            filename=f"{session.name}.json",
+            label="Download project JSON",
+            width=WIDTH,
+        )
+        self.message = pn.pane.Alert("", alert_type="info", visible=False, width=WIDTH)
+        self.new_button.on_click(lambda _: self._new())
+        self.duplicate_button.on_click(lambda _: self._duplicate())
+        self.delete_button.on_click(lambda _: self._ask_delete())
+        self.confirm.on_click(lambda _: self._delete())
+        self.keep.on_click(lambda _: setattr(self.confirm_row, "visible", False))
+        self.rename_button.on_click(lambda _: self._rename())
+        self.example_button.on_click(lambda _: self._open_example())
+        self.upload.param.watch(self._import, "value")
+        session.param.watch(self._name_changed, "name")
+
+    def __panel__(self):
+        return pn.Column(
+            "### Projects",
+            self.projects,
+            pn.Row(self.new_button, self.duplicate_button, self.delete_button),
+            self.confirm_row,
+            pn.Row(self.rename_input, self.rename_button),
+            pn.Row(self.example, self.example_button),
+            pn.pane.Markdown("Import a spikedesk or NEST Desktop file:", margin=(5, 10, 0, 10)),
+            self.upload,
+            self.download,
+            self.message,
+            width=WIDTH + 20,
+        )
+
+    # ------------------------------------------------------------------ actions
+    def _say(self, text: str, kind: str = "info") -> None:
+        self.message.object, self.message.alert_type = text, kind
+        self.message.visible = bool(text)
+
+    def _refresh(self) -> None:
+        self.projects.options = self.session.store.names()
+        self.projects.value = self.session.name
+
+    def _open(self, name: str) -> None:
+        self.session.open(name)
+        self._refresh()
+
+    def _open_selected(self, event) -> None:
+        if event.new and event.new != self.session.name and self.session.store.exists(event.new):
+            self.session.open(event.new)
+            self._say("")
+
+    def _new(self) -> None:
+        self._open(self.session.store.create(edits.empty_project()))
+        self._say(f"New project {self.session.name}: drag models from the palette.")
+
+    def _duplicate(self) -> None:
+        self._open(self.session.store.duplicate(self.session.name))
+        self._say(f"Opened the copy {self.session.name}.")
+
+    def _ask_delete(self) -> None:
+        self.confirm.label = f"Delete {self.session.name}?"
+        self.confirm_row.visible = True
+
+    def _delete(self) -> None:
+        self.confirm_row.visible = False
+        gone = self.session.name
+        self.session.store.delete(gone)
+        rest = [e.name for e in self.session.store.entries()]
+        self._open(rest[0] if rest else self.session.store.create(edits.empty_project()))
+        self._say(f"Deleted {gone}.")
+
+    def _rename(self) -> None:
+        try:
+            self.session.rename(self.rename_input.value)
+        except (ValueError, KeyError, OSError) as exc:
+            self._say(f"Cannot rename: {exc}", "danger")
+            return
+        self.rename_input.value = ""
+        self._refresh()
+        self._say(f"Renamed to {self.session.name}.")
+
+    def _open_example(self) -> None:
+        project = io.load(examples_dir() / f"{self.example.value}.json")
+        self._open(self.session.store.create(project, self.example.value))
+        self._say(f"Opened the example as {self.session.name}.")
+
+    def _import(self, event) -> None:
+        if not event.new:
+            return
+        filename = self.upload.filename or "upload.json"
+        try:
+            names = self.session.store.import_file(filename, event.new)
+        except ProjectError as exc:
+            self._say(f"Cannot import {filename}:\n\n" + _bullets(exc), "danger")
+            return
+        self._open(names[0])
+        more = f" (and {len(names) - 1} more in the list)" if len(names) > 1 else ""
+        self._say(f"Imported {filename} as {names[0]}{more}.")
+
+    def _project_json(self):
+        return stdio.BytesIO(io.dumps(self.session.project).encode("utf-8"))
+
+    def _name_changed(self, event) -> None:
+        self.download.filename = f"{event.new}.json"
+
+
+class CodeView(pn.viewable.Viewer):
+    """The PyNEST script of the current project, kept up to date, with a download button."""
+
+    def __init__(self, session: ProjectSession) -> None:
+        super().__init__()
+        self.session = session
+        self.code = pn.pane.Markdown("", sizing_mode="stretch_width", css_classes=["code-view"])
+        self.download = pn.widgets.FileDownload(
+            callback=lambda: stdio.BytesIO(self.script().encode("utf-8")),
+            filename=f"{session.name}.py",
+            label="Download PyNEST script",
+            width=240,
+        )
+        session.param.watch(lambda _: self.refresh(), ["project", "name"])
+        self.refresh()
+
+    def script(self) -> str:
+        return pynest.export(self.session.project)
+
+    def refresh(self) -> None:
+        self.code.object = f"```python\n{self.script()}\n```"
+        self.download.filename = f"{self.session.name}.py"
+
+    def __panel__(self):
+        return pn.Column(self.download, self.code, sizing_mode="stretch_width")
+
+
+def _bullets(exc: ProjectError) -> str:
+    lines = [f"- {p}" for p in exc.problems[:12]]
+    if len(exc.problems) > 12:
+        lines.append(f"- ... and {len(exc.problems) - 12} more")
+    return "\n".join(lines)

@@ -1,0 +1,144 @@
+"""The editor's model without a browser: edits, the project store and the session history."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from spikedesk.app import edits
+from spikedesk.app.session import ProjectSession, Refused
+from spikedesk.app.store import ProjectStore
+from spikedesk.project_files import examples_dir, io
+from spikedesk.project_files.project import RandomParameter, frozen_map
+from spikedesk.project_files.validation import ProjectError
+
+ND_FIXTURES = Path(__file__).resolve().parents[1] / "data" / "nest_desktop"
+
+
+@pytest.fixture
+def store(tmp_path) -> ProjectStore:
+    return ProjectStore(tmp_path / "projects")
+
+
+@pytest.fixture
+def session(store) -> ProjectSession:
+    return ProjectSession(store, store.create(edits.empty_project(), "net"))
+
+
+def test_a_network_built_by_edits_is_valid_and_saved(session, store):
+    p, pg = edits.add_node(session.project, "poisson_generator", 10, 20)
+    p, n = edits.add_node(p, "iaf_psc_delta", 100, 20)
+    p, sr = edits.add_node(p, "spike_recorder", 200, 20)
+    p, vm = edits.add_node(p, "voltmeter", 100, 120)
+    p, _ = edits.connect(p, pg, n)
+    p, _ = edits.connect(p, n, sr)
+    p, c_vm = edits.connect(p, n, vm)  # drawn neuron -> voltmeter, stored NEST's way
+    session.apply(p)
+    assert (pg, n, sr, vm) == ("pg1", "P1", "sr1", "vm1")
+    assert edits.connection(session.project, c_vm).source == vm
+    assert store.load("net").nodes == session.project.nodes
+    assert session.project.node(n).size == edits.DEFAULT_NEURONS
+
+
+def test_invalid_edits_are_refused_and_change_nothing(session, store):
+    p, n = edits.add_node(session.project, "iaf_psc_delta", 0, 0)
+    p, pg = edits.add_node(p, "poisson_generator", 0, 0)
+    session.apply(p)
+    before = store.path("net").read_text()
+    with pytest.raises(Refused, match="tau_m"):
+        session.apply(edits.set_node_param(session.project, n, "tau_m", -5.0))
+    with pytest.raises(Refused, match="stimulator"):
+        session.apply(edits.connect(session.project, n, pg)[0])
+    with pytest.raises(Refused, match="size"):
+        session.apply(edits.set_node(session.project, n, size=0))
+    assert session.project == p
+    assert store.path("net").read_text() == before
+
+
+def test_undo_redo_walk_the_history(session):
+    start = session.project
+    p1, n = edits.add_node(start, "iaf_psc_exp", 0, 0)
+    session.apply(p1)
+    session.apply(edits.move_node(session.project, n, 50, 60))
+    p2 = session.project
+    assert session.undo() and session.project == p1
+    assert session.undo() and session.project == start
+    assert not session.undo()
+    assert session.redo() and session.redo() and session.project == p2
+    assert not session.redo()
+    session.undo()
+    session.apply(edits.set_node(session.project, n, label="new"))
+    assert not session.can_redo  # a new edit drops the redo branch
+
+
+def test_deleting_a_node_removes_its_connections(session):
+    p, a = edits.add_node(session.project, "iaf_psc_alpha", 0, 0)
+    p, b = edits.add_node(p, "iaf_psc_alpha", 0, 0)
+    p, c = edits.connect(p, a, b)
+    p, _ = edits.connect(p, b, a)
+    session.apply(edits.delete(p, "node", a))
+    assert [n.id for n in session.project.nodes] == [b]
+    assert session.project.connections == ()
+    session.selection = {"kind": "node", "id": b}
+    session.apply(edits.delete(session.project, "node", b))
+    assert session.selection == {}
+
+
+def test_rule_and_synapse_edits(session):
+    p, a = edits.add_node(session.project, "iaf_psc_alpha", 0, 0)
+    p, c = edits.connect(p, a, a)
+    p = edits.set_rule(p, c, "fixed_indegree")
+    assert dict(edits.connection(p, c).rule.params) == {"indegree": 10}
+    p = edits.set_rule_param(p, c, "indegree", 5)
+    weight = RandomParameter("normal", frozen_map({"mean": -2.0, "std": 0.5}))
+    p = edits.set_synapse(p, c, weight=weight, delay=2.0)
+    session.apply(p)
+    assert edits.weight_sign(edits.connection(session.project, c).synapse.weight) == -1
+    with pytest.raises(Refused, match="delay"):
+        session.apply(edits.set_synapse(session.project, c, delay=0.01))
+
+
+def test_store_create_duplicate_rename_delete(store):
+    brunel = io.load(examples_dir() / "brunel.json")
+    assert store.create(brunel, "brunel") == "brunel"
+    assert store.create(brunel, "brunel") == "brunel 2"
+    assert store.duplicate("brunel") == "brunel copy"
+    assert store.rename("brunel 2", "mine") == "mine"
+    assert store.load("mine").name == "mine"
+    with pytest.raises(ValueError, match="already exists"):
+        store.rename("mine", "brunel")
+    store.delete("brunel copy")
+    assert store.names() == ["brunel", "mine"]
+    assert store.clean("../../etc/passwd") == "etcpasswd"
+    with pytest.raises(KeyError):
+        store.path("../x")
+
+
+def test_store_imports_spikedesk_and_nest_desktop_files(store):
+    text = (examples_dir() / "single_neuron_dc.json").read_bytes()
+    name = json.loads(text)["name"]
+    assert store.import_file("single.json", text) == [store.clean(name)]
+    assert store.load(store.clean(name)).nodes == io.loads(text.decode()).nodes
+    fixture = next(ND_FIXTURES.rglob("*.json"))
+    names = store.import_file(fixture.name, fixture.read_bytes())
+    assert names and all(store.exists(n) for n in names)
+
+
+def test_a_broken_upload_imports_nothing(store):
+    with pytest.raises(ProjectError, match="not a JSON file"):
+        store.import_file("x.json", b"{nope")
+    bad = json.loads((examples_dir() / "brunel.json").read_text())
+    bad["nodes"][0]["params"]["tau_m"] = -1
+    with pytest.raises(ProjectError, match="tau_m"):
+        store.import_file("bad.json", json.dumps(bad).encode())
+    assert store.names() == []
+
+
+def test_adopt_reuses_an_unchanged_copy(store, tmp_path):
+    path = examples_dir() / "brunel.json"
+    assert store.adopt(path) == "brunel"
+    assert store.adopt(path) == "brunel"
+    session = ProjectSession(store, "brunel")
+    session.apply(edits.set_node(session.project, "E", label="changed"))
+    assert store.adopt(path) == "brunel 2"  # the edited copy is kept, the file comes in fresh
