@@ -109,8 +109,9 @@ def _node_params(net: _core.Network, node: Node, first_gid: int) -> tuple[dict, 
     return out, record_from
 
 
-def _estimate_bytes(project: Project) -> int:
-    """A rough upper estimate of what building and running the network needs."""
+def estimate_synapses(project: Project) -> float:
+    """The expected number of synapses, from the rules alone (nothing is built); the memory
+    estimate and the MPI server's synapse limit use it."""
     sizes = {n.id: n.size for n in project.nodes}
     synapses = 0.0
     for c in project.connections:
@@ -125,6 +126,13 @@ def _estimate_bytes(project: Project) -> int:
             "fixed_total_number": float(args.get("N", 0)),
             "pairwise_bernoulli": float(args.get("p", 0)) * ns * nt,
         }.get(c.rule.rule, ns * nt)
+    return synapses
+
+
+def _estimate_bytes(project: Project) -> int:
+    """A rough upper estimate of what building and running the network needs."""
+    sizes = {n.id: n.size for n in project.nodes}
+    synapses = estimate_synapses(project)
     neurons = sum(n.size for n in project.nodes)
     steps = project.simulation.duration / project.simulation.resolution
     samples = 0.0

@@ -20,5 +20,22 @@ class Backend(Protocol):
 
 
 from spikedesk.engine.backends.embedded import EmbeddedBackend  # noqa: E402
+from spikedesk.engine.backends.mpi import (  # noqa: E402
+    MPIAuthError,
+    MPIBackend,
+    MPIBackendError,
+    MPIConnectionError,
+    MPIRejectedError,
+    MPIRunError,
+)
 
-__all__ = ["Backend", "EmbeddedBackend"]
+__all__ = [
+    "Backend",
+    "EmbeddedBackend",
+    "MPIAuthError",
+    "MPIBackend",
+    "MPIBackendError",
+    "MPIConnectionError",
+    "MPIRejectedError",
+    "MPIRunError",
+]

@@ -1,0 +1,120 @@
+"""``spikedesk mpi-server``: serve distributed runs over HTTP (see ``server`` for the API).
+
+A bearer token is required unless ``--insecure`` is given, and ``--insecure`` is refused on any
+address that is not loopback: an open server would let anyone on the network use the
+machine's cores. Without ``--token`` the token comes from ``SPIKEDESK_MPI_TOKEN`` or is made up
+and printed once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import secrets
+import sys
+
+TOKEN_VARIABLE = "SPIKEDESK_MPI_TOKEN"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    from spikedesk.engine.mpi.jobs import Timeouts
+    from spikedesk.engine.mpi.limits import Limits
+
+    lim, tmo = Limits(), Timeouts()
+    parser.add_argument("--address", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8707, help="port (0: any free port)")
+    parser.add_argument("--ranks", type=int, default=2, help="MPI ranks per run by default")
+    auth = parser.add_mutually_exclusive_group()
+    auth.add_argument("--token", help=f"bearer token clients must send (or ${TOKEN_VARIABLE})")
+    auth.add_argument("--insecure", action="store_true",
+                      help="no token at all; only allowed on a loopback address")  # fmt: skip
+    limits = parser.add_argument_group("limits per run")
+    limits.add_argument("--max-ranks", type=int, default=lim.max_ranks)
+    limits.add_argument("--max-threads", type=int, default=lim.max_threads,
+                        help="OpenMP threads per rank (more are clamped)")  # fmt: skip
+    limits.add_argument("--max-neurons", type=int, default=lim.max_neurons)
+    limits.add_argument("--max-synapses", type=float, default=lim.max_synapses,
+                        help="limit on the expected number of synapses")  # fmt: skip
+    limits.add_argument("--max-duration", type=float, default=lim.max_duration,
+                        help="simulated ms")  # fmt: skip
+    limits.add_argument("--max-body", type=int, default=lim.max_body,
+                        help="bytes of project JSON")  # fmt: skip
+    limits.add_argument("--max-runs", type=int, default=lim.max_runs,
+                        help="runs at the same time (more get 503)")  # fmt: skip
+    watch = parser.add_argument_group("failure detection (seconds)")
+    watch.add_argument("--start-timeout", type=float, default=tmo.start,
+                       help="launch until rank 0 connects")  # fmt: skip
+    watch.add_argument("--build-timeout", type=float, default=tmo.build,
+                       help="until every rank has built its network")  # fmt: skip
+    watch.add_argument("--heartbeat-timeout", type=float, default=tmo.heartbeat,
+                       help="silence of a running launch before it counts as hung")  # fmt: skip
+
+
+def is_loopback(address: str) -> bool:
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import importlib.util
+
+    from spikedesk.engine.mpi.environment import mpiexec_path
+    from spikedesk.engine.mpi.jobs import Timeouts
+    from spikedesk.engine.mpi.limits import Limits
+    from spikedesk.engine.mpi.server import ServerConfig, serve
+
+    if args.insecure and not is_loopback(args.address):
+        print(f"error: --insecure is refused on {args.address}: without a token anyone who can "
+              "reach that address could run simulations; use a token or 127.0.0.1",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    if not mpiexec_path().exists() or importlib.util.find_spec("mpi4py") is None:
+        print(f"error: MPI is not installed ({mpiexec_path()} or mpi4py missing); "
+              "install it with: pip install 'spikedesk[mpi]'", file=sys.stderr)  # fmt: skip
+        return 1
+    if args.ranks < 1 or args.ranks > args.max_ranks:
+        print(f"error: --ranks must be between 1 and --max-ranks ({args.max_ranks})",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    token = None
+    if not args.insecure:
+        token = args.token or os.environ.get(TOKEN_VARIABLE)
+        if not token:
+            token = secrets.token_urlsafe(24)
+            print(f"token: {token}", flush=True)
+    config = ServerConfig(
+        token=token,
+        ranks=args.ranks,
+        limits=Limits(
+            max_ranks=args.max_ranks,
+            max_threads=args.max_threads,
+            max_neurons=args.max_neurons,
+            max_synapses=args.max_synapses,
+            max_duration=args.max_duration,
+            max_body=args.max_body,
+            max_runs=args.max_runs,
+        ),
+        timeouts=Timeouts(args.start_timeout, args.build_timeout, args.heartbeat_timeout),
+    )
+    try:
+        asyncio.run(serve(config, args.address, args.port, announce=_announce(token)))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(f"error: cannot listen on {args.address}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _announce(token: str | None):
+    def announce(url: str) -> None:
+        auth = "bearer token required" if token else "NO authentication (--insecure)"
+        print(f"spikedesk mpi-server listening on {url} ({auth})", flush=True)
+
+    return announce
