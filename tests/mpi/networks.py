@@ -1,0 +1,68 @@
+"""Projects the MPI tests run: the shipped Brunel example (shortened) and a small network that
+uses every connection rule, random weights and delays, two delays and a voltmeter."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from spikedesk.project_files import examples_dir, io
+from spikedesk.project_files.project import (
+    Connection,
+    Node,
+    Project,
+    RandomParameter,
+    Rule,
+    Simulation,
+    Synapse,
+    frozen_map,
+)
+
+
+def brunel(duration: float = 200.0, threads: int = 1) -> Project:
+    project = io.load(examples_dir() / "brunel.json")
+    return replace(
+        project, simulation=replace(project.simulation, duration=duration, threads=threads)
+    )
+
+
+def _conn(cid, source, target, rule="all_to_all", weight=1.0, delay=1.0, **args) -> Connection:
+    return Connection(
+        id=cid,
+        source=source,
+        target=target,
+        rule=Rule(rule, frozen_map(args)),
+        synapse=Synapse(weight=weight, delay=delay),
+    )
+
+
+def every_rule(duration: float = 150.0, threads: int = 1) -> Project:
+    uniform = RandomParameter("uniform", frozen_map({"min": 1.0, "max": 3.0}))
+    weights = RandomParameter("normal", frozen_map({"mean": 15.0, "std": 5.0}))
+    nodes = (
+        Node("noise", "poisson_generator", params=frozen_map({"rate": 12000.0})),
+        Node("A", "iaf_psc_alpha", 37),
+        Node("B", "iaf_psc_exp", 37),
+        Node("P", "parrot_neuron", 11),
+        Node("spikes", "spike_recorder"),
+        Node("vm", "voltmeter", params=frozen_map({"interval": 0.5})),
+    )
+    connections = (
+        _conn("noise_A", "noise", "A", weight=40.0),
+        _conn("noise_B", "noise", "B", weight=35.0),
+        _conn("A_A", "A", "A", "fixed_indegree", weight=weights, delay=uniform, indegree=6),
+        _conn("A_B", "A", "B", "one_to_one", weight=30.0, delay=1.5),
+        _conn("B_A", "B", "A", "fixed_outdegree", weight=-20.0, delay=2.0, outdegree=5),
+        _conn("B_P", "B", "P", "fixed_total_number", delay=0.7, N=40),
+        _conn("P_B", "P", "B", "pairwise_bernoulli", weight=12.0, delay=uniform, p=0.3),
+        _conn("A_spikes", "A", "spikes"),
+        _conn("B_spikes", "B", "spikes"),
+        _conn("P_spikes", "P", "spikes"),
+        Connection("vm_A", "vm", "A", target_indices=(0, 5, 17, 36)),
+        Connection("vm_B", "vm", "B", target_indices=(1, 2)),
+    )
+    return Project(
+        name="every rule",
+        simulation=Simulation(duration=duration, resolution=0.1, seed=7, threads=threads),
+        nodes=nodes,
+        connections=connections,
+    )

@@ -1,0 +1,58 @@
+"""``mpiexec -n R spikedesk run``: the merged results equal the embedded run bit for bit, for
+any number of ranks and threads per rank."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import mpi_run
+from networks import brunel, every_rule
+from spikedesk.engine import simulate
+from spikedesk.project_files import io
+
+PROJECTS = {"brunel": brunel, "every_rule": every_rule}
+LAYOUTS = [(1, 1), (2, 1), (4, 1), (2, 2)]  # (ranks, threads per rank)
+
+
+@pytest.fixture(scope="module", params=sorted(PROJECTS))
+def case(request, tmp_path_factory):
+    project = PROJECTS[request.param]()
+    path = tmp_path_factory.mktemp(request.param) / "project.json"
+    io.save(project, path)
+    return path, simulate(project).events
+
+
+@pytest.mark.parametrize("ranks,threads", LAYOUTS, ids=lambda v: str(v))
+def test_mpiexec_results_equal_the_embedded_run(case, ranks, threads, tmp_path):
+    path, reference = case
+    out = tmp_path / "results.npz"
+    stdout = mpi_run(ranks, str(path), "--out", str(out), "--threads", str(threads),
+                     threads=threads)  # fmt: skip
+    if ranks > 1:
+        assert f"on {ranks} MPI ranks" in stdout
+    assert stdout.count("events written") == 1  # rank 0 alone reports
+    with np.load(out) as npz:
+        got = {key: npz[key] for key in npz.files}
+    expected = {f"{rid}/{f}": v for rid, fields in reference.items() for f, v in fields.items()}
+    assert sorted(got) == sorted(expected)
+    for key, values in expected.items():
+        np.testing.assert_array_equal(got[key], values, err_msg=f"{ranks}x{threads}: {key}")
+    assert sum(len(v) for k, v in expected.items() if k.endswith("/times")) > 100
+    if "vm/V_m" in expected:
+        assert len(expected["vm/V_m"]) > 0
+
+
+def test_a_bad_project_is_reported_once(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "spikedesk-project", "version": 1, "nodes": [{"id": "x"}]}')
+    import os
+    import subprocess
+
+    from conftest import MPIEXEC, SPIKEDESK
+
+    proc = subprocess.run(
+        [str(MPIEXEC), "-n", "2", str(SPIKEDESK), "run", str(bad)],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert proc.stderr.count("error:") == 1, proc.stderr
