@@ -132,7 +132,8 @@ class MPIBackend:
     def run(
         self, project: Project, *, chunk: float = 100.0, cancel: threading.Event | None = None
     ) -> Iterator[Chunk]:
-        """Yield the remote run's chunks; errors are ``MPIBackendError`` subclasses."""
+        """Yield the remote run's chunks; errors are ``MPIBackendError`` subclasses. Lazy like
+        ``EmbeddedBackend.run``: nothing is sent before the first ``next()``."""
         query = {"chunk": repr(float(chunk))}
         if self.ranks is not None:
             query["ranks"] = str(self.ranks)
@@ -152,7 +153,7 @@ class MPIBackend:
             error = _refusal(self.url, response)
             conn.close()
             raise error
-        return self._chunks(conn, response, response.getheader("X-Run-Id", ""), cancel)
+        yield from self._chunks(conn, response, response.getheader("X-Run-Id", ""), cancel)
 
     def _chunks(
         self,

@@ -22,33 +22,39 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from spikedesk.engine.mpi.limits import Limits
 
     lim, tmo = Limits(), Timeouts()
-    parser.add_argument("--address", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8707, help="port (0: any free port)")
-    parser.add_argument("--ranks", type=int, default=2, help="MPI ranks per run by default")
+    parser.add_argument("--address", default="127.0.0.1", help="address to listen on (%(default)s)")
+    parser.add_argument(
+        "--port", type=int, default=8707, help="port, 0 for any free port (%(default)s)"
+    )
+    parser.add_argument(
+        "--ranks", type=int, default=2, help="MPI ranks of a run that names none (%(default)s)"
+    )
     auth = parser.add_mutually_exclusive_group()
     auth.add_argument("--token", help=f"bearer token clients must send (or ${TOKEN_VARIABLE})")
     auth.add_argument("--insecure", action="store_true",
                       help="no token at all; only allowed on a loopback address")  # fmt: skip
     limits = parser.add_argument_group("limits per run")
-    limits.add_argument("--max-ranks", type=int, default=lim.max_ranks)
+    limits.add_argument("--max-ranks", type=int, default=lim.max_ranks, help="default %(default)s")
     limits.add_argument("--max-threads", type=int, default=lim.max_threads,
-                        help="OpenMP threads per rank (more are clamped)")  # fmt: skip
-    limits.add_argument("--max-neurons", type=int, default=lim.max_neurons)
+                        help="OpenMP threads per rank, more are clamped (%(default)s)")  # fmt: skip
+    limits.add_argument(
+        "--max-neurons", type=int, default=lim.max_neurons, help="default %(default)s"
+    )
     limits.add_argument("--max-synapses", type=float, default=lim.max_synapses,
-                        help="limit on the expected number of synapses")  # fmt: skip
+                        help="expected synapses (%(default).0f)")  # fmt: skip
     limits.add_argument("--max-duration", type=float, default=lim.max_duration,
-                        help="simulated ms")  # fmt: skip
+                        help="simulated ms (%(default)s)")  # fmt: skip
     limits.add_argument("--max-body", type=int, default=lim.max_body,
-                        help="bytes of project JSON")  # fmt: skip
+                        help="bytes of project JSON (%(default)s)")  # fmt: skip
     limits.add_argument("--max-runs", type=int, default=lim.max_runs,
-                        help="runs at the same time (more get 503)")  # fmt: skip
+                        help="runs at the same time, more get 503 (%(default)s)")  # fmt: skip
     watch = parser.add_argument_group("failure detection (seconds)")
     watch.add_argument("--start-timeout", type=float, default=tmo.start,
-                       help="launch until rank 0 connects")  # fmt: skip
+                       help="launch until rank 0 connects (%(default)s)")  # fmt: skip
     watch.add_argument("--build-timeout", type=float, default=tmo.build,
-                       help="until every rank has built its network")  # fmt: skip
+                       help="until every rank has built its network (%(default)s)")  # fmt: skip
     watch.add_argument("--heartbeat-timeout", type=float, default=tmo.heartbeat,
-                       help="silence of a running launch before it counts as hung")  # fmt: skip
+                       help="silence before a launch counts as hung (%(default)s)")  # fmt: skip
 
 
 def is_loopback(address: str) -> bool:

@@ -36,3 +36,12 @@ def test_remote_chunks_equal_embedded_chunks(server, make, ranks, threads):
 def test_info_reports_limits_and_default_ranks(server):
     info = MPIBackend(server.url, token=TOKEN).info()
     assert info["ranks"] == 2 and info["limits"]["max_ranks"] == 4
+
+
+def test_run_is_lazy_like_the_embedded_backend():
+    from networks import brunel
+    from spikedesk.engine.backends import MPIConnectionError
+
+    stream = MPIBackend("http://127.0.0.1:9", token=TOKEN).run(brunel(10.0))  # nothing sent yet
+    with pytest.raises(MPIConnectionError):
+        next(stream)

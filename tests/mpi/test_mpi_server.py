@@ -182,7 +182,7 @@ def test_a_failed_worker_is_an_error_and_the_server_keeps_serving(server, how):
     waited = time.monotonic() - start
     conn.close()
     assert final["type"] == "error", final
-    assert waited < (3 if how == "kill" else 8), waited
+    assert waited < (5 if how == "kill" else 10), waited  # heartbeat timeout: 3 s
     assert "MPI workers" in final["message"]
     status = request(server, "GET", f"/runs/{run_id}")[1]
     assert status["status"] == "error"
