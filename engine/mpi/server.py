@@ -22,6 +22,7 @@ import asyncio
 import hmac
 import json
 import secrets
+import signal
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -337,12 +338,15 @@ class RunsHandler(BaseHandler):
 def make_app(config: ServerConfig) -> tornado.web.Application:
     registry = Registry()
     args = {"config": config, "registry": registry}
-    return tornado.web.Application([
-        (r"/health", HealthHandler, args),
-        (r"/info", InfoHandler, args),
-        (r"/runs", RunsHandler, args),
-        (r"/runs/([0-9a-f]+)", RunHandler, args),
-    ])  # fmt: skip
+    return tornado.web.Application(
+        [
+            (r"/health", HealthHandler, args),
+            (r"/info", InfoHandler, args),
+            (r"/runs", RunsHandler, args),
+            (r"/runs/([0-9a-f]+)", RunHandler, args),
+        ],
+        registry=registry,
+    )
 
 
 async def serve(
@@ -351,17 +355,26 @@ async def serve(
     port: int,
     announce: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve until cancelled; ``announce(url)`` once listening (port 0 picks a free port)."""
+    """Serve until SIGTERM/SIGINT, then kill every launch still running; ``announce(url)``
+    once listening (port 0 picks a free port)."""
     from tornado.httpserver import HTTPServer
     from tornado.netutil import bind_sockets
 
     sockets = bind_sockets(port, address)
-    server = HTTPServer(make_app(config), max_body_size=4 * config.limits.max_body + (1 << 20))
+    app = make_app(config)
+    server = HTTPServer(app, max_body_size=4 * config.limits.max_body + (1 << 20))
     server.add_sockets(sockets)
     host, bound = sockets[0].getsockname()[:2]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):  # stop cleanly, ending every launch
+        loop.add_signal_handler(sig, stop.set)
     if announce:
         announce(f"http://{'[' + host + ']' if ':' in host else host}:{bound}")
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         server.stop()
+        for run in app.settings["registry"].runs.values():
+            if run.job is not None:
+                run.job.kill()

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,35 +38,37 @@ class Server:
     url: str
     token: str | None
     proc: subprocess.Popen
+    log: Path
 
     @property
     def port(self) -> int:
         return int(self.url.rsplit(":", 1)[1])
 
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
 
 def start_server(*flags: str, token: str | None = TOKEN) -> Server:
-    """Start ``spikedesk mpi-server --port 0`` and wait for the URL it announces."""
+    """Start ``spikedesk mpi-server --port 0`` and wait for the URL it announces. Its output
+    goes to a file (a pipe nobody drains could fill up and stall the server)."""
     auth = ["--token", token] if token else []
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    proc = subprocess.Popen(
-        [str(SPIKEDESK), "mpi-server", "--port", "0", *auth, *flags],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
+    log = Path(tempfile.mkstemp(prefix="mpi-server-", suffix=".log")[1])
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [str(SPIKEDESK), "mpi-server", "--port", "0", *auth, *flags],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     deadline = time.monotonic() + 30
-    lines = []
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        found = re.search(r"listening on (http://\S+)", line)
+    while time.monotonic() < deadline and proc.poll() is None:
+        found = re.search(r"listening on (http://\S+)", log.read_text(errors="replace"))
         if found:
-            return Server(found.group(1), token, proc)
+            return Server(found.group(1), token, proc, log)
+        time.sleep(0.05)
     proc.kill()
-    raise RuntimeError("mpi-server did not start:\n" + "".join(lines))
+    raise RuntimeError("mpi-server did not start:\n" + log.read_text(errors="replace"))
 
 
 def stop_server(server: Server) -> None:
@@ -75,6 +78,9 @@ def stop_server(server: Server) -> None:
     except subprocess.TimeoutExpired:
         server.proc.kill()
         server.proc.wait()
+    output = server.output()
+    server.log.unlink(missing_ok=True)
+    assert "Traceback" not in output, output
 
 
 LIMIT_FLAGS = (

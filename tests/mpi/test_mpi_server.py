@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from conftest import SPIKEDESK, TOKEN, start_server, stop_server
+from conftest import LIMIT_FLAGS, SPIKEDESK, TOKEN, start_server, stop_server
 from networks import brunel
 from spikedesk.engine import merge, simulate
 from spikedesk.engine.backends import (
@@ -273,3 +273,21 @@ def test_insecure_on_loopback_needs_no_token():
         assert chunks[-1].time == 40.0
     finally:
         stop_server(srv)
+
+
+def test_stopping_the_server_ends_its_runs():
+    srv = start_server(*LIMIT_FLAGS)
+    try:
+        conn, response = _open_stream(srv, brunel(90_000.0))
+        run_id = _until(response, {"accepted"})["run_id"]
+        _until(response, {"chunk"})
+        ranks = _ranks_of(srv, run_id)
+        assert ranks
+    finally:
+        stop_server(srv)
+    assert srv.proc.returncode == 0
+    deadline = time.monotonic() + 5
+    while any(os.path.exists(f"/proc/{p}") for p in ranks) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(os.path.exists(f"/proc/{p}") for p in ranks), "ranks outlived the server"
+    conn.close()
