@@ -257,6 +257,8 @@ class RunsHandler(BaseHandler):
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
             raise Refused(400, "bad json", f"the body is not valid JSON: {exc}{where}") from None
+        except RecursionError:
+            raise Refused(400, "bad json", "the body's JSON is nested too deeply") from None
         if not isinstance(data, dict):
             raise Refused(400, "bad request", "the body must be a JSON object (a project)")
         try:

@@ -69,6 +69,7 @@ def is_loopback(address: str) -> bool:
 def run(args: argparse.Namespace) -> int:
     import asyncio
     import importlib.util
+    import logging
 
     from spikedesk.engine.mpi.environment import mpiexec_path
     from spikedesk.engine.mpi.jobs import Timeouts
@@ -108,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
         ),
         timeouts=Timeouts(args.start_timeout, args.build_timeout, args.heartbeat_timeout),
     )
+    # one line per request (tornado.access) and every handler error, on stderr
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         asyncio.run(serve(config, args.address, args.port, announce=_announce(token)))
     except KeyboardInterrupt:

@@ -77,6 +77,8 @@ def test_malformed_json_is_a_400_naming_the_position(server):
     assert status == 400 and "JSON object" in body["message"]
     status, body, _ = request(server, "POST", "/runs", b"")
     assert status == 400 and "project" in body["message"]
+    status, body, _ = request(server, "POST", "/runs", b"[" * 100_000 + b"]" * 100_000)
+    assert status == 400 and "JSON" in body["message"]
     status, body, _ = request(server, "POST", "/runs?chunk=abc", project_json())
     assert status == 400 and "chunk" in body["message"]
 
