@@ -67,7 +67,7 @@ class WorkerJob:
         self.proc: asyncio.subprocess.Process | None = None
         self._connected: asyncio.Future = asyncio.get_running_loop().create_future()
         self._server: asyncio.AbstractServer | None = None
-        self.killed = False
+        self.ended = False  # kill() was called; a launch still under way is ended at once
 
     @property
     def pid(self) -> int | None:
@@ -93,6 +93,8 @@ class WorkerJob:
                 env=_worker_env(self.spec.threads, self.key),
                 start_new_session=True,
             )
+        if self.ended:  # cancelled while launching
+            self.kill()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self._connected.done():  # only rank 0 of this launch may connect, once
@@ -174,8 +176,8 @@ class WorkerJob:
 
     def kill(self) -> None:
         """End the launch (every process of it) and remove its files; safe to repeat."""
+        self.ended = True
         if self.proc is not None and self.proc.returncode is None:
-            self.killed = True
             processes.kill_tree(self.proc.pid)
         if self._server is not None:
             self._server.close()
