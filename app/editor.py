@@ -82,7 +82,7 @@ class NetworkEditor:
             sizing_mode="stretch_width",
             height=540,
         )
-        session.param.watch(lambda _: self.redraw(), ["project", "selection"])
+        session.param.watch(lambda *_: self.redraw(), ["project", "selection"])
         self.redraw()
 
     def redraw(self) -> None:

@@ -59,13 +59,15 @@ class NumberField(Field):
         widget = pn.widgets.IntInput if integer else pn.widgets.FloatInput
         kwargs = {"step": step} if step and not integer else {}
         start = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-        self.number = widget(label=self.title, value=start, width=FIELD_WIDTH, **kwargs)
+        number_width = FIELD_WIDTH - 100 if random else FIELD_WIDTH
+        self.number = widget(label=self.title, value=start, width=number_width, **kwargs)
         self.number.param.watch(lambda e: self._number_changed(e.new), "value")
         self.kind = pn.widgets.Select(
             label=f"{label}: kind",
             options=[CONSTANT, *DISTRIBUTIONS],
-            width=FIELD_WIDTH,
+            width=95,
             visible=random,
+            stylesheets=[":host label { visibility: hidden; }"],  # one visible label per field
         )
         self.args: dict[str, pn.widgets.FloatInput] = {}
         self.args_row = pn.Row(width=FIELD_WIDTH)
@@ -115,7 +117,7 @@ class NumberField(Field):
         self.emit(RandomParameter(self.kind.value, frozen_map(args)))
 
     def __panel__(self):
-        return pn.Column(self.kind, self.number, self.args_row, self.error, margin=0)
+        return pn.Column(pn.Row(self.number, self.kind), self.args_row, self.error, margin=0)
 
 
 class ListField(Field):

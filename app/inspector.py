@@ -51,7 +51,7 @@ class Inspector(pn.viewable.Viewer):
         self.fields: dict[str, Field] = {}
         self.title = pn.pane.Markdown("", margin=(0, 5))
         self.body = pn.Column(margin=0)
-        session.param.watch(lambda _: self.rebuild(), ["selection", "revision"])
+        session.param.watch(lambda *_: self.rebuild(), ["selection", "revision"])
         self.rebuild()
 
     def __panel__(self):

@@ -24,13 +24,13 @@ class ProjectManager(pn.viewable.Viewer):
         self.session = session
         store = session.store
         self.projects = pn.widgets.Select(
-            label="Projects", options=store.names(), value=session.name, size=8, width=WIDTH
+            label="Projects", options=store.names(), value=session.project_name, size=8, width=WIDTH
         )
         self.projects.param.watch(self._open_selected, "value")
         self.new_button = pn.widgets.Button(label="New", width=80)
         self.duplicate_button = pn.widgets.Button(label="Duplicate", width=90)
-        self.delete_button = pn.widgets.Button(label="Delete", button_type="danger", width=70)
-        self.confirm = pn.widgets.Button(label="Confirm delete", button_type="danger", width=130)
+        self.delete_button = pn.widgets.Button(label="Delete", color="danger", width=70)
+        self.confirm = pn.widgets.Button(label="Confirm delete", color="danger", width=130)
         self.keep = pn.widgets.Button(label="Keep", width=70)
         self.confirm_row = pn.Row(self.confirm, self.keep, visible=False)
         self.rename_input = pn.widgets.TextInput(label="Rename to", width=170)
@@ -42,7 +42,7 @@ class ProjectManager(pn.viewable.Viewer):
         self.upload = pn.widgets.FileInput(accept=".json", width=WIDTH, multiple=False)
         self.download = pn.widgets.FileDownload(
             callback=self._project_json,
-            filename=f"{session.name}.json",
+            filename=f"{session.project_name}.json",
             label="Download project JSON",
             width=WIDTH,
         )
@@ -55,7 +55,7 @@ class ProjectManager(pn.viewable.Viewer):
         self.rename_button.on_click(lambda _: self._rename())
         self.example_button.on_click(lambda _: self._open_example())
         self.upload.param.watch(self._import, "value")
-        session.param.watch(self._name_changed, "name")
+        session.param.watch(self._name_changed, "project_name")
 
     def __panel__(self):
         return pn.Column(
@@ -79,32 +79,36 @@ class ProjectManager(pn.viewable.Viewer):
 
     def _refresh(self) -> None:
         self.projects.options = self.session.store.names()
-        self.projects.value = self.session.name
+        self.projects.value = self.session.project_name
 
     def _open(self, name: str) -> None:
         self.session.open(name)
         self._refresh()
 
     def _open_selected(self, event) -> None:
-        if event.new and event.new != self.session.name and self.session.store.exists(event.new):
+        if (
+            event.new
+            and event.new != self.session.project_name
+            and self.session.store.exists(event.new)
+        ):
             self.session.open(event.new)
             self._say("")
 
     def _new(self) -> None:
         self._open(self.session.store.create(edits.empty_project()))
-        self._say(f"New project {self.session.name}: drag models from the palette.")
+        self._say(f"New project {self.session.project_name}: drag models from the palette.")
 
     def _duplicate(self) -> None:
-        self._open(self.session.store.duplicate(self.session.name))
-        self._say(f"Opened the copy {self.session.name}.")
+        self._open(self.session.store.duplicate(self.session.project_name))
+        self._say(f"Opened the copy {self.session.project_name}.")
 
     def _ask_delete(self) -> None:
-        self.confirm.label = f"Delete {self.session.name}?"
+        self.confirm.label = f"Delete {self.session.project_name}?"
         self.confirm_row.visible = True
 
     def _delete(self) -> None:
         self.confirm_row.visible = False
-        gone = self.session.name
+        gone = self.session.project_name
         self.session.store.delete(gone)
         rest = [e.name for e in self.session.store.entries()]
         self._open(rest[0] if rest else self.session.store.create(edits.empty_project()))
@@ -118,12 +122,12 @@ class ProjectManager(pn.viewable.Viewer):
             return
         self.rename_input.value = ""
         self._refresh()
-        self._say(f"Renamed to {self.session.name}.")
+        self._say(f"Renamed to {self.session.project_name}.")
 
     def _open_example(self) -> None:
         project = io.load(examples_dir() / f"{self.example.value}.json")
         self._open(self.session.store.create(project, self.example.value))
-        self._say(f"Opened the example as {self.session.name}.")
+        self._say(f"Opened the example as {self.session.project_name}.")
 
     def _import(self, event) -> None:
         if not event.new:
@@ -154,11 +158,11 @@ class CodeView(pn.viewable.Viewer):
         self.code = pn.pane.Markdown("", sizing_mode="stretch_width", css_classes=["code-view"])
         self.download = pn.widgets.FileDownload(
             callback=lambda: stdio.BytesIO(self.script().encode("utf-8")),
-            filename=f"{session.name}.py",
+            filename=f"{session.project_name}.py",
             label="Download PyNEST script",
             width=240,
         )
-        session.param.watch(lambda _: self.refresh(), ["project", "name"])
+        session.param.watch(lambda *_: self.refresh(), ["project", "project_name"])
         self.refresh()
 
     def script(self) -> str:
@@ -166,7 +170,7 @@ class CodeView(pn.viewable.Viewer):
 
     def refresh(self) -> None:
         self.code.object = f"```python\n{self.script()}\n```"
-        self.download.filename = f"{self.session.name}.py"
+        self.download.filename = f"{self.session.project_name}.py"
 
     def __panel__(self):
         return pn.Column(self.download, self.code, sizing_mode="stretch_width")

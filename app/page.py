@@ -45,10 +45,12 @@ def build_page(store: ProjectStore, start: str | None = None, on_session=None):
     redo = pn.widgets.Button(label="Redo", width=70, disabled=not session.can_redo)
     undo.on_click(lambda _: session.undo())
     redo.on_click(lambda _: session.redo())
-    session.param.watch(lambda _: undo.param.update(disabled=not session.can_undo), "can_undo")
-    session.param.watch(lambda _: redo.param.update(disabled=not session.can_redo), "can_redo")
+    session.param.watch(lambda *_: undo.param.update(disabled=not session.can_undo), "can_undo")
+    session.param.watch(lambda *_: redo.param.update(disabled=not session.can_redo), "can_redo")
     saved = pn.pane.Str(session.param.saved, styles={"color": "#666"})
-    title = pn.pane.Markdown(session.param.name.rx().rx.pipe(lambda n: f"## {n}"), margin=(0, 10))
+    title = pn.pane.Markdown(
+        session.param.project_name.rx().rx.pipe(lambda n: f"## {n}"), margin=(0, 10)
+    )
     toolbar = pn.Row(title, pn.Spacer(), saved, undo, redo, sizing_mode="stretch_width")
     tabs = pn.Tabs(
         ("Activity", studio.activity()),

@@ -27,7 +27,7 @@ class Refused(ValueError):
 
 class ProjectSession(param.Parameterized):
     project = param.ClassSelector(class_=Project, doc="the current, always valid project")
-    name = param.String(default="", doc="the project's name in the store")
+    project_name = param.String(default="", doc="the project's name in the store")
     selection = param.Dict(default={}, doc='{} or {"kind": "node"|"edge", "id": ...}')
     can_undo = param.Boolean(default=False)
     can_redo = param.Boolean(default=False)
@@ -35,7 +35,7 @@ class ProjectSession(param.Parameterized):
     revision = param.Integer(default=0, doc="bumped by undo/redo/open: views rebuild from it")
 
     def __init__(self, store: ProjectStore, name: str, **params) -> None:
-        super().__init__(project=store.load(name), name=name, **params)
+        super().__init__(project=store.load(name), project_name=name, **params)
         self.store = store
         self._undo: list[Project] = []
         self._redo: list[Project] = []
@@ -80,10 +80,10 @@ class ProjectSession(param.Parameterized):
 
     def _autosave(self) -> None:
         try:
-            self.store.save(self.name, self.project)
-            self.saved = f"Saved {self.name}"
+            self.store.save(self.project_name, self.project)
+            self.saved = f"Saved {self.project_name}"
         except OSError as exc:  # a full disk must not lose the session's work
-            self.saved = f"Could not save {self.name}: {exc}"
+            self.saved = f"Could not save {self.project_name}: {exc}"
 
     # ------------------------------------------------------------------ projects
     def open(self, name: str) -> None:
@@ -91,16 +91,15 @@ class ProjectSession(param.Parameterized):
         project = self.store.load(name)
         self._undo, self._redo = [], []
         with param.parameterized.batch_call_watchers(self):
-            self.name = name
+            self.project_name = name
             self.project = project
             self.selection = {}
             self.can_undo = self.can_redo = False
             self.revision += 1
 
     def rename(self, new: str) -> None:
-        name = self.store.rename(self.name, new)
-        self._undo = [p for p in self._undo]
+        name = self.store.rename(self.project_name, new)
         with param.parameterized.batch_call_watchers(self):
-            self.name = name
+            self.project_name = name
             self.project = self.store.load(name)
             self.revision += 1

@@ -16,19 +16,31 @@ import numpy as np
 import pandas as pd
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource
+from bokeh.models import ColumnDataSource, LinearColorMapper
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 from spikedesk.app import edits
+from spikedesk.app.pacing import FramePacer
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.engine import EngineError, merge
 from spikedesk.engine.backends import EmbeddedBackend
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Project
 
-MAX_RASTER_POINTS = 200_000  # beyond this the raster keeps the newest points (rollover)
-POINTS_PER_FLUSH = 10_000  # more new spikes per tick are thinned evenly, keeping the page live
-FLUSH_MS = 200
+# What the browser is sent, so that it keeps up with the engine and stays responsive: beyond
+# these the plots show an even sample (the statistics and downloads always use every event).
+MAX_RASTER_POINTS = 50_000  # the raster keeps the newest points (rollover)
+POINTS_PER_FLUSH = 4_000  # new spikes per tick
+TRACE_NEURONS = 10  # traces drawn for the first neurons of each recorder
+MAX_TRACE_POINTS = 50_000
+TRACE_POINTS_PER_FLUSH = 2_000
+FLUSH_MS = 400  # one plot update per tick: what a software-rendered browser keeps up with
+RATE_BARS = 400  # the rate histogram's bins are 5 ms, or wider for long runs
+
+
+def rate_bin(duration: float) -> float:
+    """5 ms bins, widened to whole 5 ms multiples so a run has at most RATE_BARS bars."""
+    return 5.0 * max(1, int(np.ceil(duration / 5.0 / RATE_BARS)))
 
 
 class ChunkBuffer:
@@ -107,7 +119,7 @@ class Studio(pn.viewable.Viewer):
         self._load_settings()
         self._build_views()
         self.param.watch(self._setting_changed, ["duration", "resolution", "seed", "threads"])
-        session.param.watch(lambda _: self._load_settings(), "revision")
+        session.param.watch(lambda *_: self._load_settings(), "revision")
 
     @property
     def project(self) -> Project:
@@ -145,8 +157,9 @@ class Studio(pn.viewable.Viewer):
 
     # ------------------------------------------------------------------ views
     def _build_views(self) -> None:
-        self.raster_source = ColumnDataSource({"x": [], "y": [], "color": []}, name="raster")
-        self.rate_source = ColumnDataSource({"x": [], "top": []}, name="rate")
+        self.raster_source = ColumnDataSource({"x": [], "y": [], "pop": []}, name="raster")
+        self.colors = LinearColorMapper(palette=["#333333"], low=-0.5, high=0.5)
+        self.rate_source = ColumnDataSource({"x": [], "top": [], "width": []}, name="rate")
         self.trace_source = ColumnDataSource({"x": [], "y": [], "sender": []}, name="traces")
         raster = figure(
             height=300,
@@ -157,17 +170,24 @@ class Studio(pn.viewable.Viewer):
             output_backend="webgl",
             tools="pan,wheel_zoom,box_zoom,reset,save",
         )
-        raster.scatter("x", "y", source=self.raster_source, size=2, color="color", alpha=0.8)
+        raster.scatter(
+            "x",
+            "y",
+            source=self.raster_source,
+            size=2,
+            alpha=0.8,
+            color={"field": "pop", "transform": self.colors},
+        )
         rate = figure(
             height=150,
             sizing_mode="stretch_width",
             x_range=raster.x_range,
-            title="Population rate (5 ms bins)",
+            title="Population rate",
             x_axis_label="time (ms)",
             y_axis_label="spikes/s per neuron",
             tools="pan,wheel_zoom,reset,save",
         )
-        rate.vbar(x="x", top="top", width=5.0, source=self.rate_source, color="#555555")
+        rate.vbar(x="x", top="top", width="width", source=self.rate_source, color="#555555")
         traces = figure(
             height=220,
             sizing_mode="stretch_width",
@@ -187,6 +207,7 @@ class Studio(pn.viewable.Viewer):
         self.simulate_button.on_click(lambda _: self.simulate())
         self.cancel_button.on_click(lambda _: self.cancel())
         self.alert = pn.pane.Alert("", alert_type="danger", visible=False)
+        self.pacer = FramePacer()
         self.settings_error = pn.pane.Alert("", alert_type="warning", visible=False)
         self.exports = pn.Row(
             pn.widgets.FileDownload(
@@ -242,6 +263,7 @@ class Studio(pn.viewable.Viewer):
             self.settings_error,
             pn.Row(self.progress, status, sizing_mode="stretch_width"),
             self.alert,
+            self.pacer,
             sizing_mode="stretch_width",
         )
 
@@ -256,8 +278,11 @@ class Studio(pn.viewable.Viewer):
             self.alert.object = f"Simulation failed: {exc}"
             self.alert.visible = True
             return
-        self.raster_source.data = {"x": [], "y": [], "color": []}
-        self.rate_source.data = {"x": [], "top": []}
+        self.raster_source.data = {"x": [], "y": [], "pop": []}
+        palette = list(self._colors().values()) or ["#333333"]
+        self.colors.update(palette=palette + ["#333333"], low=-0.5, high=len(palette) + 0.5)
+        self._trace_senders: dict[str, np.ndarray] = {}
+        self.rate_source.data = {"x": [], "top": [], "width": []}
         self.trace_source.data = {"x": [], "y": [], "sender": []}
         self.stats.value = None
         self.alert.visible = False
@@ -302,6 +327,8 @@ class Studio(pn.viewable.Viewer):
     def _flush(self) -> None:
         """Runs on the session's document: push everything the worker produced since last time
         in one stream per source, so the browser gets a few messages per tick, not per chunk."""
+        if not self.pacer.ready():
+            return  # the browser is still drawing; the chunks wait in the buffer
         items = self._buffer.take()
         chunks = [item for item in items if not isinstance(item, tuple)]
         if chunks:
@@ -314,6 +341,7 @@ class Studio(pn.viewable.Viewer):
             self.status = (
                 f"Simulated {last.time:.1f} of {last.duration:.1f} ms in {last.wall:.2f} s"
             )
+            self.pacer.mark_sent()
         for item in items:
             if isinstance(item, tuple):
                 self._finish(*item)
@@ -321,16 +349,9 @@ class Studio(pn.viewable.Viewer):
     def _stream(self, events: dict, node_ids: dict, duration: float) -> None:
         colors = self._colors()
         new_spikes = []
-        for fields in events.values():
+        for rid, fields in events.items():
             if "V_m" in fields:
-                x, y, who = fields["times"], fields["V_m"], fields["senders"]
-                if len(x) > POINTS_PER_FLUSH:  # keep every k-th sample of each neuron
-                    step = int(np.ceil(len(x) / POINTS_PER_FLUSH))
-                    x, y, who = x[::step], y[::step], who[::step]
-                    self.thinned = True
-                self.trace_source.stream(
-                    {"x": x, "y": y, "sender": who}, rollover=MAX_RASTER_POINTS
-                )
+                self._stream_trace(rid, fields)
                 continue
             senders, times = fields["senders"], fields["times"]
             if len(senders) == 0 or len(fields) != 2:
@@ -340,15 +361,16 @@ class Studio(pn.viewable.Viewer):
                 keep = np.linspace(0, len(senders) - 1, POINTS_PER_FLUSH).astype(np.int64)
                 senders, times = senders[keep], times[keep]
                 self.thinned = True
-            color = np.full(len(senders), "#333333", dtype=object)
-            for node_id, col in colors.items():
+            pop = np.full(len(senders), len(colors), dtype=np.int32)  # the grey of "others"
+            for index, node_id in enumerate(colors):
                 first, size = node_ids[node_id]
-                color[(senders >= first) & (senders < first + size)] = col
+                pop[(senders >= first) & (senders < first + size)] = index
             self.raster_source.stream(
-                {"x": times, "y": senders, "color": color}, rollover=MAX_RASTER_POINTS
+                {"x": times, "y": senders, "pop": pop}, rollover=MAX_RASTER_POINTS
             )
-        # population rate in 5 ms bins, accumulated chunk by chunk
-        edges = np.arange(0.0, duration + 5.0, 5.0)
+        # population rate, accumulated chunk by chunk
+        width = rate_bin(duration)
+        edges = np.arange(0.0, duration + width, width)
         if self._rate_counts is None or len(self._rate_counts) != len(edges) - 1:
             self._rate_counts = np.zeros(len(edges) - 1)
         if new_spikes:
@@ -356,11 +378,31 @@ class Studio(pn.viewable.Viewer):
             self._rate_counts += counts
         recorded = self._recorded_neurons(node_ids)
         if recorded:
-            upto = int(np.ceil(self._simulated / 5.0))
+            upto = int(np.ceil(self._simulated / width))
             self.rate_source.data = {
-                "x": edges[:upto] + 2.5,
-                "top": self._rate_counts[:upto] / recorded / 0.005,
+                "x": edges[:upto] + width / 2,
+                "top": self._rate_counts[:upto] / recorded / (width / 1000.0),
+                "width": np.full(upto, width),
             }
+
+    def _stream_trace(self, rid: str, fields: dict) -> None:
+        """V_m of the first TRACE_NEURONS neurons of a recorder, at most
+        TRACE_POINTS_PER_FLUSH samples per tick."""
+        shown = self._trace_senders.get(rid)
+        if shown is None or len(shown) < TRACE_NEURONS:
+            seen = np.unique(fields["senders"])[:TRACE_NEURONS]
+            shown = np.union1d(shown if shown is not None else [], seen)[:TRACE_NEURONS]
+            self._trace_senders[rid] = shown
+        mask = np.isin(fields["senders"], shown)
+        if not mask.all():
+            self.thinned = True
+        x, y, who = fields["times"][mask], fields["V_m"][mask], fields["senders"][mask]
+        if len(x) > TRACE_POINTS_PER_FLUSH:
+            step = int(np.ceil(len(x) / TRACE_POINTS_PER_FLUSH))
+            order = np.lexsort((x, who))  # thin along time, neuron by neuron
+            x, y, who = x[order][::step], y[order][::step], who[order][::step]
+            self.thinned = True
+        self.trace_source.stream({"x": x, "y": y, "sender": who}, rollover=MAX_TRACE_POINTS)
 
     def _recorded_neurons(self, node_ids: dict) -> int:
         project = self._run_project

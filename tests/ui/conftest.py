@@ -1,9 +1,12 @@
-"""Serve the studio in the test process on a free port; Playwright drives Debian's Chromium."""
+"""Serve the studio in the test process on a free port, with a fresh project store; Playwright
+drives Debian's Chromium. ``studio.sessions`` holds the Python side of every page served."""
 
 from __future__ import annotations
 
 import socket
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -14,14 +17,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def studio_url():
-    import panel as pn
-    from spikedesk.app.serve_command import default_project_path, make_app
+@dataclass
+class Served:
+    url: str
+    store: object
+    sessions: list = field(default_factory=list)
 
+    def last(self) -> dict:
+        return self.sessions[-1]
+
+
+def serve(folder: Path, start: str | None = None) -> tuple[Served, object]:
+    import panel as pn
+    from spikedesk.app.serve_command import make_app
+    from spikedesk.app.store import ProjectStore
+
+    store = ProjectStore(folder)
     port = free_port()
+    served = Served(f"http://127.0.0.1:{port}/", store)
     server = pn.serve(
-        {"/": make_app(default_project_path())},
+        {"/": make_app(store, start, served.sessions.append)},
         port=port,
         address="127.0.0.1",
         show=False,
@@ -29,5 +44,16 @@ def studio_url():
         websocket_origin=[f"127.0.0.1:{port}"],
     )
     time.sleep(1.0)
-    yield f"http://127.0.0.1:{port}/"
+    return served, server
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory):
+    served, server = serve(tmp_path_factory.mktemp("projects"))
+    yield served
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def studio_url(studio) -> str:
+    return studio.url

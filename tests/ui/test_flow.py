@@ -1,0 +1,120 @@
+"""A person's whole flow with mouse and keyboard only: an empty project, five nodes dragged
+from the palette, connections drawn, values set in the inspector, a live simulation, and the
+project still there after a reload. Screenshots feed docs/user-guide.md."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import (
+    click_edge,
+    click_node,
+    connect,
+    drag_model,
+    edge,
+    node,
+    open_page,
+    set_field,
+    shot,
+    simulate,
+    source_length,
+    wait_for_points,
+)
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.ui
+
+
+def test_build_simulate_reload(page: Page, studio):
+    open_page(page, studio.url, "brunel")
+    page.get_by_role("button", name="New").click()
+    expect(page.get_by_text("Drag a model from the palette onto the canvas")).to_be_visible()
+    session = studio.last()["session"]
+    assert session.project.nodes == ()
+    shot(page, "guide-1-new-project.png")
+
+    # 1. nodes from the palette
+    drag_model(page, "poisson_generator", 90, 250)
+    drag_model(page, "iaf_psc_delta", 300, 150)
+    drag_model(page, "iaf_psc_delta", 300, 350)
+    drag_model(page, "spike_recorder", 520, 250)
+    drag_model(page, "voltmeter", 300, 40)
+    for node_id in ("pg1", "P1", "P2", "sr1", "vm1"):
+        expect(node(page, node_id)).to_be_visible()
+    assert [n.model for n in session.project.nodes] == [
+        "poisson_generator",
+        "iaf_psc_delta",
+        "iaf_psc_delta",
+        "spike_recorder",
+        "voltmeter",
+    ]
+    shot(page, "guide-2-nodes.png")
+
+    # 2. connections, drawn from each source's handle
+    for source, target in [
+        ("pg1", "P1"),
+        ("pg1", "P2"),
+        ("P1", "P2"),
+        ("P2", "P1"),
+        ("P1", "sr1"),
+        ("P2", "sr1"),
+        ("vm1", "P1"),
+    ]:
+        connect(page, source, target)
+        expect(edge(page, source, target)).to_have_count(1)
+    # a connection into a generator is refused with a visible message
+    connect(page, "P1", "pg1")
+    expect(page.locator(".message")).to_contain_text("stimulator")
+    assert len(session.project.connections) == 7
+    shot(page, "guide-3-connections.png")
+
+    # 3. the inspector: sizes, rate, weight, delay, and a bad value that is refused
+    click_node(page, "P1")
+    expect(page.get_by_label("Size (neurons)", exact=True)).to_be_visible()
+    set_field(page, "Label", "E")
+    set_field(page, "Size (neurons)", "400")
+    click_node(page, "P2")
+    set_field(page, "Label", "I")
+    set_field(page, "Size (neurons)", "100")
+    set_field(page, "Membrane time constant (ms)", "-5")
+    expect(page.get_by_text("must be > 0, got -5")).to_be_visible()
+    assert session.project.node("P2").params.get("tau_m") is None  # still the default
+    click_node(page, "pg1")
+    set_field(page, "Rate (spikes/s)", "3000")
+    click_edge(page, "P2", "P1")
+    set_field(page, "Weight (mV)", "-2")
+    set_field(page, "Delay (ms)", "2")
+    shot(page, "guide-4-inspector.png")
+    project = session.project
+    assert project.node("P1").size == 400 and project.node("P2").size == 100
+    assert project.node("P1").label == "E"
+    assert project.node("pg1").params["rate"] == 3000.0
+    inhibitory = next(c for c in project.connections if (c.source, c.target) == ("P2", "P1"))
+    assert inhibitory.synapse.weight == -2.0 and inhibitory.synapse.delay == 2.0
+    expect(edge(page, "P2", "P1")).to_have_class(re.compile(r"\binh\b"))
+
+    # 4. simulate: raster points and a voltage trace appear while the run still goes
+    set_field(page, "duration (ms)", "60000")
+    simulate(page)
+    wait_for_points(page, "raster")
+    wait_for_points(page, "traces")
+    expect(page.get_by_text(re.compile(r"Simulated [\d.]+ of 60000\.0 ms"))).to_be_visible()
+    shot(page, "guide-5-running.png")
+    # ... and Cancel stops it
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_text(re.compile(r"Cancelled: [\d.]+ ms simulated"))).to_be_visible(
+        timeout=10_000
+    )
+    rows = page.locator(".tabulator .tabulator-row").all_inner_texts()
+    assert {r.split()[0] for r in rows} == {"P1", "P2"}
+    assert source_length(page, "raster") > 1000
+
+    # 5. reload: the project is as it was
+    before = session.project
+    page.reload()
+    expect(node(page, "pg1")).to_be_visible(timeout=30_000)
+    assert studio.last()["session"] is not session
+    assert studio.last()["session"].project == before
+    expect(edge(page, "P2", "P1")).to_have_count(1)
+    expect(page.get_by_text("Untitled").first).to_be_visible()
