@@ -140,17 +140,20 @@ class Studio(pn.viewable.Viewer):
         if hasattr(self, "settings_error"):
             self.settings_error.visible = False
 
-    def _setting_changed(self, event) -> None:
+    def _setting_changed(self, *events) -> None:
         """A setting edits the project like any other change; a refused value is shown and
         the run keeps using the last valid one."""
         if self._syncing:
             return
+        changes = {e.name: e.new for e in events}
         try:
-            self.session.apply(edits.set_simulation(self.project, **{event.name: event.new}))
+            self.session.apply(edits.set_simulation(self.project, **changes))
         except Refused as exc:
-            self.settings_error.object = f"{event.name} = {event.new} refused: " + "; ".join(
-                str(p) for p in exc.problems
-            )
+            shown = ", ".join(f"{k} = {v}" for k, v in changes.items())
+            listed = "; ".join(str(p) for p in exc.problems[:3])
+            more = len(exc.problems) - 3
+            listed += f"; and {more} more" if more > 0 else ""
+            self.settings_error.object = f"{shown} refused: {listed}"
             self.settings_error.visible = True
             return
         self.settings_error.visible = False
@@ -423,9 +426,31 @@ class Studio(pn.viewable.Viewer):
         self.stats.value = pd.DataFrame(
             population_stats(events, self._run_project, self._node_ids, duration)
         )
+        if self.thinned:
+            self._redraw_raster(events)
         done = "Cancelled" if self._cancel.is_set() else "Finished"
         sample = " Plots show an even sample of the data." if self.thinned else ""
         self.status = f"{done}: {duration:.1f} ms simulated in {value:.2f} s wall time.{sample}"
+
+    def _redraw_raster(self, events: dict) -> None:
+        """After a run, the raster in one go: every spike, or an even sample of
+        MAX_RASTER_POINTS (live updates were thinned to keep the browser responsive)."""
+        colors = self._colors()
+        parts = [f for f in events.values() if set(f) == {"senders", "times"}]
+        if not parts:
+            return
+        senders = np.concatenate([f["senders"] for f in parts])
+        times = np.concatenate([f["times"] for f in parts])
+        if len(senders) > MAX_RASTER_POINTS:
+            keep = np.linspace(0, len(senders) - 1, MAX_RASTER_POINTS).astype(np.int64)
+            senders, times = senders[keep], times[keep]
+        else:
+            self.thinned = False
+        pop = np.full(len(senders), len(colors), dtype=np.int32)
+        for index, node_id in enumerate(colors):
+            first, size = self._node_ids[node_id]
+            pop[(senders >= first) & (senders < first + size)] = index
+        self.raster_source.data = {"x": times, "y": senders, "pop": pop}
 
     def _results_file(self, kind: str):
         """The last run's events: NPZ with ``<recorder>/<field>`` arrays, or spikes as CSV."""

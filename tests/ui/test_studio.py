@@ -1,99 +1,186 @@
-"""The studio as a person uses it: open the Brunel example, simulate, watch the raster fill."""
+"""The studio as a person uses it: examples, settings, failures, import/export, undo/redo,
+and two sessions at once."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
+from helpers import (
+    click_node,
+    node,
+    open_page,
+    set_field,
+    shot,
+    simulate,
+    source_length,
+    wait_for_points,
+)
 from playwright.sync_api import Page, expect
+from spikedesk.app.studio import population_stats
+from spikedesk.engine import simulate as engine_simulate
+from spikedesk.project_files import examples_dir, io
 
 pytestmark = pytest.mark.ui
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-SOURCE_LENGTH = """(name) => {
-  const doc = window.Bokeh && window.Bokeh.documents[0];
-  if (!doc) return -1;
-  for (const m of doc._all_models.values()) {
-    if (m.name === name && m.get_length) return m.get_length();
-  }
-  return -1;
-}"""
+EXAMPLES = sorted(p.stem for p in examples_dir().glob("*.json"))
+ND_FIXTURES = Path(__file__).resolve().parents[1] / "data" / "nest_desktop"
 
 
-def raster_points(page: Page) -> int:
-    return page.evaluate(SOURCE_LENGTH, "raster")
+def open_example(page: Page, studio, name: str) -> dict:
+    """Open a fresh copy of an example through the project manager; its Python side."""
+    open_page(page, studio.url, "Projects")
+    page.get_by_label("Open an example").select_option(name)
+    page.wait_for_timeout(500)  # the choice reaches the server before the click
+    page.get_by_role("button", name="Open", exact=True).click()
+    expect(page.get_by_text(re.compile(f"Opened the example as {name}"))).to_be_visible()
+    return studio.last()
 
 
-def set_field(page: Page, label: str, value: str) -> None:
-    """Type into a number field and leave it, as a person does; the value syncs on change."""
-    box = page.get_by_label(label)
-    box.fill(value)
-    box.press("Tab")
-    page.wait_for_timeout(500)  # let the change reach the server before the next click
+def finished(page: Page, duration: str, timeout: float = 120_000) -> None:
+    pattern = re.compile(rf"Finished: {re.escape(duration)} ms simulated")
+    expect(page.get_by_text(pattern)).to_be_visible(timeout=timeout)
 
 
-def set_duration(page: Page, value: str) -> None:
-    set_field(page, "duration (ms)", value)
+def table_rates(page: Page) -> dict[str, float]:
+    rows = page.locator(".tabulator .tabulator-row").all_inner_texts()
+    return {r.split()[0]: float(r.split()[3]) for r in rows}
 
 
-def test_simulate_brunel_fills_raster_live_and_shows_rates(page: Page, studio_url: str):
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_each_example_simulates_and_shows_the_engines_numbers(page: Page, studio, example):
+    side = open_example(page, studio, example)
+    project = side["session"].project
     external = []
     page.on(
         "request",
         lambda r: (
             external.append(r.url)
-            if "127.0.0.1" not in r.url and not r.url.startswith("data:")
+            if "127.0.0.1" not in r.url and not r.url.startswith(("data:", "blob:"))
             else None
         ),
     )
-    page.goto(studio_url)
-    expect(page.get_by_text("Brunel balanced random network").first).to_be_visible(timeout=30_000)
-    set_duration(page, "6000")
-    page.get_by_role("button", name="Simulate").click()
-    # points appear while the run is still going
-    page.wait_for_function(f"({SOURCE_LENGTH})('raster') > 0", timeout=30_000)
-    expect(page.get_by_text(re.compile(r"Simulated [\d.]+ of 6000\.0 ms"))).to_be_visible()
-    assert page.get_by_role("button", name="Cancel").is_enabled()
-    expect(page.get_by_text(re.compile(r"Finished: 6000\.0 ms simulated"))).to_be_visible(
-        timeout=120_000
-    )
-    assert raster_points(page) > 50_000
-    assert page.evaluate(SOURCE_LENGTH, "traces") > 1000  # voltmeter on 5 neurons
-    table = page.locator(".tabulator")
-    expect(table.get_by_text("E", exact=True)).to_be_visible()
-    rows = table.locator(".tabulator-row").all_inner_texts()
-    rates = {r.split()[0]: float(r.split()[3]) for r in rows}
-    # the engine gives 18.2 (E) and 18.5 (I) spikes/s for seed 1 over 1 s; NEST ~16-17
-    assert 12.0 < rates["E"] < 24.0 and 12.0 < rates["I"] < 24.0
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "studio-brunel.png"), full_page=True)
+    simulate(page)
+    duration = f"{project.simulation.duration:.1f}"
+    finished(page, duration)
+    result = engine_simulate(project)
+    models = {n.id: n.model for n in project.nodes}
+    if "spike_recorder" in models.values():
+        expected = population_stats(
+            result.events, project, result.node_ids, project.simulation.duration
+        )
+        got = table_rates(page)
+        for pop, rate in zip(expected["population"], expected["rate (spikes/s)"], strict=True):
+            assert got[pop] == pytest.approx(rate, abs=0.01), pop
+        spikes = sum(
+            len(f["times"]) for r, f in result.events.items() if models[r] == "spike_recorder"
+        )
+        if spikes:
+            assert source_length(page, "raster") > 0
+    if any(m in ("voltmeter", "multimeter") for m in models.values()):
+        assert source_length(page, "traces") > 0
+    if example == "brunel":
+        shot(page, "studio-brunel.png")
     assert external == [], f"requests outside the machine: {external[:5]}"
 
 
-def test_bad_settings_show_an_error_and_keep_the_project(page: Page, studio_url: str):
-    page.goto(studio_url)
-    expect(page.get_by_text("Brunel balanced random network").first).to_be_visible(timeout=30_000)
+def test_bad_settings_are_refused_and_a_failed_run_keeps_the_project(page: Page, studio):
+    side = open_example(page, studio, "brunel")
+    session = side["session"]
     set_field(page, "resolution (ms)", "2")  # the 1.5 ms delays are shorter than a 2 ms step
-    page.get_by_role("button", name="Simulate").click()
-    expect(page.get_by_text(re.compile("Simulation failed"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"resolution = 2(\.0)? refused"))).to_be_visible()
+    assert session.project.simulation.resolution == 0.1
+    set_field(page, "duration (ms)", "200")
+    simulate(page)  # runs with the last valid resolution
+    finished(page, "200.0")
+    # a network too big for this machine fails in the engine, before any work
+    click_node(page, "E")
+    set_field(page, "Size (neurons)", "200000000")
+    before = session.project
+    simulate(page)
+    expect(
+        page.get_by_text(re.compile(r"Simulation failed: .*needs about [\d.]+ GiB"))
+    ).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Failed; the project is unchanged.")).to_be_visible()
-    set_field(page, "resolution (ms)", "0.1")
-    set_duration(page, "200")
-    page.get_by_role("button", name="Simulate").click()
-    expect(page.get_by_text(re.compile(r"Finished: 200\.0 ms"))).to_be_visible(timeout=60_000)
+    assert session.project == before
+    assert session.store.load(session.project_name) == before
 
 
-def test_two_sessions_simulate_at_once(browser, studio_url: str):
+def test_import_upload_and_downloads(page: Page, studio, tmp_path):
+    open_page(page, studio.url, "Projects")
+    fixture = sorted(ND_FIXTURES.rglob("*.json"))[0]
+    page.locator("input[type=file]").set_input_files(str(fixture))
+    expect(page.get_by_text(re.compile(rf"Imported {re.escape(fixture.name)} as"))).to_be_visible(
+        timeout=30_000
+    )
+    session = studio.last()["session"]
+    assert session.project.nodes
+    expect(node(page, session.project.nodes[0].id)).to_be_visible()
+    # a broken file is refused with the reason, and nothing is lost
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"format": "spikedesk-project", "version": 1, "nodes": [{"id": 3}]}')
+    names = studio.store.names()
+    page.locator("input[type=file]").set_input_files(str(bad))
+    expect(page.get_by_text(re.compile("Cannot import broken.json"))).to_be_visible()
+    assert studio.store.names() == names
+    # download the project JSON and the PyNEST script
+    with page.expect_download() as download:
+        page.get_by_text("Download project JSON").click()
+    assert io.loads(Path(download.value.path()).read_text()) == io.loads(io.dumps(session.project))
+    page.get_by_text("PyNEST code", exact=True).click()
+    expect(page.get_by_text("import nest").first).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_text("Download PyNEST script").click()
+    script = Path(download.value.path()).read_text()
+    assert "nest.Simulate(" in script and "import nest" in script
+
+
+def test_delete_undo_redo_with_the_keyboard(page: Page, studio):
+    side = open_example(page, studio, "single_neuron_dc")
+    session = side["session"]
+    start = session.project
+    click_node(page, "dc")
+    page.keyboard.press("Delete")
+    expect(node(page, "dc")).to_have_count(0)
+    assert [n.id for n in session.project.nodes] == ["neuron", "vm", "spikes"]
+    assert all("dc" not in (c.source, c.target) for c in session.project.connections)
+    page.keyboard.press("Control+z")
+    expect(node(page, "dc")).to_be_visible()
+    assert session.project == start
+    page.keyboard.press("Control+y")
+    expect(node(page, "dc")).to_have_count(0)
+    page.get_by_role("button", name="Undo").click()
+    expect(node(page, "dc")).to_be_visible()
+    assert session.project == start
+
+
+def test_two_sessions_simulate_at_once(browser, studio):
     pages = [browser.new_context().new_page() for _ in range(2)]
     for p in pages:
-        p.goto(studio_url)
-        expect(p.get_by_text("Brunel balanced random network").first).to_be_visible(timeout=30_000)
-        set_duration(p, "2000")
+        open_example(p, studio, "brunel")
+        set_field(p, "duration (ms)", "2000")
     for p in pages:
-        p.get_by_role("button", name="Simulate").click()
+        simulate(p)
     for p in pages:
-        expect(p.get_by_text(re.compile(r"Finished: 2000\.0 ms"))).to_be_visible(timeout=120_000)
-        assert raster_points(p) > 10_000
+        wait_for_points(p, "raster")
+    for p in pages:
+        finished(p, "2000.0")
+        assert source_length(p, "raster") > 10_000
     for p in pages:
         p.context.close()
+
+
+def test_population_stats_match_numpy():
+    """The table's CV of ISI is the mean over neurons of std/mean of their intervals."""
+    project = io.load(examples_dir() / "brunel.json")
+    result = engine_simulate(project, duration=300.0)
+    stats = population_stats(result.events, project, result.node_ids, 300.0)
+    senders, times = result.events["spikes_E"]["senders"], result.events["spikes_E"]["times"]
+    cvs = []
+    for gid in np.unique(senders):
+        isi = np.diff(np.sort(times[senders == gid]))
+        if len(isi) > 1:
+            cvs.append(isi.std() / isi.mean())
+    assert stats["CV ISI"][0] == pytest.approx(np.mean(cvs), abs=1e-3)
+    assert stats["spikes"][0] == len(senders)
