@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import (
+from ui_steps import (
     click_edge,
     click_node,
     connect,

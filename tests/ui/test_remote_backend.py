@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import free_port, serve
-from helpers import node, open_page, set_field, simulate, source_length, wait_for_points
+from ui_steps import node, open_page, set_field, simulate, source_length, wait_for_points
 from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.ui, pytest.mark.mpi]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import (
+from ui_steps import (
     click_node,
     node,
     open_page,
