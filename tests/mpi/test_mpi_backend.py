@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import TOKEN
+from mpi_tools import TOKEN
 from networks import brunel, every_rule
 from spikedesk.engine import merge
 from spikedesk.engine.backends import Backend, EmbeddedBackend, MPIBackend

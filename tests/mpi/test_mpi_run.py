@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import mpi_run
+from mpi_tools import mpi_run
 from networks import brunel, every_rule
 from spikedesk.engine import simulate
 from spikedesk.project_files import io
@@ -48,7 +48,7 @@ def test_a_bad_project_is_reported_once(tmp_path):
     import os
     import subprocess
 
-    from conftest import MPIEXEC, SPIKEDESK
+    from mpi_tools import MPIEXEC, SPIKEDESK
 
     proc = subprocess.run(
         [str(MPIEXEC), "-n", "2", str(SPIKEDESK), "run", str(bad)],

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from conftest import LIMIT_FLAGS, SPIKEDESK, TOKEN, start_server, stop_server
+from mpi_tools import LIMIT_FLAGS, SPIKEDESK, TOKEN, start_server, stop_server
 from networks import brunel
 from spikedesk.engine import merge, simulate
 from spikedesk.engine.backends import (
