@@ -166,7 +166,7 @@ def test_two_sessions_simulate_at_once(browser, studio):
         wait_for_points(p, "raster")
     for p in pages:
         finished(p, "2000.0")
-        assert source_length(p, "raster") > 10_000
+        wait_for_points(p, "raster", 10_000, timeout=10_000)  # redrawn in full after the run
     for p in pages:
         p.context.close()
 
