@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import Page, expect
 from ui_steps import (
     click_edge,
     click_node,
@@ -21,7 +22,6 @@ from ui_steps import (
     source_length,
     wait_for_points,
 )
-from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.ui
 

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import free_port, serve
-from ui_steps import node, open_page, set_field, simulate, source_length, wait_for_points
 from playwright.sync_api import Page, expect
+from ui_server import free_port, serve
+from ui_steps import node, open_page, set_field, simulate, source_length, wait_for_points
 
 pytestmark = [pytest.mark.ui, pytest.mark.mpi]
 

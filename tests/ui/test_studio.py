@@ -8,6 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from playwright.sync_api import Page, expect
+from spikedesk.app.studio import population_stats
+from spikedesk.engine import simulate as engine_simulate
+from spikedesk.project_files import examples_dir, io
 from ui_steps import (
     click_node,
     node,
@@ -18,10 +22,6 @@ from ui_steps import (
     source_length,
     wait_for_points,
 )
-from playwright.sync_api import Page, expect
-from spikedesk.app.studio import population_stats
-from spikedesk.engine import simulate as engine_simulate
-from spikedesk.project_files import examples_dir, io
 
 pytestmark = pytest.mark.ui
 EXAMPLES = sorted(p.stem for p in examples_dir().glob("*.json"))
