@@ -87,16 +87,13 @@ class Inspector(pn.viewable.Viewer):
         same_kind = [m for m, s in catalog.models().items() if s.kind == spec.kind]
         nid = node.id
 
-        def on(make: Callable[[Project, Any], Project], rebuild: bool = False):
-            return lambda key, value: self._apply(key, make, value, rebuild)
-
         out: list = [
             self._field(
                 TextField(
                     "label",
                     "Label",
                     "",
-                    on(lambda p, v: edits.set_node(p, nid, label=v)),
+                    self._on(lambda p, v: edits.set_node(p, nid, label=v)),
                     node.label,
                 )
             ),
@@ -105,7 +102,7 @@ class Inspector(pn.viewable.Viewer):
                     "model",
                     "Model",
                     "",
-                    on(lambda p, v: edits.set_node(p, nid, model=v), rebuild=True),
+                    self._on(lambda p, v: edits.set_node(p, nid, model=v), rebuild=True),
                     node.model,
                     same_kind,
                 )
@@ -118,7 +115,7 @@ class Inspector(pn.viewable.Viewer):
                         "size",
                         "Size",
                         "neurons",
-                        on(lambda p, v: edits.set_node(p, nid, size=v)),
+                        self._on(lambda p, v: edits.set_node(p, nid, size=v)),
                         node.size,
                         integer=True,
                     )
@@ -128,7 +125,7 @@ class Inspector(pn.viewable.Viewer):
             meta = ui_param(node.model, name)
             label, unit = meta.get("label", name), pspec.unit
             value = node.params.get(name, pspec.default)
-            setter = on(lambda p, v, name=name: edits.set_node_param(p, nid, name, v))
+            setter = self._on(lambda p, v, name=name: edits.set_node_param(p, nid, name, v))
             widget = meta.get("widget", "number")
             key = f"params.{name}"
             if widget == "checkbox" or pspec.type == "bool":
@@ -154,16 +151,13 @@ class Inspector(pn.viewable.Viewer):
     def _connection_fields(self, project: Project, conn) -> list:
         cid = conn.id
 
-        def on(make: Callable[[Project, Any], Project], rebuild: bool = False):
-            return lambda key, value: self._apply(key, make, value, rebuild)
-
         out: list = [
             self._field(
                 ChoiceField(
                     "rule.rule",
                     "Rule",
                     "",
-                    on(lambda p, v: edits.set_rule(p, cid, v), rebuild=True),
+                    self._on(lambda p, v: edits.set_rule(p, cid, v), rebuild=True),
                     conn.rule.rule,
                     list(catalog.rules()),
                 )
@@ -176,7 +170,7 @@ class Inspector(pn.viewable.Viewer):
                         f"rule.{name}",
                         name,
                         "",
-                        on(lambda p, v, n=name: edits.set_rule_param(p, cid, n, v)),
+                        self._on(lambda p, v, n=name: edits.set_rule_param(p, cid, n, v)),
                         conn.rule.params.get(name),
                         integer=spec.get("type") == "int",
                         step=0.01,
@@ -190,7 +184,7 @@ class Inspector(pn.viewable.Viewer):
                         f"rule.{name}",
                         name.replace("_", " "),
                         "",
-                        on(lambda p, v, n=name: edits.set_rule_param(p, cid, n, v)),
+                        self._on(lambda p, v, n=name: edits.set_rule_param(p, cid, n, v)),
                         conn.rule.params.get(name, spec["default"]),
                     )
                 )
@@ -203,7 +197,7 @@ class Inspector(pn.viewable.Viewer):
                         "target_indices",
                         "Record neurons (indices, empty = all)",
                         "",
-                        on(lambda p, v: edits.set_target_indices(p, cid, v)),
+                        self._on(lambda p, v: edits.set_target_indices(p, cid, v)),
                         conn.target_indices or (),
                     )
                 )
@@ -215,7 +209,7 @@ class Inspector(pn.viewable.Viewer):
                     "synapse.model",
                     "Synapse model",
                     "",
-                    on(lambda p, v: edits.set_synapse(p, cid, model=v)),
+                    self._on(lambda p, v: edits.set_synapse(p, cid, model=v)),
                     conn.synapse.model,
                     list(catalog.synapse_models()),
                 )
@@ -228,7 +222,7 @@ class Inspector(pn.viewable.Viewer):
                     "synapse.weight",
                     "Weight",
                     weight_unit,
-                    on(lambda p, v: edits.set_synapse(p, cid, weight=v)),
+                    self._on(lambda p, v: edits.set_synapse(p, cid, weight=v)),
                     conn.synapse.weight,
                     step=0.1,
                     random=True,
@@ -241,7 +235,7 @@ class Inspector(pn.viewable.Viewer):
                     "synapse.delay",
                     "Delay",
                     "ms",
-                    on(lambda p, v: edits.set_synapse(p, cid, delay=v)),
+                    self._on(lambda p, v: edits.set_synapse(p, cid, delay=v)),
                     conn.synapse.delay,
                     step=0.1,
                     random=True,
@@ -251,6 +245,10 @@ class Inspector(pn.viewable.Viewer):
         return out
 
     # ------------------------------------------------------------------ applying
+    def _on(self, make: Callable[[Project, Any], Project], rebuild: bool = False):
+        """The change handler of a field: ``make(project, value)`` is the edit to apply."""
+        return lambda key, value: self._apply(key, make, value, rebuild)
+
     def _apply(
         self, key: str, make: Callable[[Project, Any], Project], value: Any, rebuild: bool
     ) -> None:

@@ -43,6 +43,20 @@ def rate_bin(duration: float) -> float:
     return 5.0 * max(1, int(np.ceil(duration / 5.0 / RATE_BARS)))
 
 
+def _plot(title: str, y_label: str, height: int, webgl: bool = False, **kwargs):
+    """A time plot of the activity view (WebGL for the ones with many points)."""
+    return figure(
+        height=height,
+        sizing_mode="stretch_width",
+        title=title,
+        x_axis_label="time (ms)",
+        y_axis_label=y_label,
+        output_backend="webgl" if webgl else "canvas",
+        tools="pan,wheel_zoom,box_zoom,reset,save",
+        **kwargs,
+    )
+
+
 class ChunkBuffer:
     """Chunks handed from the worker thread to the document's periodic callback."""
 
@@ -163,44 +177,22 @@ class Studio(pn.viewable.Viewer):
         self.raster_source = ColumnDataSource({"x": [], "y": [], "pop": []}, name="raster")
         self.colors = LinearColorMapper(palette=["#333333"], low=-0.5, high=0.5)
         self.rate_source = ColumnDataSource({"x": [], "top": [], "width": []}, name="rate")
-        self.trace_source = ColumnDataSource({"x": [], "y": [], "sender": []}, name="traces")
-        raster = figure(
-            height=300,
-            sizing_mode="stretch_width",
-            title="Spike raster",
-            x_axis_label="time (ms)",
-            y_axis_label="neuron id",
-            output_backend="webgl",
-            tools="pan,wheel_zoom,box_zoom,reset,save",
+        self.trace_source = ColumnDataSource(
+            {"x": [], "y": [], "sender": [], "shade": []}, name="traces"
         )
+        raster = _plot("Spike raster", "neuron id", 300, webgl=True)
         raster.scatter(
-            "x",
-            "y",
-            source=self.raster_source,
-            size=2,
-            alpha=0.8,
+            "x", "y", source=self.raster_source, size=2, alpha=0.8,
             color={"field": "pop", "transform": self.colors},
-        )
-        rate = figure(
-            height=150,
-            sizing_mode="stretch_width",
-            x_range=raster.x_range,
-            title="Population rate",
-            x_axis_label="time (ms)",
-            y_axis_label="spikes/s per neuron",
-            tools="pan,wheel_zoom,reset,save",
-        )
+        )  # fmt: skip
+        rate = _plot("Population rate", "spikes/s per neuron", 150, x_range=raster.x_range)
         rate.vbar(x="x", top="top", width="width", source=self.rate_source, color="#555555")
-        traces = figure(
-            height=220,
-            sizing_mode="stretch_width",
-            title="Membrane potential",
-            x_axis_label="time (ms)",
-            y_axis_label="V_m (mV)",
-            output_backend="webgl",
-            tools="pan,wheel_zoom,box_zoom,reset,save",
-        )
-        traces.scatter("x", "y", source=self.trace_source, size=1.5, color="#1f77b4")
+        traces = _plot("Membrane potential", "V_m (mV)", 220, webgl=True, x_range=raster.x_range)
+        neuron_colors = LinearColorMapper(palette=list(Category10_10), low=-0.5, high=9.5)
+        traces.scatter(
+            "x", "y", source=self.trace_source, size=1.5,
+            color={"field": "shade", "transform": neuron_colors},
+        )  # fmt: skip
         self.stats = pn.widgets.Tabulator(
             value=None, disabled=True, show_index=False, sizing_mode="stretch_width", height=140
         )
@@ -286,7 +278,7 @@ class Studio(pn.viewable.Viewer):
         self.colors.update(palette=palette + ["#333333"], low=-0.5, high=len(palette) + 0.5)
         self._trace_senders: dict[str, np.ndarray] = {}
         self.rate_source.data = {"x": [], "top": [], "width": []}
-        self.trace_source.data = {"x": [], "y": [], "sender": []}
+        self.trace_source.data = {"x": [], "y": [], "sender": [], "shade": []}
         self.stats.value = None
         self.alert.visible = False
         self._events, self._node_ids, self._simulated = [], {}, 0.0
@@ -405,7 +397,9 @@ class Studio(pn.viewable.Viewer):
             order = np.lexsort((x, who))  # thin along time, neuron by neuron
             x, y, who = x[order][::step], y[order][::step], who[order][::step]
             self.thinned = True
-        self.trace_source.stream({"x": x, "y": y, "sender": who}, rollover=MAX_TRACE_POINTS)
+        self.trace_source.stream(
+            {"x": x, "y": y, "sender": who, "shade": who % 10}, rollover=MAX_TRACE_POINTS
+        )
 
     def _recorded_neurons(self, node_ids: dict) -> int:
         project = self._run_project

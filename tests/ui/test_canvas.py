@@ -8,12 +8,12 @@ The page holds one NetworkCanvas whose on_action applies actions to a tiny in-te
 from __future__ import annotations
 
 import copy
-import socket
 import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from ui_server import free_port
 
 pytestmark = pytest.mark.ui
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -124,12 +124,6 @@ class TinyNetwork:
 
 
 SESSIONS: list[TinyNetwork] = []
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_page():
