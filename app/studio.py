@@ -115,6 +115,7 @@ class Studio(pn.viewable.Viewer):
     backend = param.Selector(default="embedded", objects=["embedded", "remote MPI"])
     server_url = param.String(default="http://127.0.0.1:8765", doc="URL of spikedesk mpi-server")
     token = param.String(default="", doc="bearer token of the MPI server")
+    trace_variable = param.Selector(default="V_m", objects=["V_m"], doc="what the traces show")
     running = param.Boolean(default=False)
     status = param.String(default="Ready.")
     thinned = param.Boolean(default=False, doc="the raster shows a sample of the spikes")
@@ -126,6 +127,7 @@ class Studio(pn.viewable.Viewer):
         self._cancel = threading.Event()
         self._worker: threading.Thread | None = None
         self._events: list = []
+        self._trace_senders: dict[str, np.ndarray] = {}
         self._node_ids: dict = {}
         self._simulated = 0.0
         self._callback = None
@@ -187,7 +189,8 @@ class Studio(pn.viewable.Viewer):
         )  # fmt: skip
         rate = _plot("Population rate", "spikes/s per neuron", 150, x_range=raster.x_range)
         rate.vbar(x="x", top="top", width="width", source=self.rate_source, color="#555555")
-        traces = _plot("Membrane potential", "V_m (mV)", 220, webgl=True, x_range=raster.x_range)
+        traces = _plot("Recorded traces", "V_m", 220, webgl=True, x_range=raster.x_range)
+        self.traces_plot = traces
         neuron_colors = LinearColorMapper(palette=list(Category10_10), low=-0.5, high=9.5)
         traces.scatter(
             "x", "y", source=self.trace_source, size=1.5,
@@ -249,7 +252,10 @@ class Studio(pn.viewable.Viewer):
         )
 
     def activity(self) -> pn.Column:
-        return pn.Column(self._plots, self.stats, self.exports, sizing_mode="stretch_width")
+        choose = pn.widgets.Select.from_param(
+            self.param.trace_variable, label="trace variable", width=160
+        )
+        return pn.Column(self._plots, choose, self.stats, self.exports, sizing_mode="stretch_width")
 
     def __panel__(self):
         status = pn.pane.Str(self.param.status, sizing_mode="stretch_width")
@@ -276,12 +282,13 @@ class Studio(pn.viewable.Viewer):
         self.raster_source.data = {"x": [], "y": [], "pop": []}
         palette = list(self._colors().values()) or ["#333333"]
         self.colors.update(palette=palette + ["#333333"], low=-0.5, high=len(palette) + 0.5)
-        self._trace_senders: dict[str, np.ndarray] = {}
+        self._events, self._node_ids, self._simulated = [], {}, 0.0
+        self._trace_senders = {}
+        self._choose_trace_variables(project)
         self.rate_source.data = {"x": [], "top": [], "width": []}
         self.trace_source.data = {"x": [], "y": [], "sender": [], "shade": []}
         self.stats.value = None
         self.alert.visible = False
-        self._events, self._node_ids, self._simulated = [], {}, 0.0
         self._rate_counts = None
         self.thinned = False
         self._cancel.clear()
@@ -345,8 +352,9 @@ class Studio(pn.viewable.Viewer):
         colors = self._colors()
         new_spikes = []
         for rid, fields in events.items():
-            if "V_m" in fields:
-                self._stream_trace(rid, fields)
+            if set(fields) - {"senders", "times"}:  # a voltmeter or multimeter
+                if self.trace_variable in fields:
+                    self._stream_trace(rid, fields)
                 continue
             senders, times = fields["senders"], fields["times"]
             if len(senders) == 0 or len(fields) != 2:
@@ -380,8 +388,30 @@ class Studio(pn.viewable.Viewer):
                 "width": np.full(upto, width),
             }
 
+    def _choose_trace_variables(self, project: Project) -> None:
+        """The variables this run records (voltmeters: V_m; multimeters: record_from)."""
+        names: list[str] = []
+        for node in project.nodes:
+            if node.model in ("voltmeter", "multimeter"):
+                default = catalog.model(node.model).params["record_from"].default
+                names += [v for v in node.params.get("record_from", default) if v not in names]
+        names = names or ["V_m"]
+        self.param.trace_variable.objects = names
+        if self.trace_variable not in names:
+            self.trace_variable = names[0]
+
+    @param.depends("trace_variable", watch=True)
+    def _trace_variable_changed(self) -> None:
+        """Redraw the traces of the run so far with the newly chosen variable."""
+        self.traces_plot.yaxis.axis_label = self.trace_variable
+        self.trace_source.data = {"x": [], "y": [], "sender": [], "shade": []}
+        self._trace_senders = {}
+        for rid, fields in merge(self._events).items():
+            if self.trace_variable in fields:
+                self._stream_trace(rid, fields)
+
     def _stream_trace(self, rid: str, fields: dict) -> None:
-        """V_m of the first TRACE_NEURONS neurons of a recorder, at most
+        """The chosen variable of the first TRACE_NEURONS neurons of a recorder, at most
         TRACE_POINTS_PER_FLUSH samples per tick."""
         shown = self._trace_senders.get(rid)
         if shown is None or len(shown) < TRACE_NEURONS:
@@ -391,7 +421,8 @@ class Studio(pn.viewable.Viewer):
         mask = np.isin(fields["senders"], shown)
         if not mask.all():
             self.thinned = True
-        x, y, who = fields["times"][mask], fields["V_m"][mask], fields["senders"][mask]
+        x, y = fields["times"][mask], fields[self.trace_variable][mask]
+        who = fields["senders"][mask]
         if len(x) > TRACE_POINTS_PER_FLUSH:
             step = int(np.ceil(len(x) / TRACE_POINTS_PER_FLUSH))
             order = np.lexsort((x, who))  # thin along time, neuron by neuron

@@ -184,3 +184,28 @@ def test_population_stats_match_numpy():
             cvs.append(isi.std() / isi.mean())
     assert stats["CV ISI"][0] == pytest.approx(np.mean(cvs), abs=1e-3)
     assert stats["spikes"][0] == len(senders)
+
+
+def test_multimeter_variables_can_be_shown(page: Page, studio):
+    side = open_example(page, studio, "spike_generator_psp")
+    simulate(page)
+    finished(page, "150.0")
+    studio_side = side["studio"]
+    assert studio_side.param.trace_variable.objects == ["V_m", "I_syn_ex", "I_syn_in"]
+    v_m = source_length(page, "traces")
+    assert v_m > 0
+    page.get_by_label("trace variable").select_option("I_syn_ex")
+    page.wait_for_function(
+        """() => { const doc = window.Bokeh.documents[0];
+        for (const m of doc._all_models.values())
+          if (m.type === "LinearAxis" && m.axis_label === "I_syn_ex") return true;
+        return false; }""",
+        timeout=10_000,
+    )
+    # the +500 pA alpha current onto exc peaks far above any membrane potential
+    page.wait_for_function(
+        """(n) => { for (const m of window.Bokeh.documents[0]._all_models.values())
+          if (m.name === "traces") return m.get_length() === n && Math.max(...m.data.y) > 100; }""",
+        arg=v_m,
+        timeout=10_000,
+    )
