@@ -33,9 +33,11 @@ export function render({ model, el }) {
         super().__init__(width=0, height=0, margin=0, **params)
         self._sent_at = 0.0
 
-    def ready(self) -> bool:
-        """True when the browser has drawn the last update (or has not answered for a while)."""
-        return self.drawn >= self.sent or time.monotonic() - self._sent_at > WAIT_AT_MOST
+    def ready(self, min_gap: float = 0.0) -> bool:
+        """True when the browser has drawn the last update and ``min_gap`` seconds have passed
+        since it was sent (or the browser has not answered for a while)."""
+        since = time.monotonic() - self._sent_at
+        return since > WAIT_AT_MOST or (self.drawn >= self.sent and since >= min_gap)
 
     def mark_sent(self) -> None:
         self._sent_at = time.monotonic()

@@ -34,7 +34,10 @@ POINTS_PER_FLUSH = 4_000  # new spikes per tick
 TRACE_NEURONS = 10  # traces drawn for the first neurons of each recorder
 MAX_TRACE_POINTS = 50_000
 TRACE_POINTS_PER_FLUSH = 2_000
-FLUSH_MS = 400  # one plot update per tick: what a software-rendered browser keeps up with
+TICK_MS = 100  # how often the document looks for new chunks
+UPDATE_GAP = (
+    0.4  # s between plot updates after the first: what a software-rendered browser keeps up with
+)
 RATE_BARS = 400  # the rate histogram's bins are 5 ms, or wider for long runs
 
 
@@ -113,7 +116,7 @@ class Studio(pn.viewable.Viewer):
     seed = param.Integer(default=1)
     threads = param.Integer(default=1)
     backend = param.Selector(default="embedded", objects=["embedded", "remote MPI"])
-    server_url = param.String(default="http://127.0.0.1:8765", doc="URL of spikedesk mpi-server")
+    server_url = param.String(default="http://127.0.0.1:8707", doc="URL of spikedesk mpi-server")
     token = param.String(default="", doc="bearer token of the MPI server")
     trace_variable = param.Selector(default="V_m", objects=["V_m"], doc="what the traces show")
     running = param.Boolean(default=False)
@@ -300,7 +303,7 @@ class Studio(pn.viewable.Viewer):
         self._worker = threading.Thread(target=self._work, args=(project, backend), daemon=True)
         self._worker.start()
         if self._callback is None:
-            self._callback = pn.state.add_periodic_callback(self._flush, period=FLUSH_MS)
+            self._callback = pn.state.add_periodic_callback(self._flush, period=TICK_MS)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -316,11 +319,21 @@ class Studio(pn.viewable.Viewer):
         return remote(self.server_url, token=self.token or None)
 
     def _work(self, project: Project, backend) -> None:
+        """The worker thread: run, hand each chunk over, then merge the events and compute the
+        statistics here too, so the document's thread only displays them."""
         start = time.perf_counter()
         try:
+            received, last = [], None
             for chunk in backend.run(project, chunk=50.0, cancel=self._cancel):
                 self._buffer.put(chunk)
-            self._buffer.put(("done", time.perf_counter() - start))
+                received.append(chunk.events)
+                last = chunk
+            wall = time.perf_counter() - start
+            events = merge(received)
+            simulated = last.time if last is not None else 0.0
+            node_ids = dict(last.node_ids) if last is not None else {}
+            stats = population_stats(events, project, node_ids, simulated)
+            self._buffer.put(("done", wall, events, stats, simulated))
         except EngineError as exc:
             self._buffer.put(("error", str(exc)))
         except Exception as exc:  # never let a worker die silently
@@ -329,7 +342,7 @@ class Studio(pn.viewable.Viewer):
     def _flush(self) -> None:
         """Runs on the session's document: push everything the worker produced since last time
         in one stream per source, so the browser gets a few messages per tick, not per chunk."""
-        if not self.pacer.ready():
+        if not self.pacer.ready(UPDATE_GAP if self._simulated > 0 else 0.0):
             return  # the browser is still drawing; the chunks wait in the buffer
         items = self._buffer.take()
         chunks = [item for item in items if not isinstance(item, tuple)]
@@ -438,24 +451,23 @@ class Studio(pn.viewable.Viewer):
         sources = {c.source for c in project.connections if c.target in recorders}
         return sum(node_ids[s][1] for s in sources)
 
-    def _finish(self, kind: str, value) -> None:
-        self.running = False
-        self.simulate_button.disabled, self.cancel_button.disabled = False, True
+    def _finish(self, kind: str, value, events=None, stats=None, simulated=0.0) -> None:
         if kind == "error":
             self.alert.object = f"Simulation failed: {value}"
             self.alert.visible = True
             self.status = "Failed; the project is unchanged."
-            return
-        events = merge(self._events)
-        duration = self._simulated
-        self.stats.value = pd.DataFrame(
-            population_stats(events, self._run_project, self._node_ids, duration)
-        )
-        if self.thinned:
-            self._redraw_raster(events)
-        done = "Cancelled" if self._cancel.is_set() else "Finished"
-        sample = " Plots show an even sample of the data." if self.thinned else ""
-        self.status = f"{done}: {duration:.1f} ms simulated in {value:.2f} s wall time.{sample}"
+        else:
+            self._events, self._simulated = [events], simulated
+            self.stats.value = pd.DataFrame(stats)
+            if self.thinned:
+                self._redraw_raster(events)
+            done = "Cancelled" if self._cancel.is_set() else "Finished"
+            sample = " Plots show an even sample of the data." if self.thinned else ""
+            self.status = (
+                f"{done}: {simulated:.1f} ms simulated in {value:.2f} s wall time.{sample}"
+            )
+        self.running = False
+        self.simulate_button.disabled, self.cancel_button.disabled = False, True
 
     def _redraw_raster(self, events: dict) -> None:
         """After a run, the raster in one go: every spike, or an even sample of
