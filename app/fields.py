@@ -53,9 +53,13 @@ class NumberField(Field):
     """A number, or (if ``random`` is allowed) a distribution with its arguments."""
 
     def __init__(
-        self, key, label, unit, on_change, value, *, integer=False, step=None, random=False
-    ):
+        self, key, label, unit, on_change, value, *, integer=False, step=None, random=False,
+        slider=None,
+    ):  # fmt: skip
+        """``slider=(min, max)`` adds a slider over that range under the number; the number
+        still takes any value (validation, not the widget, decides what is allowed)."""
         super().__init__(key, label, unit, on_change)
+        self.integer = integer
         widget = pn.widgets.IntInput if integer else pn.widgets.FloatInput
         kwargs = {"step": step} if step and not integer else {}
         start = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
@@ -78,14 +82,32 @@ class NumberField(Field):
         elif isinstance(value, tuple):  # one value per neuron: shown, replaced on edit
             self.number.placeholder = f"{len(value)} values, one per neuron"
         self.kind.param.watch(lambda e: self._kind_changed(e.new), "value")
+        self.slider = None
+        if slider is not None and slider[0] < slider[1]:
+            low, high = slider
+            self.slider = pn.widgets.FloatSlider(
+                start=low, end=high, step=step or (high - low) / 100,
+                value=min(max(start, low), high) if start is not None else low,
+                show_value=False, width=FIELD_WIDTH - 20, margin=(0, 15, 5, 15),
+                visible=self.number.visible,
+            )  # fmt: skip
+            self.slider.param.watch(lambda e: self._slid(e.new), "value_throttled")
+
+    def _slid(self, value: float) -> None:
+        """A slider release sets the number (which applies it like typing would)."""
+        self.number.value = int(round(value)) if self.integer else float(value)
 
     def _number_changed(self, value) -> None:
         if value is None:
             self.show_error("enter a number")
             return
         self.emit(value)
+        if self.slider is not None and self.slider.start <= value <= self.slider.end:
+            self.slider.value = value  # only a user's release (value_throttled) emits
 
     def _kind_changed(self, kind: str) -> None:
+        if self.slider is not None:
+            self.slider.visible = kind == CONSTANT
         if kind == CONSTANT:
             self.args_row.objects, self.args = [], {}
             self.number.visible = True
@@ -117,7 +139,9 @@ class NumberField(Field):
         self.emit(RandomParameter(self.kind.value, frozen_map(args)))
 
     def __panel__(self):
-        return pn.Column(pn.Row(self.number, self.kind), self.args_row, self.error, margin=0)
+        parts = [pn.Row(self.number, self.kind)]
+        parts += [self.slider] if self.slider is not None else []
+        return pn.Column(*parts, self.args_row, self.error, margin=0)
 
 
 class ListField(Field):

@@ -33,6 +33,10 @@ def ui_param(model: str, name: str) -> dict:
     return ui_catalog()["models"].get(model, {}).get("params", {}).get(name, {})
 
 
+def synapse_ui(name: str, model: str = "static_synapse") -> dict:
+    return ui_catalog()["synapses"].get(model, {}).get("params", {}).get(name, {})
+
+
 def model_label(model: str) -> str:
     return ui_catalog()["models"].get(model, {}).get("label", model)
 
@@ -144,6 +148,7 @@ class Inspector(pn.viewable.Viewer):
                     integer=pspec.type == "int",
                     step=meta.get("step"),
                     random=spec.kind == "neuron" and pspec.type == "float",
+                    slider=_range(meta),
                 )
             out.append(self._field(field))
         return out
@@ -226,6 +231,7 @@ class Inspector(pn.viewable.Viewer):
                     conn.synapse.weight,
                     step=0.1,
                     random=True,
+                    slider=_range(synapse_ui("weight")),
                 )
             )
         )
@@ -239,6 +245,7 @@ class Inspector(pn.viewable.Viewer):
                     conn.synapse.delay,
                     step=0.1,
                     random=True,
+                    slider=_range(synapse_ui("delay")),
                 )
             )
         )
@@ -265,6 +272,13 @@ class Inspector(pn.viewable.Viewer):
             return
         if rebuild:
             self.rebuild()
+
+
+def _range(meta: dict) -> tuple[float, float] | None:
+    """The slider range of a parameter from assets/catalog_ui.json, if it has one."""
+    if meta.get("slider") and meta.get("min") is not None and meta.get("max") is not None:
+        return float(meta["min"]), float(meta["max"])
+    return None
 
 
 def _short(problem: str, key: str) -> str:

@@ -106,7 +106,7 @@ def test_build_simulate_reload(page: Page, studio):
     expect(page.get_by_text(re.compile(r"Cancelled: [\d.]+ ms simulated"))).to_be_visible(
         timeout=10_000
     )
-    expect(page.locator(".tabulator .tabulator-row")).to_have_count(2)
+    expect(page.locator(".tabulator .tabulator-row")).to_have_count(2, timeout=20_000)
     rows = page.locator(".tabulator .tabulator-row").all_inner_texts()
     assert {r.split()[0] for r in rows} == {"P1", "P2"}
     assert source_length(page, "raster") > 1000

@@ -209,3 +209,21 @@ def test_multimeter_variables_can_be_shown(page: Page, studio):
         arg=v_m,
         timeout=10_000,
     )
+
+
+def test_a_parameter_slider_sets_the_value(page: Page, studio):
+    side = open_example(page, studio, "single_neuron_dc")
+    session = side["session"]
+    before = session.project.node("dc").params["amplitude"]
+    click_node(page, "dc")
+    expect(page.get_by_label("Amplitude (pA)", exact=True)).to_be_visible()
+    handle = page.get_by_role("slider").first
+    handle.focus()
+    for _ in range(3):
+        handle.press("ArrowRight")
+    page.wait_for_timeout(800)  # let the keyboard "release" reach the server
+    after = session.project.node("dc").params["amplitude"]
+    assert after > before
+    expect(page.get_by_label("Amplitude (pA)", exact=True)).to_have_value(
+        re.compile(rf"^{after:g}")
+    )
