@@ -81,6 +81,12 @@ class ProjectManager(pn.viewable.Viewer):
         self.projects.options = self.session.store.names()
         self.projects.value = self.session.project_name
 
+    def sync_list(self) -> None:
+        """Show projects other sessions added, renamed or deleted (called every few seconds)."""
+        names = self.session.store.names()
+        if names != list(self.projects.options):
+            self._refresh()
+
     def _open(self, name: str) -> None:
         self.session.open(name)
         self._refresh()

@@ -41,6 +41,9 @@ def build_page(store: ProjectStore, start: str | None = None, on_session=None):
     editor = NetworkEditor(session)
     inspector = Inspector(session)
     studio = Studio(session)
+    manager = ProjectManager(session)
+    if pn.state.curdoc is not None:  # other sessions may add or remove projects
+        pn.state.add_periodic_callback(manager.sync_list, period=5000)
     undo = pn.widgets.Button(label="Undo", width=70, disabled=not session.can_undo)
     redo = pn.widgets.Button(label="Redo", width=70, disabled=not session.can_redo)
     undo.on_click(lambda _: session.undo())
@@ -60,7 +63,7 @@ def build_page(store: ProjectStore, start: str | None = None, on_session=None):
     )
     template = pn.template.BootstrapTemplate(
         title="spikedesk",
-        sidebar=[ProjectManager(session)],
+        sidebar=[manager],
         main=[
             studio,
             toolbar,

@@ -142,3 +142,17 @@ def test_adopt_reuses_an_unchanged_copy(store, tmp_path):
     session = ProjectSession(store, "brunel")
     session.apply(edits.set_node(session.project, "E", label="changed"))
     assert store.adopt(path) == "brunel 2"  # the edited copy is kept, the file comes in fresh
+
+
+def test_the_project_list_follows_other_sessions(store):
+    from spikedesk.app.manager import ProjectManager
+
+    first = ProjectSession(store, store.create(edits.empty_project(), "mine"))
+    manager = ProjectManager(first)
+    other = store.create(edits.empty_project(), "theirs")
+    assert other not in manager.projects.options
+    manager.sync_list()
+    assert other in manager.projects.options and manager.projects.value == "mine"
+    store.delete(other)
+    manager.sync_list()
+    assert list(manager.projects.options) == ["mine"]
