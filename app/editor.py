@@ -54,7 +54,7 @@ def canvas_edges(project: Project) -> list[dict]:
     for conn in project.connections:
         device = "recorder" in (kinds.get(conn.source), kinds.get(conn.target))
         sign = 0 if device else edits.weight_sign(conn.synapse.weight)
-        label = "" if device else f"{conn.rule.rule} w={_short(conn.synapse.weight)}"
+        label = "" if device else f"{rule_label(conn.rule)} · w={_short(conn.synapse.weight)}"
         out.append(
             {
                 "id": conn.id,
@@ -67,8 +67,25 @@ def canvas_edges(project: Project) -> list[dict]:
     return out
 
 
+def rule_label(rule) -> str:
+    """A few characters for an edge: ``all``, ``1:1``, ``K_in=80``, ``K_out=5``, ``p=0.1``."""
+    args = dict(rule.params)
+    named = {
+        "fixed_indegree": ("K_in", "indegree"),
+        "fixed_outdegree": ("K_out", "outdegree"),
+        "fixed_total_number": ("N", "N"),
+        "pairwise_bernoulli": ("p", "p"),
+    }
+    if rule.rule in named:
+        short, key = named[rule.rule]
+        return f"{short}={_short(args.get(key, '?'))}"
+    return {"all_to_all": "all", "one_to_one": "1:1"}.get(rule.rule, rule.rule)
+
+
 def _short(value) -> str:
-    return f"{value:g}" if isinstance(value, (int, float)) else getattr(value, "distribution", "")
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    return getattr(value, "distribution", str(value))
 
 
 class NetworkEditor:

@@ -156,3 +156,14 @@ def test_the_project_list_follows_other_sessions(store):
     store.delete(other)
     manager.sync_list()
     assert list(manager.projects.options) == ["mine"]
+
+
+def test_edges_are_labelled_with_rule_and_weight():
+    from spikedesk.app.editor import canvas_edges
+
+    project = io.load(examples_dir() / "brunel.json")
+    labels = {(e["source"], e["target"]): (e["label"], e["sign"]) for e in canvas_edges(project)}
+    assert labels[("E", "I")] == ("K_in=80 · w=1", 1)
+    assert labels[("I", "E")] == ("K_in=20 · w=-5", -1)
+    assert labels[("noise", "E")] == ("all · w=1", 1)
+    assert labels[("E", "spikes_E")] == ("", 0)  # a recorder link
