@@ -162,6 +162,10 @@ def set_synapse(project: Project, conn_id: str, **fields: Any) -> Project:
     return _replace_conn(project, conn_id, synapse=replace(old, **fields))
 
 
+def set_description(project: Project, text: str) -> Project:
+    return replace(project, description=str(text))
+
+
 def set_simulation(project: Project, **fields: Any) -> Project:
     return replace(project, simulation=replace(project.simulation, **fields))
 

@@ -193,9 +193,16 @@ class ChoiceField(Field):
 
 
 class TextField(Field):
-    def __init__(self, key, label, unit, on_change, value):
+    """A line of text, or several (``multiline``), applied when the user leaves the field."""
+
+    def __init__(self, key, label, unit, on_change, value, *, multiline=False):
         super().__init__(key, label, unit, on_change)
-        self.widget = pn.widgets.TextInput(label=self.title, value=value, width=FIELD_WIDTH)
+        if multiline:
+            self.widget = pn.widgets.TextAreaInput(
+                label=self.title, value=value, width=FIELD_WIDTH, height=140
+            )
+        else:
+            self.widget = pn.widgets.TextInput(label=self.title, value=value, width=FIELD_WIDTH)
         self.widget.param.watch(lambda e: self.emit(e.new), "value")
 
     def __panel__(self):

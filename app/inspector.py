@@ -76,11 +76,23 @@ class Inspector(pn.viewable.Viewer):
             self.title.object = f"### {conn.source} → {conn.target}\nconnection {conn.id}"
             self.body.objects = self._connection_fields(project, conn)
         else:
+            neurons = sum(n.size for n in project.nodes if catalog.model(n.model).kind == "neuron")
             self.title.object = (
                 "### Inspector\nSelect a node or a connection on the canvas to edit it. "
-                "Drag models from the palette; drag from a node's handle to connect."
+                "Drag models from the palette; drag from a node's handle to connect.\n\n"
+                f"This project: {_count(len(project.nodes), 'node')} "
+                f"({_count(neurons, 'neuron')}), {_count(len(project.connections), 'connection')}."
             )
-            self.body.objects = []
+            self.body.objects = [self._description_field(project)]
+
+    def _description_field(self, project: Project) -> Field:
+        return self._field(
+            TextField(
+                "description", "Description", "",
+                self._on(lambda p, v: edits.set_description(p, v)), project.description,
+                multiline=True,
+            )
+        )  # fmt: skip
 
     def _field(self, field: Field) -> Field:
         self.fields[field.key] = field
@@ -279,6 +291,10 @@ def _range(meta: dict) -> tuple[float, float] | None:
     if meta.get("slider") and meta.get("min") is not None and meta.get("max") is not None:
         return float(meta["min"]), float(meta["max"])
     return None
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _short(problem: str, key: str) -> str:

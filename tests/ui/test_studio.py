@@ -227,3 +227,14 @@ def test_a_parameter_slider_sets_the_value(page: Page, studio):
     expect(page.get_by_label("Amplitude (pA)", exact=True)).to_have_value(
         re.compile(rf"^{after:g}")
     )
+
+
+def test_the_project_description_is_edited_with_nothing_selected(page: Page, studio):
+    side = open_example(page, studio, "single_neuron_dc")
+    session = side["session"]
+    expect(
+        page.get_by_text(re.compile(r"This project: 4 nodes \(1 neuron\), 3 connections"))
+    ).to_be_visible()
+    set_field(page, "Description", "A lecture demo: one neuron, one current.")
+    assert session.project.description == "A lecture demo: one neuron, one current."
+    assert session.store.load(session.project_name).description == session.project.description
