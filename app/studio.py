@@ -35,9 +35,7 @@ TRACE_NEURONS = 10  # traces drawn for the first neurons of each recorder
 MAX_TRACE_POINTS = 50_000
 TRACE_POINTS_PER_FLUSH = 2_000
 TICK_MS = 100  # how often the document looks for new chunks
-UPDATE_GAP = (
-    0.4  # s between plot updates after the first: what a software-rendered browser keeps up with
-)
+UPDATE_GAP = 0.4  # s between later plot updates: what a software-rendered browser keeps up with
 RATE_BARS = 400  # the rate histogram's bins are 5 ms, or wider for long runs
 
 
@@ -231,9 +229,20 @@ class Studio(pn.viewable.Viewer):
             sizing_mode="stretch_width",
         )
 
-    def _colors(self) -> dict[str, str]:
-        neurons = [n for n in self.project.nodes if catalog.model(n.model).kind == "neuron"]
+    def _colors(self, project: Project) -> dict[str, str]:
+        """A colour per neuron population of ``project``, in node order."""
+        neurons = [n for n in project.nodes if catalog.model(n.model).kind == "neuron"]
         return {n.id: (n.color or Category10_10[i % 10]) for i, n in enumerate(neurons)}
+
+    def _population_index(self, senders: np.ndarray) -> np.ndarray:
+        """Each sender's population as an index into the raster's palette (the run's
+        populations; the last colour, grey, for anything else)."""
+        colors = self._colors(self._run_project)
+        pop = np.full(len(senders), len(colors), dtype=np.int32)
+        for index, node_id in enumerate(colors):
+            first, size = self._node_ids[node_id]
+            pop[(senders >= first) & (senders < first + size)] = index
+        return pop
 
     def settings_bar(self) -> pn.Row:
         def number(name, label, width, widget=pn.widgets.FloatInput):
@@ -283,7 +292,7 @@ class Studio(pn.viewable.Viewer):
             self.alert.visible = True
             return
         self.raster_source.data = {"x": [], "y": [], "pop": []}
-        palette = list(self._colors().values()) or ["#333333"]
+        palette = list(self._colors(project).values()) or ["#333333"]
         self.colors.update(palette=palette + ["#333333"], low=-0.5, high=len(palette) + 0.5)
         self._events, self._node_ids, self._simulated = [], {}, 0.0
         self._trace_senders = {}
@@ -362,7 +371,6 @@ class Studio(pn.viewable.Viewer):
                 self._finish(*item)
 
     def _stream(self, events: dict, node_ids: dict, duration: float) -> None:
-        colors = self._colors()
         new_spikes = []
         for rid, fields in events.items():
             if set(fields) - {"senders", "times"}:  # a voltmeter or multimeter
@@ -377,12 +385,9 @@ class Studio(pn.viewable.Viewer):
                 keep = np.linspace(0, len(senders) - 1, POINTS_PER_FLUSH).astype(np.int64)
                 senders, times = senders[keep], times[keep]
                 self.thinned = True
-            pop = np.full(len(senders), len(colors), dtype=np.int32)  # the grey of "others"
-            for index, node_id in enumerate(colors):
-                first, size = node_ids[node_id]
-                pop[(senders >= first) & (senders < first + size)] = index
             self.raster_source.stream(
-                {"x": times, "y": senders, "pop": pop}, rollover=MAX_RASTER_POINTS
+                {"x": times, "y": senders, "pop": self._population_index(senders)},
+                rollover=MAX_RASTER_POINTS,
             )
         # population rate, accumulated chunk by chunk
         width = rate_bin(duration)
@@ -472,7 +477,6 @@ class Studio(pn.viewable.Viewer):
     def _redraw_raster(self, events: dict) -> None:
         """After a run, the raster in one go: every spike, or an even sample of
         MAX_RASTER_POINTS (live updates were thinned to keep the browser responsive)."""
-        colors = self._colors()
         parts = [f for f in events.values() if set(f) == {"senders", "times"}]
         if not parts:
             return
@@ -483,11 +487,9 @@ class Studio(pn.viewable.Viewer):
             senders, times = senders[keep], times[keep]
         else:
             self.thinned = False
-        pop = np.full(len(senders), len(colors), dtype=np.int32)
-        for index, node_id in enumerate(colors):
-            first, size = self._node_ids[node_id]
-            pop[(senders >= first) & (senders < first + size)] = index
-        self.raster_source.data = {"x": times, "y": senders, "pop": pop}
+        self.raster_source.data = {
+            "x": times, "y": senders, "pop": self._population_index(senders)
+        }  # fmt: skip
 
     def _results_file(self, kind: str):
         """The last run's events: NPZ with ``<recorder>/<field>`` arrays, or spikes as CSV."""
@@ -504,7 +506,7 @@ class Studio(pn.viewable.Viewer):
             for rid, fields in events.items():
                 if set(fields) == {"senders", "times"}:
                     lines += [
-                        f"{rid},{s},{t:.1f}"
+                        f"{rid},{s},{t:.10g}"
                         for s, t in zip(fields["senders"], fields["times"], strict=True)
                     ]
             out.write(("\n".join(lines) + "\n").encode())

@@ -14,6 +14,7 @@ from spikedesk.engine import simulate as engine_simulate
 from spikedesk.project_files import examples_dir, io
 from ui_steps import (
     click_node,
+    drag_model,
     node,
     open_page,
     set_field,
@@ -238,3 +239,22 @@ def test_the_project_description_is_edited_with_nothing_selected(page: Page, stu
     set_field(page, "Description", "A lecture demo: one neuron, one current.")
     assert session.project.description == "A lecture demo: one neuron, one current."
     assert session.store.load(session.project_name).description == session.project.description
+
+
+def test_editing_during_a_run_does_not_disturb_it(page: Page, studio):
+    side = open_example(page, studio, "brunel")
+    set_field(page, "duration (ms)", "60000")
+    simulate(page)
+    wait_for_points(page, "raster")
+    drag_model(page, "iaf_psc_alpha", 450, 420)  # a new population while the run goes on
+    expect(node(page, "P1")).to_be_visible()
+    assert side["studio"].running
+    wait_for_points(page, "rate", 200)  # more plot updates arrive after the edit
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_text(re.compile(r"Cancelled: [\d.]+ ms simulated"))).to_be_visible(
+        timeout=20_000
+    )
+    assert not side["studio"].alert.visible
+    rows = page.locator(".tabulator .tabulator-row")
+    expect(rows).to_have_count(2, timeout=20_000)
+    assert [r.split()[0] for r in rows.all_inner_texts()] == ["E", "I"]
