@@ -50,7 +50,7 @@ size_t Network::add_node(const std::string& model, size_t n, const Params& p) {
   if (n < 1) throw std::invalid_argument("size must be >= 1");
   Node node{Kind::kNeurons, model, next_gid_, n, 0};
   if (model == "iaf_psc_delta" || model == "iaf_psc_exp" || model == "iaf_psc_alpha" ||
-      model == "parrot_neuron") {
+      model == "iaf_cond_alpha" || model == "parrot_neuron") {
     node.index = populations_.size();
     if (model == "iaf_psc_delta")
       populations_.emplace_back(new IafPscDelta(next_gid_, n, n_slots_, p));
@@ -58,6 +58,8 @@ size_t Network::add_node(const std::string& model, size_t n, const Params& p) {
       populations_.emplace_back(new IafPscExp(next_gid_, n, n_slots_, p));
     else if (model == "iaf_psc_alpha")
       populations_.emplace_back(new IafPscAlpha(next_gid_, n, n_slots_, p));
+    else if (model == "iaf_cond_alpha")
+      populations_.emplace_back(new IafCondAlpha(next_gid_, n, n_slots_, p));
     else
       populations_.emplace_back(new ParrotNeuron(next_gid_, n, n_slots_));
     n_slots_ += n;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "devices.h"
+#include "cond_neurons.h"
 #include "neurons.h"
 #include "rng.h"
 

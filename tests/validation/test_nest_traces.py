@@ -35,7 +35,9 @@ def expected(reference: dict, case: str, recorder: str) -> dict[str, np.ndarray]
     return {k[len(prefix) :]: v for k, v in reference.items() if k.startswith(prefix)}
 
 
-def assert_same_events(got: dict, want: dict, resolution: float, duration: float) -> None:
+def assert_same_events(
+    got: dict, want: dict, resolution: float, duration: float, tolerance: dict | None = None
+) -> None:
     got, want = sorted_fields(got), sorted_fields(want)
     if "V_m" in want and len(want["times"]):
         last = want["times"].max() + resolution / 2
@@ -51,7 +53,7 @@ def assert_same_events(got: dict, want: dict, resolution: float, duration: float
     steps_want = np.rint(want["times"] / resolution).astype(np.int64)
     np.testing.assert_array_equal(steps_got, steps_want, err_msg="event steps differ")
     np.testing.assert_allclose(got["times"], want["times"], rtol=0, atol=1e-9)
-    for field, (rtol, atol) in TOLERANCE.items():
+    for field, (rtol, atol) in (TOLERANCE if tolerance is None else tolerance).items():
         if field in want:
             assert field in got, f"missing recorded variable {field}"
             np.testing.assert_allclose(
