@@ -74,12 +74,17 @@ def import_data(data: Any, source: str = "<nest-desktop>") -> list[Project]:
     return projects
 
 
-def _values(params: Any, where: str, problems: list[Problem]) -> dict[str, Any]:
+def _values(
+    params: Any, where: str, problems: list[Problem], hidden: set[str] | None = None
+) -> dict[str, Any]:
+    """Parameter values by id; ``hidden`` collects the ids NEST Desktop marks invisible."""
     out: dict[str, Any] = {}
     for entry in params or []:
         if not isinstance(entry, dict) or "id" not in entry:
             continue
         pid, value = entry["id"], entry.get("value")
+        if hidden is not None and entry.get("visible") is False:
+            hidden.add(pid)
         kind = (entry.get("type") or {}).get("id", "constant").removeprefix("random.")
         if kind != "constant":
             spec = entry.get("type", {})
@@ -130,7 +135,8 @@ def _project(raw: dict, name: str, where: str) -> tuple[Project | None, list[Pro
     for index, raw_node in enumerate(network.get("nodes") or []):
         path = f"{where} > nodes[{index}]"
         model = str(raw_node.get("model", ""))
-        params = _values(raw_node.get("params"), path, problems)
+        hidden: set[str] = set()
+        params = _values(raw_node.get("params"), path, problems, hidden)
         if model in copies:
             model, inherited = copies[model]
             params = {**inherited, **params}
@@ -154,6 +160,12 @@ def _project(raw: dict, name: str, where: str) -> tuple[Project | None, list[Pro
                     Problem(f"{path}.params.{pid}", f"{model} has no parameter {pid!r} here")
                 )
                 continue
+            if (
+                spec.params[pid].type.startswith("list")
+                and pid in hidden
+                and isinstance(value, (int, float))
+            ):
+                continue  # a hidden scalar stands for an unset list (spike_weights: 0)
             if isinstance(value, tuple) and not spec.params[pid].type.startswith("list"):
                 pass  # one value per element (np.linspace / np.arange)
             elif spec.params[pid].type.startswith("list") and isinstance(value, (int, float)):

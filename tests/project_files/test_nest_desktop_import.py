@@ -16,13 +16,8 @@ FILES = sorted(DATA.glob("*/*.json"))
 
 # file -> substrings every one of which must appear in the import error
 UNSUPPORTED = {
-    "logical_operators_AND_XOR_functions.json": ["'iaf_cond_alpha' is not supported"],
     "plasticity_tsodyks_synapse.json": ["'weight_recorder' is not supported", "tsodyks"],
     "single_neuron_models_compartmental_neurons.json": ["compartmental neurons"],
-    "single_neuron_models_high_conductance_state.json": ["'iaf_cond_alpha' is not supported"],
-    "single_neuron_models_neuron_time_constant.json": ["'iaf_cond_alpha' is not supported"],
-    "single_neuron_models_psc_vs_cond.json": ["'iaf_cond_alpha' is not supported"],
-    "usecases_NRP_Husky_Braitenberg.json": ["'iaf_cond_alpha' is not supported"],
     "usecases_ViSimpl_Brunel_network.json": ["spatial (layer) nodes"],
     "spatial-neurons.json": ["spatial (layer) nodes"],
     "spatial-spike-activity.json": ["spatial (layer) nodes"],
@@ -80,6 +75,33 @@ def test_copied_models_fold_into_their_original():
     assert 20.68 in weights  # the "excitatory" copy of static_synapse carried weight 20.68
 
 
+COND = [
+    "logical_operators_AND_XOR_functions.json",
+    "single_neuron_models_high_conductance_state.json",
+    "single_neuron_models_neuron_time_constant.json",
+    "single_neuron_models_psc_vs_cond.json",
+    "usecases_NRP_Husky_Braitenberg.json",
+]
+
+
+@pytest.mark.parametrize("name", COND)
+def test_conductance_based_projects_import_with_their_parameters(name):
+    path = DATA / "3x" / name
+    projects = nest_desktop.import_data(json.loads(path.read_text()), str(path))
+    cond = [n for p in projects for n in p.nodes if n.model == "iaf_cond_alpha"]
+    assert cond
+    if name == "usecases_NRP_Husky_Braitenberg.json":
+        assert {n.params.get("g_L") for n in cond} == {2.5}
+        assert {n.params.get("C_m") for n in cond} == {25.0}
+
+
+def test_a_hidden_scalar_placeholder_leaves_a_list_unset():
+    path = DATA / "3x" / "single_neuron_models_psc_vs_cond.json"
+    projects = nest_desktop.import_data(json.loads(path.read_text()), str(path))
+    generators = [n for p in projects for n in p.nodes if n.model == "spike_generator"]
+    assert generators and all("spike_weights" not in n.params for n in generators)
+
+
 def test_not_a_nest_desktop_file():
     with pytest.raises(ProjectError, match="no NEST Desktop project"):
         nest_desktop.import_data({"hello": 1}, "x.json")
@@ -92,7 +114,7 @@ def test_convert_command_picks_a_project_and_writes_atomically(tmp_path):
     assert not out.exists()
     assert main(["convert", str(path), "-o", str(out), "--project", "DC to single neuron 1"]) == 0
     assert io.load(out).name == "DC to single neuron 1"
-    bad = DATA / "3x" / "logical_operators_AND_XOR_functions.json"
+    bad = DATA / "3x" / "plasticity_tsodyks_synapse.json"
     before = out.read_text()
     assert main(["convert", str(bad), "-o", str(out)]) == 1
     assert out.read_text() == before
