@@ -115,3 +115,41 @@ def test_convert_never_leaves_a_partial_file(tmp_path):
     assert main(["convert", str(bad), "--to", "pynest", "-o", str(good)]) == 1
     assert good.read_text() == "keep me\n"
     assert not list(tmp_path.glob(".script.py.*"))
+
+
+NEST_DESKTOP = Path(__file__).resolve().parents[1] / "data" / "nest_desktop" / "3x"
+COND = [
+    "logical_operators_AND_XOR_functions.json",
+    "single_neuron_models_high_conductance_state.json",
+    "single_neuron_models_neuron_time_constant.json",
+    "single_neuron_models_psc_vs_cond.json",
+    "usecases_NRP_Husky_Braitenberg.json",
+]
+
+
+@needs_nest
+@pytest.mark.nest
+@pytest.mark.parametrize("name", COND, ids=lambda n: n.removesuffix(".json"))
+def test_imported_iaf_cond_alpha_projects_export_to_scripts_nest_runs(name, tmp_path):
+    """The export of imported conductance-based projects runs on NEST; where the input is
+    deterministic (no Poisson generator), NEST counts the same spikes as spikedesk."""
+    import dataclasses
+    import json
+
+    from spikedesk.engine import simulate
+    from spikedesk.project_files import nest_desktop
+
+    path = NEST_DESKTOP / name
+    for number, project in enumerate(nest_desktop.import_data(json.loads(path.read_text()))):
+        project = dataclasses.replace(
+            project, simulation=dataclasses.replace(project.simulation, duration=300.0)
+        )
+        out = tmp_path / f"p{number}.py"
+        out.write_text(pynest.export(project))
+        text = run_script(out)
+        if any(n.model.startswith(("poisson", "noise")) for n in project.nodes):
+            continue
+        nest_counts = dict(re.findall(r"^(\w+) (\d+) spikes$", text, flags=re.M))
+        ours = simulate(project).events
+        for recorder, count in nest_counts.items():
+            assert len(ours[recorder]["times"]) == int(count), recorder
