@@ -201,6 +201,11 @@ class _Run:
             try:
                 self.index[node.id] = self.net.add_node(node.model, node.size, params)
             except ValueError as exc:
+                # the engine's own checks start with the parameter's name ("C_m: ...")
+                name, _, reason = str(exc).partition(": ")
+                if name in params and reason:
+                    value = node.params.get(name, catalog.model(node.model).params[name].default)
+                    raise ParameterError(node.id, name, value, reason) from None
                 raise ParameterError(node.id, "params", "", str(exc)) from None
             self.node_ids[node.id] = (self.net.first_gid(self.index[node.id]), node.size)
             if catalog.model(node.model).kind == "recorder":
