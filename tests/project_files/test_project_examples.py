@@ -63,3 +63,23 @@ def test_brunel_is_the_tutorial_network():
     assert project.node(conns[("I", "spikes_I")].target).model == "spike_recorder"
     vm = conns[("vm", "E")]
     assert project.node("vm").model == "voltmeter" and vm.target_indices == (0, 1, 2, 3, 4)
+
+
+def test_conductance_synapses_fluctuate_less_than_current_synapses():
+    """What the example teaches: the same input moves a conductance-based membrane less."""
+    import numpy as np
+    from spikedesk.engine import simulate
+
+    project = io.loads(
+        resources.files("spikedesk.project_files")
+        .joinpath("examples/conductance_vs_current.json")
+        .read_text()
+    )
+    result = simulate(project)
+    vm = result.events["vm"]
+    psc_gid, cond_gid = result.node_ids["psc"][0], result.node_ids["cond"][0]
+    psc, cond = vm["V_m"][vm["senders"] == psc_gid], vm["V_m"][vm["senders"] == cond_gid]
+    assert cond.std() < 0.6 * psc.std()
+    assert cond.min() > -85.0  # never below the inhibitory reversal potential
+    spikes = result.events["spikes"]["senders"]
+    assert (spikes == psc_gid).sum() > (spikes == cond_gid).sum() > 0
