@@ -37,6 +37,14 @@ def synapse_ui(name: str, model: str = "static_synapse") -> dict:
     return ui_catalog()["synapses"].get(model, {}).get("params", {}).get(name, {})
 
 
+def weight_unit_of(target_model: str) -> str:
+    """A weight's unit follows the target: a voltage jump for delta synapses, a conductance
+    for conductance-based models, a current otherwise (NEST's conventions)."""
+    if target_model.endswith("_delta") or target_model == "parrot_neuron":
+        return "mV"
+    return "nS" if "_cond_" in target_model else "pA"
+
+
 def model_label(model: str) -> str:
     return ui_catalog()["models"].get(model, {}).get("label", model)
 
@@ -232,7 +240,7 @@ class Inspector(pn.viewable.Viewer):
                 )
             )
         )
-        weight_unit = "mV" if project.node(conn.target).model == "iaf_psc_delta" else "pA"
+        weight_unit = weight_unit_of(project.node(conn.target).model)
         out.append(
             self._field(
                 NumberField(

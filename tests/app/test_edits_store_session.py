@@ -167,3 +167,11 @@ def test_edges_are_labelled_with_rule_and_weight():
     assert labels[("I", "E")] == ("K_in=20 · w=-5", -1)
     assert labels[("noise", "E")] == ("all · w=1", 1)
     assert labels[("E", "spikes_E")] == ("", 0)  # a recorder link
+
+
+def test_weight_units_follow_the_target_model():
+    from spikedesk.app.inspector import weight_unit_of
+
+    assert weight_unit_of("iaf_psc_delta") == "mV"
+    assert weight_unit_of("iaf_psc_alpha") == "pA"
+    assert weight_unit_of("iaf_cond_alpha") == "nS"
