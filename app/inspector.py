@@ -40,7 +40,9 @@ def synapse_ui(name: str, model: str = "static_synapse") -> dict:
 def weight_unit_of(target_model: str) -> str:
     """A weight's unit follows the target: a voltage jump for delta synapses, a conductance
     for conductance-based models, a current otherwise (NEST's conventions)."""
-    if target_model.endswith("_delta") or target_model == "parrot_neuron":
+    if target_model == "parrot_neuron":
+        return ""  # a parrot repeats its input spikes; the weight only travels on
+    if target_model.endswith("_delta"):
         return "mV"
     return "nS" if "_cond_" in target_model else "pA"
 
