@@ -19,7 +19,6 @@ from ui_steps import (
     set_field,
     shot,
     simulate,
-    source_length,
     wait_for_points,
 )
 
@@ -109,7 +108,7 @@ def test_build_simulate_reload(page: Page, studio):
     expect(page.locator(".tabulator .tabulator-row")).to_have_count(2, timeout=20_000)
     rows = page.locator(".tabulator .tabulator-row").all_inner_texts()
     assert {r.split()[0] for r in rows} == {"P1", "P2"}
-    assert source_length(page, "raster") > 1000
+    wait_for_points(page, "raster", 1000, timeout=10_000)
 
     # 5. reload: the project is as it was
     before = session.project

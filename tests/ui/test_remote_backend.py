@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 from ui_server import free_port, serve
-from ui_steps import node, open_page, set_field, simulate, source_length, wait_for_points
+from ui_steps import node, open_page, set_field, simulate, wait_for_points
 
 pytestmark = [pytest.mark.ui, pytest.mark.mpi]
 
@@ -105,8 +105,8 @@ def test_remote_run_fills_the_raster_and_matches_the_embedded_engine(
     expect(page.get_by_text(re.compile(r"Finished: 2000\.0 ms simulated"))).to_be_visible(
         timeout=120_000
     )
-    expect(page.locator(".tabulator .tabulator-row")).to_have_count(2)
-    assert source_length(page, "raster") > 1000
+    expect(page.locator(".tabulator .tabulator-row")).to_have_count(2, timeout=20_000)
+    wait_for_points(page, "raster", 1000, timeout=10_000)
     assert not studio.alert.visible
 
     # the same project and seed in the embedded engine gives the same statistics
