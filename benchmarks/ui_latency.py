@@ -5,7 +5,7 @@
 
 Serves the studio in this process (as tests/ui/conftest.serve does) with a fresh project store,
 whose first project is the Brunel example (1000 iaf_psc_delta neurons, 1 thread), and drives
-Debian's Chromium with Playwright (never `playwright install`).
+Debian's Chromium with Playwright (never Playwright's own browser download).
 
 (a) Simulate, 1000 ms, --runs times on a freshly loaded page. A requestAnimationFrame loop in the
     page, armed before the click, records performance.now() whenever the length of the raster's
