@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, LinearColorMapper
+from bokeh.models import ColumnDataSource, LinearColorMapper, SaveTool
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 from spikedesk.app import edits
@@ -45,8 +45,9 @@ def rate_bin(duration: float) -> float:
 
 
 def _plot(title: str, y_label: str, height: int, webgl: bool = False, **kwargs):
-    """A time plot of the activity view (WebGL for the ones with many points)."""
-    return figure(
+    """A time plot of the activity view (WebGL for the ones with many points). Its save tool
+    downloads a PNG named after the plot, without asking for a file name."""
+    plot = figure(
         height=height,
         sizing_mode="stretch_width",
         title=title,
@@ -56,6 +57,8 @@ def _plot(title: str, y_label: str, height: int, webgl: bool = False, **kwargs):
         tools="pan,wheel_zoom,box_zoom,reset,save",
         **kwargs,
     )
+    plot.select_one(SaveTool).filename = title.lower().replace(" ", "-")
+    return plot
 
 
 class ChunkBuffer:

@@ -1,4 +1,4 @@
-"""Shared fixtures. Browser tests use Debian's Chromium, never a browser downloaded by Playwright."""
+"""Shared fixtures. Browser tests use Debian's Chromium, never one downloaded by Playwright."""
 
 from __future__ import annotations
 

@@ -67,7 +67,6 @@ def test_brunel_is_the_tutorial_network():
 
 def test_conductance_synapses_fluctuate_less_than_current_synapses():
     """What the example teaches: the same input moves a conductance-based membrane less."""
-    import numpy as np
     from spikedesk.engine import simulate
 
     project = io.loads(

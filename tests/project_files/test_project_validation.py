@@ -202,9 +202,9 @@ CASES = {
         set_at("nodes", 4, "model", "spike_detector"),
         "nodes[4].model",
         'unknown model "spike_detector"; known models: ac_generator, dc_generator, '
-        "iaf_cond_alpha, iaf_psc_alpha, iaf_psc_delta, iaf_psc_exp, inhomogeneous_poisson_generator, "
-        "multimeter, noise_generator, parrot_neuron, poisson_generator, "
-        "spike_generator, spike_recorder, step_current_generator, voltmeter",
+        "iaf_cond_alpha, iaf_psc_alpha, iaf_psc_delta, iaf_psc_exp, "
+        "inhomogeneous_poisson_generator, multimeter, noise_generator, parrot_neuron, "
+        "poisson_generator, spike_generator, spike_recorder, step_current_generator, voltmeter",
     ),
     "model missing": (
         delete("nodes", 4, "model"),

@@ -255,3 +255,27 @@ def test_editing_during_a_run_does_not_disturb_it(page: Page, studio):
     rows = page.locator(".tabulator .tabulator-row")
     expect(rows).to_have_count(2, timeout=20_000)
     assert [r.split()[0] for r in rows.all_inner_texts()] == ["E", "I"]
+
+
+def test_results_and_plots_download(page: Page, studio):
+    side = open_example(page, studio, "single_neuron_dc")
+    simulate(page)
+    finished(page, "200.0")
+    project = side["session"].project
+    expected = engine_simulate(project).events
+    with page.expect_download() as download:
+        page.get_by_text("Download results (NPZ)").click()
+    with np.load(download.value.path()) as npz:
+        assert set(npz.files) == {f"{r}/{f}" for r, fields in expected.items() for f in fields}
+        np.testing.assert_array_equal(npz["spikes/times"], expected["spikes"]["times"])
+        np.testing.assert_array_equal(npz["vm/V_m"], expected["vm"]["V_m"])
+    with page.expect_download() as download:
+        page.get_by_text("Download spikes (CSV)").click()
+    lines = Path(download.value.path()).read_text().splitlines()
+    assert lines[0] == "recorder,sender,time_ms"
+    assert len(lines) - 1 == len(expected["spikes"]["times"])
+    # every plot has Bokeh's save tool, which downloads it as PNG
+    with page.expect_download() as download:
+        page.get_by_title("Save").first.click()
+    assert download.value.suggested_filename == "spike-raster.png"
+    assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
