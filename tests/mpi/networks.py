@@ -66,3 +66,26 @@ def every_rule(duration: float = 150.0, threads: int = 1) -> Project:
         nodes=nodes,
         connections=connections,
     )
+
+
+def conductance(duration: float = 150.0, threads: int = 1) -> Project:
+    """Recurrent iaf_cond_alpha neurons (adaptive rkf45 per neuron) across ranks."""
+    nodes = (
+        Node("noise", "poisson_generator", params=frozen_map({"rate": 20000.0})),
+        Node("C", "iaf_cond_alpha", 30),
+        Node("spikes", "spike_recorder"),
+        Node("vm", "voltmeter", params=frozen_map({"interval": 0.5})),
+    )
+    connections = (
+        _conn("noise_C", "noise", "C", weight=2.0),
+        _conn("C_exc", "C", "C", "fixed_indegree", weight=1.5, delay=1.0, indegree=5),
+        _conn("C_inh", "C", "C", "pairwise_bernoulli", weight=-3.0, delay=1.5, p=0.2),
+        _conn("C_spikes", "C", "spikes"),
+        Connection("vm_C", "vm", "C", target_indices=(0, 7, 29)),
+    )
+    return Project(
+        name="conductance",
+        simulation=Simulation(duration=duration, resolution=0.1, seed=11, threads=threads),
+        nodes=nodes,
+        connections=connections,
+    )
