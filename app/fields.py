@@ -147,11 +147,11 @@ class NumberField(Field):
 class ListField(Field):
     """Numbers separated by commas or spaces, e.g. spike times."""
 
-    def __init__(self, key, label, unit, on_change, value):
+    def __init__(self, key, label, unit, on_change, value, placeholder="e.g. 10, 20.5, 30"):
         super().__init__(key, label, unit, on_change)
         text = ", ".join(_number_text(v) for v in value or ())
         self.text = pn.widgets.TextInput(
-            label=self.title, value=text, width=FIELD_WIDTH, placeholder="e.g. 10, 20.5, 30"
+            label=self.title, value=text, width=FIELD_WIDTH, placeholder=placeholder
         )
         self.text.param.watch(lambda e: self._changed(e.new), "value")
 

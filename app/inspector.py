@@ -226,6 +226,7 @@ class Inspector(pn.viewable.Viewer):
                         "",
                         self._on(lambda p, v: edits.set_target_indices(p, cid, v)),
                         conn.target_indices or (),
+                        placeholder="e.g. 0, 1, 2 (0-based)",
                     )
                 )
             )

@@ -460,6 +460,7 @@ export function render({ model, el }) {
       if (!rec.text) rec.text = svgEl("text", { class: "edge-label" }, rec.g);
       rec.text.setAttribute("x", fmt(geom.lx));
       rec.text.setAttribute("y", fmt(geom.ly));
+      rec.text.style.textAnchor = geom.anchor || "middle";
       rec.text.textContent = e.label;
     } else if (rec.text) {
       rec.text.remove();
@@ -490,7 +491,9 @@ export function render({ model, el }) {
       : `M${fmt(sx)},${fmt(sy)} Q${fmt(cx)},${fmt(cy)} ${fmt(ex)},${fmt(ey)}`;
     const lx = 0.25 * sx + 0.5 * cx + 0.25 * ex;
     const ly = 0.25 * sy + 0.5 * cy + 0.25 * ey - 6;
-    return { d, lx, ly };
+    // a curve's label grows away from its partner edge, so the two labels never overlap
+    const anchor = offset === 0 || Math.abs(cx - mx) < 1 ? "middle" : cx < mx ? "end" : "start";
+    return { d, lx: lx + (anchor === "end" ? -4 : anchor === "start" ? 4 : 0), ly, anchor };
   }
 
   // Self-loops point into the widest free angle around the node; the handle (right) and
