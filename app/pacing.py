@@ -9,7 +9,7 @@ import time
 import param
 from panel.custom import JSComponent
 
-WAIT_AT_MOST = 3.0  # s; a hidden tab draws nothing, updates then go out at this pace
+WAIT_AT_MOST = 10.0  # s; a hidden tab draws nothing, updates then go out at this pace
 
 
 class FramePacer(JSComponent):

@@ -56,7 +56,7 @@ def build_page(store: ProjectStore, start: str | None = None, on_session=None):
     )
     toolbar = pn.Row(title, pn.Spacer(), saved, undo, redo, sizing_mode="stretch_width")
     tabs = pn.Tabs(
-        ("Activity", studio.activity()),
+        ("Activity", studio.activity),
         ("PyNEST code", CodeView(session)),
         sizing_mode="stretch_width",
         dynamic=False,

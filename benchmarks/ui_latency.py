@@ -174,7 +174,7 @@ def first_plot_run(page, url: str, sessions: list) -> dict:
     page.evaluate(RUN_PROBE)
     page.get_by_role("button", name="Simulate").click()
     wait_until(lambda: not studio.running and studio.status.startswith("Finished"), 60, "run")
-    final = len(studio.raster_source.data["x"])
+    final = len(studio.activity.raster_source.data["x"])
     page.wait_for_function(
         f"window.__probe.finished !== null && window.__probe.changes.length > 0 && "
         f"window.__probe.changes[window.__probe.changes.length - 1][1] === {final}",

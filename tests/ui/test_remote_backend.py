@@ -110,7 +110,7 @@ def test_remote_run_fills_the_raster_and_matches_the_embedded_engine(
     assert not studio.alert.visible
 
     # the same project and seed in the embedded engine gives the same statistics
-    from spikedesk.app.studio import population_stats
+    from spikedesk.app.activity import population_stats
     from spikedesk.engine import simulate as run_embedded
 
     project = session.project

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
-from spikedesk.app.studio import population_stats
+from spikedesk.app.activity import population_stats
 from spikedesk.engine import simulate as engine_simulate
 from spikedesk.project_files import examples_dir, io
 from ui_steps import (
@@ -191,7 +191,7 @@ def test_multimeter_variables_can_be_shown(page: Page, studio):
     simulate(page)
     finished(page, "150.0")
     studio_side = side["studio"]
-    assert studio_side.param.trace_variable.objects == ["V_m", "I_syn_ex", "I_syn_in"]
+    assert studio_side.activity.param.trace_variable.objects == ["V_m", "I_syn_ex", "I_syn_in"]
     wait_for_points(page, "traces", timeout=10_000)
     page.get_by_label("trace variable").select_option("I_syn_ex")
     page.wait_for_function(

@@ -1,0 +1,314 @@
+"""The activity view of one session: spike raster (coloured per population) with the
+population rate under it, traces of a recorded variable, and the statistics table, filled
+chunk by chunk while a run goes on, and the downloads of the last run's results.
+
+It only displays: ``Studio`` runs the engine and decides when the browser gets an update.
+"""
+
+from __future__ import annotations
+
+import io as stdio
+
+import numpy as np
+import pandas as pd
+import panel as pn
+import param
+from bokeh.models import ColumnDataSource, LinearColorMapper, SaveTool
+from bokeh.palettes import Category10_10
+from bokeh.plotting import figure
+from spikedesk.engine import merge
+from spikedesk.project_files import catalog
+from spikedesk.project_files.project import Project
+
+# What the browser is sent, so that it keeps up with the engine and stays responsive: beyond
+# these the plots show an even sample (the statistics and downloads always use every event).
+MAX_RASTER_POINTS = 50_000  # the raster keeps the newest points (rollover)
+POINTS_PER_FLUSH = 4_000  # new spikes per update
+TRACE_NEURONS = 10  # traces drawn for the first neurons of each recorder
+MAX_TRACE_POINTS = 50_000
+TRACE_POINTS_PER_FLUSH = 2_000
+RATE_BARS = 400  # the rate histogram's bins are 5 ms, or wider for long runs
+
+
+def rate_bin(duration: float) -> float:
+    """5 ms bins, widened to whole 5 ms multiples so a run has at most RATE_BARS bars."""
+    return 5.0 * max(1, int(np.ceil(duration / 5.0 / RATE_BARS)))
+
+
+def _plot(title: str, y_label: str, height: int, webgl: bool = False, **kwargs):
+    """A time plot of the activity view (WebGL for the ones with many points). Its save tool
+    downloads a PNG named after the plot, without asking for a file name."""
+    plot = figure(
+        height=height,
+        sizing_mode="stretch_width",
+        title=title,
+        x_axis_label="time (ms)",
+        y_axis_label=y_label,
+        output_backend="webgl" if webgl else "canvas",
+        tools="pan,wheel_zoom,box_zoom,reset,save",
+        **kwargs,
+    )
+    plot.select_one(SaveTool).filename = title.lower().replace(" ", "-")
+    return plot
+
+
+def population_stats(events: dict, project: Project, node_ids: dict, duration_ms: float) -> dict:
+    """Spike count, mean rate and mean CV of ISI per recorded population."""
+    rows = {"population": [], "neurons": [], "spikes": [], "rate (spikes/s)": [], "CV ISI": []}
+    spike_recorders = {n.id for n in project.nodes if n.model == "spike_recorder"}
+    seen = set()
+    for conn in project.connections:
+        if conn.target not in spike_recorders or conn.source in seen:
+            continue
+        seen.add(conn.source)
+        fields = events.get(conn.target, {})
+        senders = fields.get("senders", np.empty(0, dtype=np.int64))
+        times = fields.get("times", np.empty(0))
+        first, size = node_ids[conn.source]
+        mask = (senders >= first) & (senders < first + size)
+        s, t = senders[mask], times[mask]
+        order = np.lexsort((t, s))
+        s, t = s[order], t[order]
+        cvs = []
+        for gid in np.unique(s):
+            isi = np.diff(t[s == gid])
+            if len(isi) > 1 and isi.mean() > 0:
+                cvs.append(isi.std() / isi.mean())
+        rows["population"].append(conn.source)
+        rows["neurons"].append(size)
+        rows["spikes"].append(int(mask.sum()))
+        rate = mask.sum() / size / (duration_ms / 1000.0) if duration_ms > 0 else 0.0
+        rows["rate (spikes/s)"].append(round(float(rate), 2))
+        rows["CV ISI"].append(round(float(np.mean(cvs)), 3) if cvs else float("nan"))
+    return rows
+
+
+class ActivityView(pn.viewable.Viewer):
+    """Plots and table of the current run; ``start``, ``show`` per update, ``finish``."""
+
+    trace_variable = param.Selector(default="V_m", objects=["V_m"], doc="what the traces show")
+    thinned = param.Boolean(default=False, doc="the plots show a sample of the data")
+
+    def __init__(self, **params) -> None:
+        super().__init__(**params)
+        self._run_project = Project()
+        self._events: list = []
+        self._node_ids: dict = {}
+        self._simulated = 0.0
+        self._rate_counts: np.ndarray | None = None
+        self._trace_senders: dict[str, np.ndarray] = {}
+        self.raster_source = ColumnDataSource({"x": [], "y": [], "pop": []}, name="raster")
+        self.colors = LinearColorMapper(palette=["#333333"], low=-0.5, high=0.5)
+        self.rate_source = ColumnDataSource({"x": [], "top": [], "width": []}, name="rate")
+        self.trace_source = ColumnDataSource(
+            {"x": [], "y": [], "sender": [], "shade": []}, name="traces"
+        )
+        raster = _plot("Spike raster", "neuron id", 300, webgl=True)
+        raster.scatter(
+            "x", "y", source=self.raster_source, size=2, alpha=0.8,
+            color={"field": "pop", "transform": self.colors},
+        )  # fmt: skip
+        rate = _plot("Population rate", "spikes/s per neuron", 150, x_range=raster.x_range)
+        rate.vbar(x="x", top="top", width="width", source=self.rate_source, color="#555555")
+        self.traces_plot = _plot("Recorded traces", "V_m", 220, webgl=True, x_range=raster.x_range)
+        neuron_colors = LinearColorMapper(palette=list(Category10_10), low=-0.5, high=9.5)
+        self.traces_plot.scatter(
+            "x", "y", source=self.trace_source, size=1.5,
+            color={"field": "shade", "transform": neuron_colors},
+        )  # fmt: skip
+        self.stats = pn.widgets.Tabulator(
+            value=None, disabled=True, show_index=False, sizing_mode="stretch_width", height=140
+        )
+        self.exports = pn.Row(
+            pn.widgets.FileDownload(
+                callback=lambda: self.results_file("npz"),
+                filename="results.npz",
+                label="Download results (NPZ)",
+                width=220,
+            ),
+            pn.widgets.FileDownload(
+                callback=lambda: self.results_file("csv"),
+                filename="spikes.csv",
+                label="Download spikes (CSV)",
+                width=220,
+            ),
+        )
+        self._plots = pn.Column(
+            pn.pane.Bokeh(raster),
+            pn.pane.Bokeh(rate),
+            pn.pane.Bokeh(self.traces_plot),
+            sizing_mode="stretch_width",
+        )
+
+    def __panel__(self):
+        choose = pn.widgets.Select.from_param(
+            self.param.trace_variable, label="trace variable", width=160
+        )
+        return pn.Column(self._plots, choose, self.stats, self.exports, sizing_mode="stretch_width")
+
+    # ------------------------------------------------------------------ a run
+    def start(self, project: Project) -> None:
+        """Empty plots and table for a run of ``project``."""
+        self._run_project = project
+        self._events, self._node_ids, self._simulated = [], {}, 0.0
+        self._rate_counts = None
+        self._trace_senders = {}
+        self.thinned = False
+        palette = list(self._colors(project).values()) or ["#333333"]
+        self.colors.update(palette=palette + ["#333333"], low=-0.5, high=len(palette) + 0.5)
+        self.raster_source.data = {"x": [], "y": [], "pop": []}
+        self.rate_source.data = {"x": [], "top": [], "width": []}
+        self.trace_source.data = {"x": [], "y": [], "sender": [], "shade": []}
+        self.stats.value = None
+        self._choose_trace_variables(project)
+
+    def show(self, events: dict, node_ids: dict, simulated: float, duration: float) -> None:
+        """New events of the run (everything since the last update)."""
+        self._node_ids, self._simulated = dict(node_ids), simulated
+        self._events.append(events)
+        self._stream(events, node_ids, duration)
+
+    def finish(self, events: dict, stats: dict, simulated: float) -> None:
+        """The whole run's events and statistics, once it has ended."""
+        self._events, self._simulated = [events], simulated
+        self.stats.value = pd.DataFrame(stats)
+        if self.thinned:
+            self._redraw_raster(events)
+
+    def _colors(self, project: Project) -> dict[str, str]:
+        """A colour per neuron population of ``project``, in node order."""
+        neurons = [n for n in project.nodes if catalog.model(n.model).kind == "neuron"]
+        return {n.id: (n.color or Category10_10[i % 10]) for i, n in enumerate(neurons)}
+
+    def _population_index(self, senders: np.ndarray) -> np.ndarray:
+        """Each sender's population as an index into the raster's palette (the run's
+        populations; the last colour, grey, for anything else)."""
+        colors = self._colors(self._run_project)
+        pop = np.full(len(senders), len(colors), dtype=np.int32)
+        for index, node_id in enumerate(colors):
+            first, size = self._node_ids[node_id]
+            pop[(senders >= first) & (senders < first + size)] = index
+        return pop
+
+    def _stream(self, events: dict, node_ids: dict, duration: float) -> None:
+        new_spikes = []
+        for rid, fields in events.items():
+            if set(fields) - {"senders", "times"}:  # a voltmeter or multimeter
+                if self.trace_variable in fields:
+                    self._stream_trace(rid, fields)
+                continue
+            senders, times = fields["senders"], fields["times"]
+            if len(senders) == 0 or len(fields) != 2:
+                continue
+            new_spikes.append(times)
+            if len(senders) > POINTS_PER_FLUSH:
+                keep = np.linspace(0, len(senders) - 1, POINTS_PER_FLUSH).astype(np.int64)
+                senders, times = senders[keep], times[keep]
+                self.thinned = True
+            self.raster_source.stream(
+                {"x": times, "y": senders, "pop": self._population_index(senders)},
+                rollover=MAX_RASTER_POINTS,
+            )
+        # population rate, accumulated chunk by chunk
+        width = rate_bin(duration)
+        edges = np.arange(0.0, duration + width, width)
+        if self._rate_counts is None or len(self._rate_counts) != len(edges) - 1:
+            self._rate_counts = np.zeros(len(edges) - 1)
+        if new_spikes:
+            counts, _ = np.histogram(np.concatenate(new_spikes), bins=edges)
+            self._rate_counts += counts
+        recorded = self._recorded_neurons(node_ids)
+        if recorded:
+            upto = int(np.ceil(self._simulated / width))
+            self.rate_source.data = {
+                "x": edges[:upto] + width / 2,
+                "top": self._rate_counts[:upto] / recorded / (width / 1000.0),
+                "width": np.full(upto, width),
+            }
+
+    def _choose_trace_variables(self, project: Project) -> None:
+        """The variables this run records (voltmeters: V_m; multimeters: record_from)."""
+        names: list[str] = []
+        for node in project.nodes:
+            if node.model in ("voltmeter", "multimeter"):
+                default = catalog.model(node.model).params["record_from"].default
+                names += [v for v in node.params.get("record_from", default) if v not in names]
+        names = names or ["V_m"]
+        self.param.trace_variable.objects = names
+        if self.trace_variable not in names:
+            self.trace_variable = names[0]
+
+    @param.depends("trace_variable", watch=True)
+    def _trace_variable_changed(self) -> None:
+        """Redraw the traces of the run so far with the newly chosen variable."""
+        self.traces_plot.yaxis.axis_label = self.trace_variable
+        self.trace_source.data = {"x": [], "y": [], "sender": [], "shade": []}
+        self._trace_senders = {}
+        for rid, fields in merge(self._events).items():
+            if self.trace_variable in fields:
+                self._stream_trace(rid, fields)
+
+    def _stream_trace(self, rid: str, fields: dict) -> None:
+        """The chosen variable of the first TRACE_NEURONS neurons of a recorder, at most
+        TRACE_POINTS_PER_FLUSH samples per tick."""
+        shown = self._trace_senders.get(rid)
+        if shown is None or len(shown) < TRACE_NEURONS:
+            seen = np.unique(fields["senders"])[:TRACE_NEURONS]
+            shown = np.union1d(shown if shown is not None else [], seen)[:TRACE_NEURONS]
+            self._trace_senders[rid] = shown
+        mask = np.isin(fields["senders"], shown)
+        if not mask.all():
+            self.thinned = True
+        x, y = fields["times"][mask], fields[self.trace_variable][mask]
+        who = fields["senders"][mask]
+        if len(x) > TRACE_POINTS_PER_FLUSH:
+            step = int(np.ceil(len(x) / TRACE_POINTS_PER_FLUSH))
+            order = np.lexsort((x, who))  # thin along time, neuron by neuron
+            x, y, who = x[order][::step], y[order][::step], who[order][::step]
+            self.thinned = True
+        self.trace_source.stream(
+            {"x": x, "y": y, "sender": who, "shade": who % 10}, rollover=MAX_TRACE_POINTS
+        )
+
+    def _recorded_neurons(self, node_ids: dict) -> int:
+        project = self._run_project
+        recorders = {n.id for n in project.nodes if n.model == "spike_recorder"}
+        sources = {c.source for c in project.connections if c.target in recorders}
+        return sum(node_ids[s][1] for s in sources)
+
+    def _redraw_raster(self, events: dict) -> None:
+        """After a run, the raster in one go: every spike, or an even sample of
+        MAX_RASTER_POINTS (live updates were thinned to keep the browser responsive)."""
+        parts = [f for f in events.values() if set(f) == {"senders", "times"}]
+        if not parts:
+            return
+        senders = np.concatenate([f["senders"] for f in parts])
+        times = np.concatenate([f["times"] for f in parts])
+        if len(senders) > MAX_RASTER_POINTS:
+            keep = np.linspace(0, len(senders) - 1, MAX_RASTER_POINTS).astype(np.int64)
+            senders, times = senders[keep], times[keep]
+        else:
+            self.thinned = False
+        self.raster_source.data = {
+            "x": times, "y": senders, "pop": self._population_index(senders)
+        }  # fmt: skip
+
+    def results_file(self, kind: str):
+        """The last run's events: NPZ with ``<recorder>/<field>`` arrays, or spikes as CSV."""
+        events = merge(self._events)
+        out = stdio.BytesIO()
+        if kind == "npz":
+            np.savez_compressed(
+                out, **{f"{rid}/{name}": v for rid, f in events.items() for name, v in f.items()}
+            )
+        else:
+            lines = ["recorder,sender,time_ms"]
+            for rid, fields in events.items():
+                if set(fields) == {"senders", "times"}:
+                    lines += [
+                        f"{rid},{s},{t:.10g}"
+                        for s, t in zip(fields["senders"], fields["times"], strict=True)
+                    ]
+            out.write(("\n".join(lines) + "\n").encode())
+        out.seek(0)
+        return out
