@@ -6,6 +6,7 @@ from __future__ import annotations
 import io as stdio
 
 import panel as pn
+import param
 from spikedesk.app import edits
 from spikedesk.app.session import ProjectSession
 from spikedesk.project_files import examples_dir, io, pynest
@@ -156,10 +157,13 @@ class ProjectManager(pn.viewable.Viewer):
 
 
 class CodeView(pn.viewable.Viewer):
-    """The PyNEST script of the current project, kept up to date, with a download button."""
+    """The PyNEST script of the current project, with a download button. The script is
+    regenerated only while the view is ``shown``, not on every edit."""
 
-    def __init__(self, session: ProjectSession) -> None:
-        super().__init__()
+    shown = param.Boolean(default=True, doc="set by the page when its tab is shown")
+
+    def __init__(self, session: ProjectSession, **params) -> None:
+        super().__init__(**params)
         self.session = session
         self.code = pn.pane.Markdown("", sizing_mode="stretch_width", css_classes=["code-view"])
         self.download = pn.widgets.FileDownload(
@@ -168,14 +172,23 @@ class CodeView(pn.viewable.Viewer):
             label="Download PyNEST script",
             width=240,
         )
-        session.param.watch(lambda *_: self.refresh(), ["project", "project_name"])
-        self.refresh()
+        self._stale = True
+        session.param.watch(lambda *_: self._changed(), ["project", "project_name"])
+        self.param.watch(lambda *_: self._changed(), "shown")
+        self._changed()
+
+    def _changed(self) -> None:
+        self._stale = True
+        if self.shown:
+            self.refresh()
 
     def script(self) -> str:
         return pynest.export(self.session.project)
 
     def refresh(self) -> None:
-        self.code.object = f"```python\n{self.script()}\n```"
+        if self._stale:
+            self.code.object = f"```python\n{self.script()}\n```"
+            self._stale = False
         self.download.filename = f"{self.session.project_name}.py"
 
     def __panel__(self):

@@ -55,12 +55,14 @@ def build_page(store: ProjectStore, start: str | None = None, on_session=None):
         session.param.project_name.rx().rx.pipe(lambda n: f"## {n}"), margin=(0, 10)
     )
     toolbar = pn.Row(title, pn.Spacer(), saved, undo, redo, sizing_mode="stretch_width")
+    code = CodeView(session, shown=False)
     tabs = pn.Tabs(
         ("Activity", studio.activity),
-        ("PyNEST code", CodeView(session)),
+        ("PyNEST code", code),
         sizing_mode="stretch_width",
         dynamic=False,
     )
+    tabs.param.watch(lambda e: setattr(code, "shown", e.new == 1), "active")
     template = pn.template.BootstrapTemplate(
         title="spikedesk",
         sidebar=[manager],
