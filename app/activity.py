@@ -16,6 +16,7 @@ import param
 from bokeh.models import ColumnDataSource, LinearColorMapper, SaveTool
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
+from spikedesk.app.document import on_document
 from spikedesk.engine import merge
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Project
@@ -250,6 +251,9 @@ class ActivityView(pn.viewable.Viewer):
 
     @param.depends("trace_variable", watch=True)
     def _trace_variable_changed(self) -> None:
+        on_document(self._redraw_traces)
+
+    def _redraw_traces(self) -> None:
         """Redraw the traces of the run so far with the newly chosen variable."""
         self.traces_plot.yaxis.axis_label = self.trace_variable
         self.trace_source.data = {"x": [], "y": [], "sender": [], "shade": []}

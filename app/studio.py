@@ -15,6 +15,7 @@ import panel as pn
 import param
 from spikedesk.app import edits
 from spikedesk.app.activity import ActivityView, population_stats
+from spikedesk.app.document import on_document
 from spikedesk.app.pacing import FramePacer
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.engine import EngineError, merge
@@ -159,7 +160,6 @@ class Studio(pn.viewable.Viewer):
             self.alert.object = f"Simulation failed: {exc}"
             self.alert.visible = True
             return
-        self.activity.start(project)
         self._simulated = 0.0
         self.alert.visible = False
         self._cancel.clear()
@@ -167,10 +167,15 @@ class Studio(pn.viewable.Viewer):
         self.simulate_button.disabled, self.cancel_button.disabled = True, False
         self.progress.value = 0
         self.status = "Starting..."
-        self._worker = threading.Thread(target=self._work, args=(project, backend), daemon=True)
-        self._worker.start()
         if self._callback is None:
             self._callback = pn.state.add_periodic_callback(self._flush, period=TICK_MS)
+        on_document(lambda: self._start(project, backend))
+
+    def _start(self, project: Project, backend) -> None:
+        """Clear the plots (Bokeh models: on the document thread) and start the worker."""
+        self.activity.start(project)
+        self._worker = threading.Thread(target=self._work, args=(project, backend), daemon=True)
+        self._worker.start()
 
     def cancel(self) -> None:
         self._cancel.set()

@@ -240,13 +240,13 @@ def test_the_project_description_is_edited_with_nothing_selected(page: Page, stu
 
 def test_editing_during_a_run_does_not_disturb_it(page: Page, studio):
     side = open_example(page, studio, "brunel")
-    set_field(page, "duration (ms)", "60000")
+    set_field(page, "duration (ms)", "600000")
     simulate(page)
     wait_for_points(page, "raster")
     drag_model(page, "iaf_psc_alpha", 450, 420)  # a new population while the run goes on
     expect(node(page, "P1")).to_be_visible()
     assert side["studio"].running
-    wait_for_points(page, "rate", 200)  # more plot updates arrive after the edit
+    wait_for_points(page, "rate", 40)  # more plot updates arrive after the edit
     page.get_by_role("button", name="Cancel").click()
     expect(page.get_by_text(re.compile(r"Cancelled: [\d.]+ ms simulated"))).to_be_visible(
         timeout=20_000
