@@ -8,28 +8,14 @@ refusals as a message on the canvas, and redraws the canvas from the session's p
 from __future__ import annotations
 
 from spikedesk.app import edits
-from spikedesk.app.canvas import NetworkCanvas
-from spikedesk.app.inspector import model_label, ui_catalog
+from spikedesk.app.canvas import NetworkCanvas, kind_styles, palette_from_catalog
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Project
 
-KIND_ORDER = ("stimulator", "neuron", "recorder")
-
-
-def palette() -> list[dict]:
-    """Every model the engine runs, grouped stimulators, neurons, recorders."""
-    models = catalog.models()
-    return [
-        {"model": name, "kind": spec.kind, "label": model_label(name)}
-        for kind in KIND_ORDER
-        for name, spec in sorted(models.items())
-        if spec.kind == kind
-    ]
-
 
 def canvas_nodes(project: Project) -> list[dict]:
-    kinds = ui_catalog()["kinds"]
+    kinds = kind_styles()
     out = []
     for node in project.nodes:
         kind = catalog.model(node.model).kind
@@ -95,7 +81,7 @@ class NetworkEditor:
         self.session = session
         self.canvas = NetworkCanvas(
             on_action=self.handle,
-            palette=palette(),
+            palette=palette_from_catalog(),
             sizing_mode="stretch_width",
             height=540,
         )

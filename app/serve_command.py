@@ -24,12 +24,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def default_project_path() -> Path:
-    from spikedesk.project_files import examples_dir
-
-    return examples_dir() / "brunel.json"
-
-
 def make_app(store, start: str | None = None, on_session=None):
     """A function Panel calls once per browser session: every session has its own page."""
     from spikedesk.app.page import build_page
