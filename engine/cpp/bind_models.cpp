@@ -1,19 +1,34 @@
-// _core.models(): the models, parameter names and recordables the C++ code implements.
+// _core.models(): every registered model with its parameters, constraints, recordables and
+// input routing, read from the registry (model.h).
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include "network.h"
+#include "model.h"
 
 namespace py = pybind11;
 
 void register_models(py::module_& m) {
   m.def("models", [] {
     py::dict out;
-    for (auto& [name, info] : sd::model_registry()) {
+    for (auto& [name, def] : sd::Registry::instance().all()) {
       py::dict d;
-      d["kind"] = info.kind;
-      d["params"] = info.params;
-      d["recordables"] = info.recordables;
+      d["kind"] = def.kind;
+      d["params"] = def.params;
+      d["recordables"] = def.recordables;
+      py::list constraints;
+      for (const sd::Constraint& c : def.constraints) {
+        py::object rhs = c.rhs_param.empty() ? py::object(py::float_(c.rhs_value))
+                                             : py::object(py::str(c.rhs_param));
+        constraints.append(py::make_tuple(c.param, c.op, rhs));
+      }
+      d["constraints"] = constraints;
+      if (def.kind == "neuron") {
+        d["routing"] = def.routing == sd::Routing::kSigned   ? "signed"
+                       : def.routing == sd::Routing::kSingle ? "single"
+                                                             : "receptors";
+      }
+      if (def.kind == "recorder")
+        d["records"] = def.recorder == sd::RecorderKind::kSpikes ? "spikes" : "samples";
       out[py::str(name)] = d;
     }
     return out;

@@ -3,6 +3,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <optional>
+
 #include "network.h"
 
 namespace py = pybind11;
@@ -55,7 +57,8 @@ void register_network(py::module_& m) {
           "connect",
           [](Network& net, size_t source, size_t target, const py::dict& rule,
              const py::object& weight, const py::object& delay, uint32_t index,
-             std::vector<uint64_t> source_indices, std::vector<uint64_t> target_indices) {
+             std::vector<uint64_t> source_indices, std::vector<uint64_t> target_indices,
+             long receptor) {
             RuleSpec r;
             r.rule = rule["rule"].cast<std::string>();
             if (rule.contains("indegree")) r.indegree = rule["indegree"].cast<long long>();
@@ -67,33 +70,38 @@ void register_network(py::module_& m) {
               r.allow_multapses = rule["allow_multapses"].cast<bool>();
             const RandomSpec w = to_spec(weight), d = to_spec(delay);
             py::gil_scoped_release release;
-            net.connect(source, target, r, w, d, index, source_indices, target_indices);
+            net.connect(source, target, r, w, d, index, source_indices, target_indices, receptor);
           },
           py::arg("source"), py::arg("target"), py::arg("rule"), py::arg("weight"),
           py::arg("delay"), py::arg("index"), py::arg("source_indices") = std::vector<uint64_t>{},
-          py::arg("target_indices") = std::vector<uint64_t>{})
+          py::arg("target_indices") = std::vector<uint64_t>{}, py::arg("receptor") = 0)
       .def("run", &Network::run, py::arg("steps"), py::call_guard<py::gil_scoped_release>())
       .def("prepare", &Network::prepare, py::arg("total_steps"), py::arg("min_delay") = 0,
            py::arg("max_delay") = 0, py::call_guard<py::gil_scoped_release>())
       .def("run_slice",
            [](Network& net) {
              std::vector<int64_t> gids, lags;
+             std::vector<double> offsets;
              {
                py::gil_scoped_release release;
-               net.run_slice(gids, lags);
+               net.run_slice(gids, lags, offsets);
              }
-             return py::make_tuple(to_array(std::move(gids)), to_array(std::move(lags)));
+             return py::make_tuple(to_array(std::move(gids)), to_array(std::move(lags)),
+                                   to_array(std::move(offsets)));
            })
       .def(
           "deliver",
           [](Network& net, py::array_t<int64_t, py::array::c_style | py::array::forcecast> gids,
-             py::array_t<int64_t, py::array::c_style | py::array::forcecast> lags) {
+             py::array_t<int64_t, py::array::c_style | py::array::forcecast> lags,
+             std::optional<py::array_t<double, py::array::c_style | py::array::forcecast>> offsets) {
             std::vector<int64_t> g(gids.data(), gids.data() + gids.size());
             std::vector<int64_t> l(lags.data(), lags.data() + lags.size());
+            std::vector<double> o;
+            if (offsets) o.assign(offsets->data(), offsets->data() + offsets->size());
             py::gil_scoped_release release;
-            net.deliver(g, l);
+            net.deliver(g, l, o);
           },
-          py::arg("gids"), py::arg("lags"))
+          py::arg("gids"), py::arg("lags"), py::arg("offsets") = py::none())
       .def("local_gids", [](const Network& net) { return to_array(net.local_gids()); })
       .def("local_delay_extrema", &Network::local_delay_extrema)
       .def_property_readonly("remaining", &Network::remaining)

@@ -24,7 +24,7 @@ std::vector<double> Network::draw(const RandomSpec& spec, uint32_t key, uint64_t
 void Network::connect(size_t source, size_t target, const RuleSpec& rule, const RandomSpec& weight,
                       const RandomSpec& delay, uint32_t conn,
                       const std::vector<uint64_t>& source_indices,
-                      const std::vector<uint64_t>& target_indices) {
+                      const std::vector<uint64_t>& target_indices, long receptor) {
   if (prepared_) throw std::logic_error("cannot connect after the simulation started");
   const Node& src = nodes_.at(source);
   const Node& tgt = nodes_.at(target);
@@ -137,7 +137,16 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
   };
 
   // Weights and delays: one stream per target, drawn in generation order.
-  const bool forced_unit = tgt.kind == Kind::kNeurons && populations_[tgt.index]->forces_unit_weight();
+  const Population* target_pop = tgt.kind == Kind::kNeurons ? populations_[tgt.index].get() : nullptr;
+  const bool forced_unit = target_pop != nullptr && target_pop->unit_weight;
+  if (target_pop != nullptr) target_pop->port_of(1.0, receptor);  // an unknown receptor fails here
+  else if (receptor != 0)
+    throw std::invalid_argument("receptor_type applies to connections onto neurons");
+  // The spike-input slot of target gid t for weight w: the port chosen by the model's routing.
+  auto slot_of = [&](uint64_t t, double w) {
+    const Population& p = *target_pop;
+    return uint32_t(p.input_offset + p.port_of(w, receptor) * p.n + (t - t0));
+  };
   auto make_draw = [&](const RandomSpec& spec, uint32_t purpose) {
     const uint64_t node_n = tgt.n;
     return [&spec, purpose, this, conn, t0, node_n, streams = std::vector<Stream>()](uint64_t t) mutable {
@@ -149,8 +158,6 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
   };
 
   if (src.kind == Kind::kNeurons && tgt.kind == Kind::kNeurons) {
-    const size_t pop = tgt.index;
-    const size_t offset = populations_[pop]->offset;
     std::vector<std::string> errors(threads_);
 #pragma omp parallel num_threads(threads_)
     {
@@ -159,9 +166,9 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
         auto w = make_draw(weight, kWeight);
         auto d = make_draw(delay, kDelay);
         generate(k, [&](uint64_t s, uint64_t t) {
-          const double wv = w(t);
+          const double wv = forced_unit ? 1.0 : w(t);
           const uint32_t dv = steps_of_delay(d(t));
-          pending_[k].push_back({s, uint32_t(offset + (t - t0)), dv, forced_unit ? 1.0 : wv});
+          pending_[k].push_back({s, slot_of(t, wv), dv, wv});
         });
       } catch (const std::exception& e) {
         errors[k] = e.what();
@@ -176,14 +183,19 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
   auto w = make_draw(weight, kWeight);
   auto d = make_draw(delay, kDelay);
   if (src.kind == Kind::kGenerator && tgt.kind == Kind::kNeurons) {
-    const Population& p = *populations_[tgt.index];
     for (int k = 0; k < threads_; ++k)
       generate(k, [&](uint64_t s, uint64_t t) {
-        const double wv = w(t);
+        const double wv = forced_unit ? 1.0 : w(t);
         const uint32_t dv = steps_of_delay(d(t));
-        Generator& g = generators_[src.index + (s - s0)];
-        g.targets[k].push_back(
-            {uint32_t(p.offset + (t - t0)), t, forced_unit ? 1.0 : wv, dv});
+        Generator& g = *generators_[src.index + (s - s0)];
+        DeviceTarget target{0, 0, t, wv, dv};
+        if (g.emits_current()) {
+          target.slot = target.slot_neg = uint32_t(target_pop->current_offset + (t - t0));
+        } else {
+          target.slot = slot_of(t, 1.0);
+          target.slot_neg = slot_of(t, -1.0);
+        }
+        g.targets[k].push_back(target);
       });
   } else if (src.kind == Kind::kNeurons && tgt.kind == Kind::kRecorder &&
              recorders_[tgt.index].kind == RecorderKind::kSpikes) {

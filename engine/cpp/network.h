@@ -1,14 +1,12 @@
-// The simulation kernel: nodes, connections, and the slice loop.
+// The simulation kernel: nodes, connections, ring buffers and the slice loop. Models come
+// from the registry (model.h); the kernel never names a model.
 #pragma once
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "devices.h"
-#include "cond_neurons.h"
-#include "neurons.h"
+#include "model.h"
 #include "rng.h"
 
 namespace sd {
@@ -20,15 +18,6 @@ struct RuleSpec {
   bool allow_autapses = true, allow_multapses = true;
 };
 
-// What the engine implements: model -> parameter names and recordables (checked against the
-// Python catalog by a test; defaults live only in the catalog).
-struct ModelInfo {
-  std::string kind;
-  std::vector<std::string> params;
-  std::vector<std::string> recordables;
-};
-const std::map<std::string, ModelInfo>& model_registry();
-
 class Network {
  public:
   // With n_ranks > 1 this rank owns the neurons with gid % n_ranks == rank: it updates only
@@ -37,10 +26,11 @@ class Network {
 
   // Each returns the node index; nodes take consecutive 1-based gids in creation order.
   size_t add_node(const std::string& model, size_t n, const Params& params);
+  // receptor: NEST's receptor_type of the synapses (0: the default port).
   void connect(size_t source, size_t target, const RuleSpec& rule, const RandomSpec& weight,
                const RandomSpec& delay, uint32_t connection_index,
                const std::vector<uint64_t>& source_indices = {},
-               const std::vector<uint64_t>& target_indices = {});
+               const std::vector<uint64_t>& target_indices = {}, long receptor = 0);
   void set_record_from(size_t recorder_node, const std::vector<std::string>& names);
   uint64_t first_gid(size_t node) const { return nodes_.at(node).first_gid; }
   uint64_t synapse_count() const;
@@ -52,13 +42,15 @@ class Network {
 
   // Slice-level API for MPI. prepare(steps) plans a run of `steps` more steps (min_delay and
   // max_delay, in steps, override the local extrema so all ranks agree; 0 keeps the local ones);
-  // run_slice() advances one slice and returns this rank's spikes of it (lag within the slice,
-  // one entry per spike, so a spike of multiplicity m appears m times); deliver() takes the
-  // spikes of all ranks of that slice and must be called after every run_slice().
+  // run_slice() advances one slice and returns this rank's spikes of it (lag within the slice
+  // and precise offset, one entry per spike, so a spike of multiplicity m appears m times);
+  // deliver() takes the spikes of all ranks of that slice and must follow every run_slice().
   void prepare(long steps, long min_delay = 0, long max_delay = 0);
   long remaining() const { return remaining_; }
-  void run_slice(std::vector<int64_t>& gids, std::vector<int64_t>& lags);
-  void deliver(const std::vector<int64_t>& gids, const std::vector<int64_t>& lags);
+  void run_slice(std::vector<int64_t>& gids, std::vector<int64_t>& lags,
+                 std::vector<double>& offsets);
+  void deliver(const std::vector<int64_t>& gids, const std::vector<int64_t>& lags,
+               const std::vector<double>& offsets);
   std::pair<long, long> local_delay_extrema() const;  // over this rank's synapses, in steps
   std::vector<int64_t> local_gids() const;
   bool is_local(uint64_t gid) const { return n_ranks_ == 1 || gid % n_ranks_ == uint64_t(rank_); }
@@ -86,34 +78,50 @@ class Network {
   };
   struct Pending {
     uint64_t source;
-    uint32_t slot;
+    uint32_t slot;  // spike-input slot: the target's port already chosen
     uint32_t delay;
     double weight;
   };
-  // Synapses onto one thread's neurons, by source gid, sorted by (delay, sign, target).
-  // Synapses of one row with the same delay and weight sign: one ring slot, one buffer.
+  // Synapses onto one thread's neurons, by source gid, sorted by (delay, slot).
+  // Synapses of one row with the same delay: one ring row.
   struct Run {
     uint64_t end;  // one past the run's last synapse
     uint32_t delay;
-    bool inhibitory;  // weight < 0: goes to the inhibitory buffer
   };
   struct Csr {
     std::vector<uint64_t> row;      // size n_gids + 1: synapses of source g are [row[g], row[g+1])
     std::vector<uint64_t> run_row;  // size n_gids + 1: runs of source g, likewise
     std::vector<Run> runs;
-    std::vector<uint32_t> target;
+    std::vector<uint32_t> target;   // spike-input slots
     std::vector<double> weight;
+  };
+  struct Sample {
+    size_t pop;
+    size_t index;
+    uint64_t gid;
+  };
+  struct Recorder {
+    RecorderKind kind;
+    uint64_t gid;
+    Window window;
+    long interval = 10;  // steps
+    std::vector<std::string> record_from;
+    std::vector<std::vector<size_t>> vars;      // per population: recordable indices, at prepare
+    std::vector<std::vector<Sample>> targets;   // per thread, voltmeter/multimeter
+    // Recorded events; kept per thread and merged when fetched.
+    std::vector<std::vector<double>> times, senders;
+    std::vector<std::vector<std::vector<double>>> values;  // [thread][variable][event]
   };
 
   int owner(size_t pop, size_t i) const;
   std::pair<size_t, size_t> range(size_t pop, int thread) const;
   void prepare_buffers(long min_delay, long max_delay);
   void update_thread(int thread, long t0, long m);  // generators + this thread's neurons
+  void update_all(long t0, long m);                 // every thread; rethrows a model error
   long slice_length() const;
   void gather_sorted(std::vector<Spike>& out);  // local spikes of the slice, by (lag, gid)
   // first index >= b of population `pop` owned by this rank
   size_t first_local(size_t pop, size_t b) const;
-  void emit_generators(int thread, long t0, long m);
   void record_samples(int thread, long stamp);
   void deliver_thread(int thread, long t0, const std::vector<Spike>& spikes);
   void record_spikes(long t0, const std::vector<Spike>& spikes);
@@ -131,18 +139,20 @@ class Network {
   long remaining_ = 0;      // steps left in the run planned by prepare()
   long slice_t0_ = -1;      // start of the slice awaiting deliver(), -1 if none
   uint64_t next_gid_ = 1;
-  size_t n_slots_ = 0;  // neurons in all populations
+  size_t spike_slots_ = 0;    // spike-input ports of all neurons
+  size_t current_slots_ = 0;  // neurons in all populations
   long min_delay_ = 0, max_delay_ = 0, ring_ = 0;
 
   std::vector<Node> nodes_;
   std::vector<std::unique_ptr<Population>> populations_;
-  std::vector<Generator> generators_;
+  std::vector<std::unique_ptr<Generator>> generators_;
   std::vector<Recorder> recorders_;
   std::vector<std::vector<Pending>> pending_;  // per thread, until prepare()
   std::vector<Csr> csr_;                       // per thread
   std::vector<std::vector<uint32_t>> spike_listeners_;  // gid -> spike recorder indices
-  std::vector<double> ex_, in_, current_;      // ring buffers [slot * n_slots_ + neuron]
+  std::vector<double> spike_, current_;  // ring buffers [row * slots + slot]
   std::vector<std::vector<Spike>> local_spikes_;
+  std::vector<std::string> thread_errors_;
   std::vector<Spike> gathered_;
 };
 

@@ -23,8 +23,9 @@ void Network::record_samples(int k, long stamp) {
     for (auto& s : r.targets[k]) {
       r.times[k].push_back(ms(stamp));
       r.senders[k].push_back(double(s.gid));
-      for (size_t v = 0; v < r.record_from.size(); ++v)
-        values[v].push_back(populations_[s.pop]->value(r.record_from[v], s.index));
+      const Population& pop = *populations_[s.pop];
+      const auto& vars = r.vars[s.pop];
+      for (size_t v = 0; v < vars.size(); ++v) values[v].push_back(pop.value(vars[v], s.index));
     }
   }
 }
@@ -37,7 +38,7 @@ void Network::record_spikes(long t0, const std::vector<Spike>& spikes) {
       Recorder& r = recorders_[ri];
       if (!r.window.contains(stamp)) continue;
       for (uint32_t m = 0; m < sp.multiplicity; ++m) {
-        r.times[0].push_back(ms(stamp));
+        r.times[0].push_back(ms(stamp) - sp.offset);
         r.senders[0].push_back(double(sp.gid));
       }
     }

@@ -17,6 +17,8 @@ enum Purpose : uint32_t {
   kDelay = 4,
   kPoisson = 5,
   kNoise = 6,
+  kDynamics = 7,  // stochastic neuron dynamics, per (neuron, step)
+  kDevice = 8,    // stochastic devices, per (device, target or device, step)
 };
 
 inline std::array<uint32_t, 4> philox4x32(std::array<uint32_t, 4> c, std::array<uint32_t, 2> k) {

@@ -99,17 +99,22 @@ class RankRun:
     def build_seconds(self) -> float:
         return self.run.build_seconds
 
-    def _exchange(self, gids: np.ndarray, lags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _exchange(
+        self, gids: np.ndarray, lags: np.ndarray, offsets: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All ranks' spikes of the slice: (gid, lag, precise offset) triples, the offset's
+        float64 bits carried as an int64."""
         start = time.perf_counter()
-        send = np.empty(2 * len(gids), np.int64)
-        send[0::2], send[1::2] = gids, lags
+        send = np.empty(3 * len(gids), np.int64)
+        send[0::3], send[1::3] = gids, lags
+        send[2::3] = np.ascontiguousarray(offsets, np.float64).view(np.int64)
         self.comm.Allgather(np.array([send.size], np.int64), self._counts)
         received = np.empty(int(self._counts.sum()), np.int64)
         self.comm.Allgatherv(send, [received, self._counts])
         self.stats.seconds += time.perf_counter() - start
         self.stats.slices += 1
-        self.stats.spikes += received.size // 2
-        return received[0::2], received[1::2]
+        self.stats.spikes += received.size // 3
+        return received[0::3], received[1::3], np.ascontiguousarray(received[2::3]).view(np.float64)
 
     def _gather_events(self) -> Events:
         parts = self.comm.gather(self.run.take(), root=0)
@@ -133,9 +138,8 @@ class RankRun:
             steps = min(per_chunk, total - done)
             net.prepare(steps, self.min_delay, self.max_delay)
             while net.remaining > 0:
-                gids, lags = net.run_slice()
-                all_gids, all_lags = self._exchange(gids, lags)
-                net.deliver(all_gids, all_lags)
+                all_spikes = self._exchange(*net.run_slice())
+                net.deliver(*all_spikes)
                 if on_slice is not None:
                     on_slice(done + steps - net.remaining)
             done += steps

@@ -25,10 +25,9 @@ def run_ranks(project, n_ranks: int, threads: int = 1, duration: float = 200.0) 
         run.net.prepare(total, lo, hi)
     while runs[0].net.remaining > 0:
         parts = [run.net.run_slice() for run in runs]
-        gids = np.concatenate([g for g, _ in parts])
-        lags = np.concatenate([lag for _, lag in parts])
+        gids, lags, offsets = (np.concatenate([p[k] for p in parts]) for k in range(3))
         for run in runs:
-            run.net.deliver(gids, lags)
+            run.net.deliver(gids, lags, offsets)
     # rank 0 merges: concatenate, then sort by (time, sender) as the engine does
     merged = {}
     events = [run.take() for run in runs]
@@ -75,8 +74,8 @@ def test_slice_api_misuse_is_refused():
     net.prepare(30)
     with pytest.raises(ValueError, match="without a slice"):
         net.deliver(np.array([1]), np.array([0]))
-    gids, lags = net.run_slice()
-    assert gids.dtype == np.int64 and len(gids) == len(lags) == 0
+    gids, lags, offsets = net.run_slice()
+    assert gids.dtype == np.int64 and len(gids) == len(lags) == len(offsets) == 0
     with pytest.raises(ValueError, match="previous slice"):
         net.run_slice()
     with pytest.raises(ValueError, match="outside"):

@@ -1,0 +1,24 @@
+// The timing rule shared by current generators: NEST 3.10 tests dc and ac generators one
+// step ahead (t + 2 for the current that the target reads in step t + 1; see the reference
+// traces), step_current_generator keeps its schedule one step ahead itself and tests t + 1.
+#pragma once
+#include "../model.h"
+
+namespace sd {
+
+struct CurrentGenerator : Generator {
+  bool emits_current() const override { return true; }
+  // The current (pA) at step t, or nothing when inactive.
+  virtual bool active(long t) const { return window.contains(t + 2); }
+  virtual double amplitude_at(const EmitContext& c, long t) const = 0;
+
+  void emit(const EmitContext& c, const std::vector<DeviceTarget>& targets) override {
+    for (long t = c.t0; t < c.t0 + c.m; ++t) {
+      if (!active(t)) continue;
+      const double amp = amplitude_at(c, t);
+      for (auto& tg : targets) c.current_at(t + tg.delay, tg.slot) += tg.weight * amp;
+    }
+  }
+};
+
+}  // namespace sd

@@ -1,0 +1,32 @@
+// Recorders: spike_recorder receives spikes (neuron -> spike_recorder); voltmeter and
+// multimeter sample recordables of the neurons they are connected to every `interval` ms.
+// The network keeps their events (recording.cpp); the definitions declare their parameters.
+#include "../model.h"
+
+namespace sd {
+
+struct RecorderModel {};  // recorders have no per-device state of their own here
+
+SD_REGISTER_MODEL(spike_recorder, Define<RecorderModel>("spike_recorder")
+                                      .recorder(RecorderKind::kSpikes)
+                                      .accept("start")
+                                      .accept("stop")
+                                      .accept("origin"));
+SD_REGISTER_MODEL(voltmeter, Define<RecorderModel>("voltmeter")
+                                 .recorder(RecorderKind::kSamples)
+                                 .accept("interval")
+                                 .accept("record_from")
+                                 .accept("start")
+                                 .accept("stop")
+                                 .accept("origin")
+                                 .check("interval", ">=", "resolution"));
+SD_REGISTER_MODEL(multimeter, Define<RecorderModel>("multimeter")
+                                  .recorder(RecorderKind::kSamples)
+                                  .accept("interval")
+                                  .accept("record_from")
+                                  .accept("start")
+                                  .accept("stop")
+                                  .accept("origin")
+                                  .check("interval", ">=", "resolution"));
+
+}  // namespace sd

@@ -1,0 +1,355 @@
+// One definition per model. A model (neuron, stimulator or recorder) declares its parameter
+// table (name, member, constraints), its recordables and how its input is routed, in one
+// place beside its update code, and registers that definition in the one name -> factory
+// registry that Network::add_node, _core.models() and recording read.
+//
+//   SD_REGISTER_MODEL(iaf_psc_exp, Define<IafPscExp>("iaf_psc_exp")
+//       .param("C_m", &IafPscExp::C_m).check("C_m", ">", 0.0)
+//       .record("V_m", [](const IafPscExp& m, size_t i) { return m.y3[i] + m.E_L[i]; }));
+//
+// Neurons keep their state as arrays (SoA); Population::step advances a range of neurons
+// through one step with a StepContext: this step's input per port, a counter-based random
+// stream per neuron and step, and the spike list with precise offsets.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "rng.h"
+
+namespace sd {
+
+// Every parameter as one value per neuron (neurons), one value (devices) or a list.
+using Params = std::map<std::string, std::vector<double>>;
+
+// A spike emitted in step `lag` of a slice; `offset` is the precise time before the end of
+// that step in ms (NEST's convention: 0 for spikes on the grid, 0 <= offset < h).
+struct Spike {
+  uint64_t gid;
+  uint32_t lag;
+  uint32_t multiplicity;
+  double offset = 0.0;
+  bool operator<(const Spike& o) const {
+    if (lag != o.lag) return lag < o.lag;
+    if (gid != o.gid) return gid < o.gid;
+    return offset > o.offset;  // earlier first
+  }
+};
+
+// A parameter check: `param op rhs`, rhs a number, another parameter or the resolution.
+struct Constraint {
+  std::string param, op;
+  std::string rhs_param;  // empty: rhs_value; "resolution": the simulation step
+  double rhs_value = 0.0;
+};
+
+// How spike weights reach a neuron's input ports.
+enum class Routing {
+  kSigned,     // port 0 takes weights >= 0, port 1 weights < 0 (NEST's ex/in buffers)
+  kSingle,     // one port, weights summed with their sign
+  kReceptors,  // port = receptor_type - 1, weights with their sign
+};
+
+class Population;
+
+// What one step of a population sees.
+struct StepContext {
+  long step;              // the step computed: from step * h to (step + 1) * h
+  uint32_t lag;           // its index within the slice
+  double h;               // resolution, ms
+  uint64_t seed;
+  const double* input;    // spike input of this step: input[port * n + i]
+  const double* current;  // current input of this step: current[i]
+  std::vector<Spike>* spikes;
+
+  // The random stream of neuron `gid` in this step: the same draws for any threads x ranks.
+  Stream stream(uint64_t gid) const { return Stream(seed, kDynamics, gid, uint32_t(step)); }
+};
+
+class Population {
+ public:
+  virtual ~Population() = default;
+  // Called once parameters are set and checked: derived values and initial state.
+  virtual void init() {}
+  // Called before the first step: propagators for resolution h.
+  virtual void prepare(double) {}
+  // Advance neurons b, b + stride, ... < e through one step (stride > 1 when MPI ranks share
+  // a population: each rank updates only its own neurons).
+  virtual void step(size_t b, size_t e, size_t stride, const StepContext& ctx) = 0;
+  // The number of spike input ports (Routing::kReceptors: the model's receptor count).
+  virtual size_t ports() const { return routing == Routing::kSigned ? 2 : 1; }
+
+  // The port a weight goes to; receptor is NEST's receptor_type (0: the default).
+  size_t port_of(double weight, long receptor) const {
+    if (routing == Routing::kReceptors) {
+      if (receptor < 1 || size_t(receptor) > ports())
+        throw std::invalid_argument("receptor_type " + std::to_string(receptor) + " is not one of " +
+                                    model + "'s receptors 1.." + std::to_string(ports()));
+      return size_t(receptor - 1);
+    }
+    if (receptor != 0)
+      throw std::invalid_argument("receptor_type " + std::to_string(receptor) + ": " + model +
+                                  " has only receptor 0");
+    return routing == Routing::kSigned && !(weight >= 0.0) ? 1 : 0;
+  }
+  double value(size_t recordable, size_t i) const { return (*getters)[recordable](*this, i); }
+
+  // Set by the model's factory.
+  std::string model;
+  uint64_t first_gid = 0;
+  size_t n = 0;
+  size_t input_offset = 0;    // first spike-input slot of the network (ports() * n slots)
+  size_t current_offset = 0;  // first current-input slot (n slots)
+  Routing routing = Routing::kSigned;
+  bool unit_weight = false;   // weights count spikes (parrots)
+  const std::vector<std::function<double(const Population&, size_t)>>* getters = nullptr;
+
+ protected:
+  void emit(const StepContext& ctx, size_t i, double offset = 0.0, uint32_t multiplicity = 1) {
+    ctx.spikes->push_back({first_gid + i, ctx.lag, multiplicity, offset});
+  }
+  static long steps(double ms, double h) { return long(std::llround(ms / h)); }
+};
+
+// A device's activity window (origin + start, origin + stop], in steps.
+struct Window {
+  long t_min = 0;
+  long t_max = std::numeric_limits<long>::max();
+  static Window from(double origin, double start, double stop, double h) {
+    Window w;
+    w.t_min = std::llround((origin + start) / h);
+    const double t_max = (origin + stop) / h;
+    w.t_max = t_max > 9.0e18 ? std::numeric_limits<long>::max() : long(std::llround(t_max));
+    return w;
+  }
+  bool contains(long stamp) const { return t_min < stamp && stamp <= t_max; }
+};
+
+// One device target: input slots (for weights >= 0 and < 0, or the current slot), the target's
+// gid, weight and delay in steps.
+struct DeviceTarget {
+  uint32_t slot, slot_neg;
+  uint64_t gid;
+  double weight;
+  uint32_t delay;
+};
+
+// Where a generator writes: the ring buffers of the network, [row * width + slot].
+struct EmitContext {
+  long t0, m;  // steps t0 .. t0 + m - 1
+  double h;
+  uint64_t seed;
+  long ring;
+  double* spikes;
+  size_t spike_width;
+  double* current;
+  size_t current_width;
+
+  double& spike_at(long t, uint32_t slot) const {
+    return spikes[size_t(t % ring) * spike_width + slot];
+  }
+  double& current_at(long t, uint32_t slot) const {
+    return current[size_t(t % ring) * current_width + slot];
+  }
+  // Step count to ms as NEST computes it (integer tics of 1 us).
+  double ms(long steps) const { return double(steps * std::llround(h * 1000.0)) * 0.001; }
+};
+
+// A stimulating device (one per device of a node). Generators of spikes write weights into
+// their targets' spike ports; current generators write pA into their current slots.
+class Generator {
+ public:
+  virtual ~Generator() = default;
+  virtual void init(double) {}  // after parameters are set: h
+  virtual void emit(const EmitContext& ctx, const std::vector<DeviceTarget>& targets) = 0;
+  virtual bool emits_current() const { return false; }
+
+  std::string model;
+  uint64_t gid = 0;
+  Window window;
+  double origin = 0.0, start = 0.0, stop = std::numeric_limits<double>::max();
+  std::vector<std::vector<DeviceTarget>> targets;  // per thread
+};
+
+enum class RecorderKind { kSpikes, kSamples };
+
+struct ModelDef {
+  std::string name;
+  std::string kind;  // "neuron", "stimulator", "recorder"
+  std::vector<std::string> params;
+  std::vector<Constraint> constraints;
+  std::vector<std::string> recordables;
+  std::vector<std::function<double(const Population&, size_t)>> getters;
+  Routing routing = Routing::kSigned;
+  RecorderKind recorder = RecorderKind::kSpikes;
+  std::function<std::unique_ptr<Population>(uint64_t first_gid, size_t n, const Params&, double h)>
+      make_population;
+  std::function<std::unique_ptr<Generator>(uint64_t gid, const Params&, double h)> make_generator;
+};
+
+// The one name -> definition registry, filled by SD_REGISTER_MODEL before main and read-only
+// afterwards.
+class Registry {
+ public:
+  static Registry& instance() {
+    static Registry registry;
+    return registry;
+  }
+  void add(ModelDef def);
+  const ModelDef* find(const std::string& name) const {
+    auto it = defs_.find(name);
+    return it == defs_.end() ? nullptr : &it->second;
+  }
+  const std::map<std::string, ModelDef>& all() const { return defs_; }
+
+ private:
+  Registry() = default;
+  std::map<std::string, ModelDef> defs_;
+};
+
+struct Registration {
+  explicit Registration(ModelDef def) { Registry::instance().add(std::move(def)); }
+};
+#define SD_REGISTER_MODEL(id, definition) \
+  static const ::sd::Registration sd_registration_##id{(definition).done()}
+
+// Checks every constraint of `def` on the given parameters (one value per neuron or one
+// for all); throws "param: must be op rhs, got v (neuron i of model)".
+void check_constraints(const ModelDef& def, const Params& p, size_t n, double h);
+
+// The builder of a model's definition: its parameter table, checks and recordables.
+template <class M>
+class Define {
+ public:
+  explicit Define(std::string name, std::string kind = "") {
+    def_.name = std::move(name);
+    def_.kind = kind.empty() ? (std::is_base_of_v<Population, M> ? "neuron" : "stimulator") : kind;
+  }
+  // A value per neuron (neurons) or one value (devices).
+  Define& param(const char* name, std::vector<double> M::*member) {
+    def_.params.push_back(name);
+    per_neuron_.push_back({name, member});
+    return *this;
+  }
+  Define& param(const char* name, double M::*member) {
+    def_.params.push_back(name);
+    scalars_.push_back({name, member});
+    return *this;
+  }
+  // A list of any length (one for the whole node), e.g. spike_times or tau_syn.
+  Define& list(const char* name, std::vector<double> M::*member) {
+    def_.params.push_back(name);
+    lists_.push_back({name, member});
+    return *this;
+  }
+  // A parameter the engine reads elsewhere (recorders: record_from, interval).
+  Define& accept(const char* name) {
+    def_.params.push_back(name);
+    return *this;
+  }
+  Define& check(const char* param, const char* op, double value) {
+    def_.constraints.push_back({param, op, "", value});
+    return *this;
+  }
+  Define& check(const char* param, const char* op, const char* other) {
+    def_.constraints.push_back({param, op, other, 0.0});
+    return *this;
+  }
+  Define& record(const char* name, double (*get)(const M&, size_t)) {
+    def_.recordables.push_back(name);
+    def_.getters.push_back(
+        [get](const Population& p, size_t i) { return get(static_cast<const M&>(p), i); });
+    return *this;
+  }
+  Define& routing(Routing r) {
+    def_.routing = r;
+    return *this;
+  }
+  Define& unit_weight() {
+    unit_weight_ = true;
+    return *this;
+  }
+  Define& recorder(RecorderKind kind) {
+    def_.kind = "recorder";
+    def_.recorder = kind;
+    return *this;
+  }
+
+  ModelDef done() {
+    ModelDef def = def_;
+    if constexpr (std::is_base_of_v<Generator, M>) {
+      for (const char* w : {"origin", "start", "stop"}) def.params.push_back(w);
+    }
+    if (def.kind != "neuron") def.constraints.push_back({"stop", ">=", "start", 0.0});
+    auto per_neuron = per_neuron_;
+    auto scalars = scalars_;
+    auto lists = lists_;
+    if constexpr (std::is_base_of_v<Population, M>) {
+      const bool unit = unit_weight_;
+      def.make_population = [def, per_neuron, scalars, lists, unit](
+                                uint64_t first_gid, size_t n,
+                                const Params& p, double h) -> std::unique_ptr<Population> {
+        check_constraints(def, p, n, h);
+        auto m = std::make_unique<M>();
+        m->model = def.name;
+        m->first_gid = first_gid;
+        m->n = n;
+        m->routing = def.routing;
+        m->unit_weight = unit;
+        m->getters = &Registry::instance().find(def.name)->getters;
+        for (auto& [name, member] : per_neuron) (*m).*member = take(p, name, n);
+        for (auto& [name, member] : scalars) (*m).*member = take(p, name, 1)[0];
+        for (auto& [name, member] : lists) (*m).*member = take_list(p, name);
+        m->init();
+        return m;
+      };
+    } else if constexpr (std::is_base_of_v<Generator, M>) {
+      def.make_generator = [def, scalars, lists](uint64_t gid, const Params& p,
+                                                 double h) -> std::unique_ptr<Generator> {
+        check_constraints(def, p, 1, h);
+        auto g = std::make_unique<M>();
+        g->model = def.name;
+        g->gid = gid;
+        g->origin = take(p, "origin", 1)[0];
+        g->start = take(p, "start", 1)[0];
+        g->stop = take(p, "stop", 1)[0];
+        g->window = Window::from(g->origin, g->start, g->stop, h);
+        for (auto& [name, member] : scalars) (*g).*member = take(p, name, 1)[0];
+        for (auto& [name, member] : lists) (*g).*member = take_list(p, name);
+        g->init(h);
+        return g;
+      };
+    }
+    return def;
+  }
+
+ private:
+  static std::vector<double> take(const Params& p, const std::string& name, size_t n) {
+    auto it = p.find(name);
+    if (it == p.end()) throw std::invalid_argument(name + ": missing");
+    if (it->second.size() == n) return it->second;
+    if (it->second.size() == 1) return std::vector<double>(n, it->second[0]);
+    throw std::invalid_argument(name + ": needs one value per neuron (" + std::to_string(n) +
+                                "), got " + std::to_string(it->second.size()));
+  }
+  static std::vector<double> take_list(const Params& p, const std::string& name) {
+    auto it = p.find(name);
+    return it == p.end() ? std::vector<double>{} : it->second;
+  }
+
+  ModelDef def_;
+  bool unit_weight_ = false;
+  std::vector<std::pair<std::string, std::vector<double> M::*>> per_neuron_;
+  std::vector<std::pair<std::string, double M::*>> scalars_;
+  std::vector<std::pair<std::string, std::vector<double> M::*>> lists_;
+};
+
+}  // namespace sd
