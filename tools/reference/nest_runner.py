@@ -7,7 +7,12 @@ layout the validation tests turn into a ``Project``):
     {"name", "simulation": {duration, resolution, seed, threads},
      "nodes": [{"id", "model", "size", "params"}],
      "connections": [{"id", "source", "target", "rule": {"rule", "params"},
-                      "synapse": {"model", "weight", "delay"}}]}
+                      "synapse": {"model", "weight", "delay", "receptor_type"?}}]}
+
+``receptor_type`` (int, optional) selects the target's receptor port (multisynapse models,
+ht_neuron). List-valued model parameters (``LIST_PARAMS``: spike_times, tau_syn, q_sfa, ...)
+are set on the whole node; a list of lists gives one list per neuron. Any other list is one
+value per neuron.
 
 Recorder wiring follows NEST: voltmeter/multimeter are connection *sources* (they are
 connected to the neurons they sample), spike_recorder is a connection *target*.
@@ -20,6 +25,23 @@ import time
 from typing import Any
 
 RECORDERS = ("spike_recorder", "voltmeter", "multimeter")
+# parameters whose value is itself a list (not one value per neuron)
+LIST_PARAMS = (
+    "spike_times",
+    "spike_weights",
+    "spike_multiplicities",
+    "record_from",
+    "amplitude_times",
+    "amplitude_values",
+    "rate_times",
+    "rate_values",
+    "tau_syn",
+    "E_rev",
+    "q_sfa",
+    "tau_sfa",
+    "q_stc",
+    "tau_stc",
+)
 
 
 def _nest():
@@ -87,15 +109,8 @@ def run_project(
         params = {}
         per_neuron = {}
         for key, value in node.get("params", {}).items():
-            if isinstance(value, list) and key not in (
-                "spike_times",
-                "spike_weights",
-                "spike_multiplicities",
-                "record_from",
-                "amplitude_times",
-                "amplitude_values",
-                "rate_times",
-                "rate_values",
+            if isinstance(value, list) and (
+                key not in LIST_PARAMS or (value and all(isinstance(v, list) for v in value))
             ):
                 per_neuron[key] = value
             else:
@@ -108,7 +123,10 @@ def run_project(
             if key not in plain:
                 handle.set({key: value})
         for key, values in per_neuron.items():
-            handle.set({key: list(values)})
+            if key in LIST_PARAMS:  # one list per neuron
+                handle.set([{key: list(v)} for v in values])
+            else:
+                handle.set({key: list(values)})
         handles[node["id"]] = handle
         node_ids[node["id"]] = (int(handle[0].global_id), size)
         models[node["id"]] = node["model"]
@@ -125,6 +143,8 @@ def run_project(
         if models[conn["source"]] not in ("voltmeter", "multimeter"):
             syn_spec["weight"] = _value(nest, syn.get("weight", 1.0))
             syn_spec["delay"] = _value(nest, syn.get("delay", 1.0))
+        if syn.get("receptor_type") is not None:
+            syn_spec["receptor_type"] = int(syn["receptor_type"])
         nest.Connect(src, tgt, conn_spec, syn_spec)
     t1 = time.perf_counter()
     nest.Simulate(float(sim.get("duration", 1000.0)))
