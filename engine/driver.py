@@ -228,11 +228,15 @@ class _Run:
                 number,
                 list(conn.source_indices or ()),
                 list(conn.target_indices or ()),
+                conn.synapse.receptor_type,
             )
         except ValueError as exc:
             message = str(exc)
-            parameter = "delay" if "delay" in message else "rule"
-            value = conn.synapse.delay if parameter == "delay" else conn.rule.rule
+            parameter, value = "rule", conn.rule.rule
+            if "delay" in message:
+                parameter, value = "delay", conn.synapse.delay
+            elif "receptor" in message:
+                parameter, value = "synapse.receptor_type", conn.synapse.receptor_type
             raise ParameterError(conn.id, parameter, value, message) from None
 
     def take(self) -> Events:

@@ -105,6 +105,7 @@ def _connection(data: dict) -> Connection:
     model = syn.pop("model", Synapse.model)
     weight = param_from_json(syn.pop("weight", Synapse.weight), "float")
     delay = param_from_json(syn.pop("delay", Synapse.delay), "float")
+    receptor_type = int(syn.pop("receptor_type", Synapse.receptor_type))
     specs = catalog.synapse_models()[model]
     extra = {k: param_from_json(v, specs[k].type) for k, v in syn.items()}
     return Connection(
@@ -112,7 +113,7 @@ def _connection(data: dict) -> Connection:
         source=data["source"],
         target=data["target"],
         rule=Rule(rule_name, frozen_map(rule_data)),
-        synapse=Synapse(model, weight, delay, frozen_map(extra)),
+        synapse=Synapse(model, weight, delay, frozen_map(extra), receptor_type),
         source_indices=_indices(data.get("source_indices")),
         target_indices=_indices(data.get("target_indices")),
     )
@@ -221,6 +222,8 @@ def _synapse_dict(syn: Synapse) -> dict:
     out: dict[str, Any] = {}
     if syn.model != Synapse.model:
         out["model"] = syn.model
+    if syn.receptor_type != Synapse.receptor_type:
+        out["receptor_type"] = syn.receptor_type
     for key, value in values.items():
         json_value = param_to_json(value)
         default = specs[key].default if key in specs else getattr(Synapse, key, None)

@@ -82,6 +82,7 @@ class Synapse:
     weight: ParamValue = 1.0
     delay: ParamValue = 1.0
     params: Mapping[str, ParamValue] = field(default_factory=frozen_map)
+    receptor_type: int = 0  # NEST's receptor_type: the target's input port (0: default)
 
 
 @dataclass(frozen=True)

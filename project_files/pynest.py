@@ -129,6 +129,8 @@ def _connect_code(conn: Connection, names: dict[str, str], to_recorder: bool) ->
         "delay": syn.delay,
         **dict(syn.params),
     }
+    if syn.receptor_type:
+        syn_items["receptor_type"] = syn.receptor_type
     syn_code = "{" + ", ".join(f"{k!r}: {value_code(v)}" for k, v in syn_items.items()) + "}"
     src = _selection(names[conn.source], conn.source_indices)
     tgt = _selection(names[conn.target], conn.target_indices)

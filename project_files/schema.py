@@ -192,7 +192,14 @@ def _rule() -> dict:
 def _synapse() -> dict:
     variants = []
     for name, params in catalog.synapse_models().items():
-        props: dict[str, Any] = {"model": {"const": name}}
+        props: dict[str, Any] = {
+            "model": {"const": name},
+            "receptor_type": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "the target's receptor port as in NEST's syn_spec (0: default)",
+            },
+        }
         for pname, spec in params.items():
             props[pname] = {"anyOf": [{"type": "number"}, {"$ref": "#/$defs/random"}]}
             if spec.type != "float":

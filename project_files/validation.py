@@ -579,6 +579,10 @@ class _Validator:
         for key, value in syn.items():
             if key == "model":
                 continue
+            if key == "receptor_type":
+                if not is_int(value) or value < 0:
+                    self.add(f"{path}.{key}", f"must be an integer >= 0, got {show(value)}")
+                continue
             if key == "synapse_model":
                 self.add(f"{path}.{key}", 'write the synapse model as "model"')
                 continue
