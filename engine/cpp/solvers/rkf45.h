@@ -18,7 +18,14 @@ namespace sd {
 // f(y, dydt) evaluates the right-hand side (the systems here are autonomous within a step).
 template <size_t N>
 struct Rkf45Evolve {
-  double eps_abs = 1e-3;  // error per step allowed on each component
+  // GSL's standard control: the error allowed on component i is
+  // eps_abs + eps_rel * (a_y |y_i| + a_dydt h |y'_i|); NEST's iaf_cond_* use
+  // gsl_odeiv_control_y_new(1e-3, 0) (the defaults here), its aeif models
+  // gsl_odeiv_control_yp_new(gsl_error_tol, gsl_error_tol) (a_y 0, a_dydt 1).
+  double eps_abs = 1e-3;
+  double eps_rel = 0.0;
+  double a_y = 1.0;
+  double a_dydt = 0.0;
 
   // Advance y from 0 to t1 in as many adaptive steps as needed; h carries the suggested
   // step size from one call to the next (as NEST keeps IntegrationStep_ per neuron).
@@ -44,7 +51,7 @@ struct Rkf45Evolve {
     const double t0 = t;
     double h0 = h;
     const double dt = t1 - t0;
-    double y0[N], yerr[N], dydt_in[N];
+    double y0[N], yerr[N], dydt_in[N], dydt_out[N];
     for (size_t i = 0; i < N; ++i) y0[i] = y[i];
     f(y, dydt_in);
     for (;;) {
@@ -58,7 +65,8 @@ struct Rkf45Evolve {
       step(f, h0, y, yerr, dydt_in);
       t = final_step ? t1 : t0 + h0;
       const double h_old = h0;
-      if (adjust(y, yerr, h0)) {
+      if (a_dydt != 0.0) f(y, dydt_out);  // GSL's rkf45 gives the derivative at the new point
+      if (adjust(y, yerr, dydt_out, h0)) {
         // a smaller step is suggested: undo and retry, unless it would not move t
         if (std::fabs(h0) < std::fabs(h_old) && t + h0 != t) {
           for (size_t i = 0; i < N; ++i) y[i] = y0[i];
@@ -111,13 +119,14 @@ struct Rkf45Evolve {
 
   // The standard step-size rule (order 5, safety 0.9, change by at most a factor 5); returns
   // true when the step must shrink, otherwise h may grow.
-  bool adjust(const double* y, const double* yerr, double& h) const {
-    (void)y;  // eps_rel = 0: only the absolute tolerance counts
+  bool adjust(const double* y, const double* yerr, const double* dydt, double& h) const {
     const double S = 0.9;
     const double h_old = h;
     double rmax = DBL_MIN;
     for (size_t i = 0; i < N; ++i) {
-      const double r = std::fabs(yerr[i]) / std::fabs(eps_abs);
+      const double yp = a_dydt != 0.0 ? std::fabs(h_old * dydt[i]) : 0.0;
+      const double D0 = eps_rel * (a_y * std::fabs(y[i]) + a_dydt * yp) + eps_abs;
+      const double r = std::fabs(yerr[i]) / std::fabs(D0);
       rmax = r > rmax ? r : rmax;
     }
     if (rmax > 1.1) {
