@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import copy
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 from ui_server import free_port
+from ui_steps import SHOTS
 
 pytestmark = pytest.mark.ui
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 KIND = {
     "iaf_psc_alpha": "neuron",
@@ -443,6 +442,7 @@ def test_python_updates_rerender_and_fit(page: Page, net: TinyNetwork):
     c.nodes = [{**n, "label": "excitatory"} if n["id"] == "E" else n for n in c.nodes]
     page.mouse.move(5, 5)
     page.wait_for_timeout(300)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".sd-canvas").screenshot(path=str(SHOTS / "canvas.png"))
     assert net.actions == []
