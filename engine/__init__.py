@@ -13,6 +13,7 @@ from spikedesk.engine.errors import (
     InsufficientMemoryError,
     InvalidProjectError,
     ParameterError,
+    SimulationError,
 )
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "InvalidProjectError",
     "ParameterError",
     "Results",
+    "SimulationError",
     "merge",
     "simulate",
     "stream",

@@ -16,6 +16,7 @@ from spikedesk.engine.errors import (
     InsufficientMemoryError,
     InvalidProjectError,
     ParameterError,
+    SimulationError,
 )
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Connection, Node, Project, RandomParameter
@@ -239,6 +240,26 @@ class _Run:
                 parameter, value = "synapse.receptor_type", conn.synapse.receptor_type
             raise ParameterError(conn.id, parameter, value, message) from None
 
+    def advance(self, steps: int) -> None:
+        """Run ``steps`` more steps; a model failing in the run becomes a SimulationError
+        naming its node."""
+        try:
+            self.net.run(steps)
+        except RuntimeError as exc:
+            raise self.failure(exc) from None
+
+    def failure(self, exc: Exception) -> SimulationError:
+        """The node behind an engine error "gid <first gid>: <reason>"."""
+        head, _, reason = str(exc).partition(": ")
+        node = "engine"
+        if head.startswith("gid ") and head[4:].isdigit():
+            first = int(head[4:])
+            node = next((nid for nid, (f, _) in self.node_ids.items() if f == first), node)
+        else:
+            reason = str(exc)
+        sim = self.project.simulation
+        return SimulationError(node, reason, self.net.now * sim.resolution)
+
     def take(self) -> Events:
         return {rid: dict(self.net.take_events(self.index[rid])) for rid in self.recorders}
 
@@ -265,7 +286,7 @@ def stream(
         if cancel is not None and cancel.is_set():
             return
         steps = min(per_chunk, total - done)
-        run.net.run(steps)
+        run.advance(steps)
         done += steps
         yield Chunk(
             time=done * sim.resolution,
@@ -287,7 +308,7 @@ def simulate(
     run = _Run(project, threads, seed, duration)
     sim = run.project.simulation
     start = time.perf_counter()
-    run.net.run(int(round(sim.duration / sim.resolution)))
+    run.advance(int(round(sim.duration / sim.resolution)))
     simulate_seconds = time.perf_counter() - start
     return Results(
         events=run.take(),

@@ -24,6 +24,15 @@ class InvalidProjectError(EngineError, ValueError):
         super().__init__(f"the project has {len(problems)} problem(s):\n{lines}")
 
 
+class SimulationError(EngineError, RuntimeError):
+    """A model failed during the run (e.g. its ODE solver did not converge); ``node`` names
+    the node whose neurons failed, ``step`` the time (ms) the run had reached."""
+
+    def __init__(self, node: str, reason: str, time: float) -> None:
+        self.node, self.reason, self.time = node, reason, time
+        super().__init__(f"{node}: {reason} (simulation stopped at {time:g} ms)")
+
+
 class InsufficientMemoryError(EngineError, MemoryError):
     """The network would not fit into the memory that is available now."""
 

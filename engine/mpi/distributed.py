@@ -99,6 +99,17 @@ class RankRun:
     def build_seconds(self) -> float:
         return self.run.build_seconds
 
+    def _slice(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Run one slice and exchange its spikes; a model failing on any rank stops every
+        rank (the failing one raises its SimulationError, the others a RankFailedError)."""
+        net = self.run.net
+        try:
+            return self._exchange(*net.run_slice())
+        except RuntimeError as exc:
+            error = self.run.failure(exc)
+        self.comm.Allgather(np.array([-1], np.int64), self._counts)
+        raise error
+
     def _exchange(
         self, gids: np.ndarray, lags: np.ndarray, offsets: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -109,6 +120,9 @@ class RankRun:
         send[0::3], send[1::3] = gids, lags
         send[2::3] = np.ascontiguousarray(offsets, np.float64).view(np.int64)
         self.comm.Allgather(np.array([send.size], np.int64), self._counts)
+        failed = np.flatnonzero(self._counts < 0)
+        if failed.size:
+            raise RankFailedError(f"rank {failed[0]}: a model failed during the run")
         received = np.empty(int(self._counts.sum()), np.int64)
         self.comm.Allgatherv(send, [received, self._counts])
         self.stats.seconds += time.perf_counter() - start
@@ -138,8 +152,7 @@ class RankRun:
             steps = min(per_chunk, total - done)
             net.prepare(steps, self.min_delay, self.max_delay)
             while net.remaining > 0:
-                all_spikes = self._exchange(*net.run_slice())
-                net.deliver(*all_spikes)
+                net.deliver(*self._slice())
                 if on_slice is not None:
                     on_slice(done + steps - net.remaining)
             done += steps

@@ -56,3 +56,30 @@ def test_a_bad_project_is_reported_once(tmp_path):
     )  # fmt: skip
     assert proc.returncode != 0
     assert proc.stderr.count("error:") == 1, proc.stderr
+
+
+def test_a_model_failing_on_one_rank_stops_every_rank(tmp_path):
+    """A runaway neuron (I_e = 1e50) on one rank: every rank stops (no rank left waiting in
+    the exchange) and the error names the node once."""
+    import os
+    import subprocess
+
+    from mpi_tools import MPIEXEC, SPIKEDESK
+    from spikedesk.project_files.project import Node, Project, Simulation, frozen_map
+
+    project = Project(
+        name="runaway",
+        simulation=Simulation(duration=20.0),
+        nodes=(
+            Node(id="calm", model="iaf_cond_alpha", size=3),
+            Node(id="wild", model="iaf_cond_alpha", size=1, params=frozen_map({"I_e": 1e50})),
+        ),
+    )
+    path = tmp_path / "runaway.json"
+    io.save(project, path)
+    proc = subprocess.run(
+        [str(MPIEXEC), "-n", "2", str(SPIKEDESK), "run", str(path)],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert "wild" in proc.stderr and "did not converge" in proc.stderr, proc.stderr
