@@ -1,0 +1,36 @@
+"""Every neuron model gives the same events on 2 and 3 (emulated) MPI ranks as in one process:
+the reference cases of tests/data/reference/model_traces.json, run through the slice API the
+MPI backend uses (tests/engine/test_ranks.py's emulation)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from spikedesk.engine import _core, simulate
+from test_nest_model_traces import CASES, MANIFEST, case_model, engine_project
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
+from test_ranks import run_ranks  # noqa: E402
+
+SPIKE_CASES = [c for c in CASES if c.endswith("_spikes") or c.endswith("_dc")]
+
+
+@pytest.mark.parametrize("case", SPIKE_CASES)
+def test_ranks_give_the_embedded_events(case: str) -> None:
+    entry = MANIFEST["cases"][case]
+    model = case_model(entry)
+    if model not in _core.models():
+        pytest.skip(f"{model} is not implemented by the engine yet")
+    project = engine_project(entry, model)
+    duration = project.simulation.duration
+    reference = simulate(project).events
+    for n_ranks, threads in ((2, 1), (3, 2)):
+        got = run_ranks(project, n_ranks, threads, duration)
+        for rid, fields in reference.items():
+            for name, values in fields.items():
+                np.testing.assert_array_equal(
+                    got[rid][name], values, err_msg=f"{n_ranks} ranks x {threads}: {rid}.{name}"
+                )
