@@ -80,6 +80,7 @@ def table(name: str, entry: dict) -> str:
 
 def generated_sections(models: dict, families: list[str], skip: set[str]) -> str:
     out = []
+    families = [*families, *sorted({e["family"] for e in models.values()} - set(families))]
     for family in families:
         names = sorted(n for n, e in models.items() if e["family"] == family and n not in skip)
         if not names:
