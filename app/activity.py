@@ -56,7 +56,7 @@ def _plot(title: str, y_label: str, height: int, webgl: bool = False, **kwargs):
 def population_stats(events: dict, project: Project, node_ids: dict, duration_ms: float) -> dict:
     """Spike count, mean rate and mean CV of ISI per recorded population."""
     rows = {"population": [], "neurons": [], "spikes": [], "rate (spikes/s)": [], "CV ISI": []}
-    spike_recorders = {n.id for n in project.nodes if n.model == "spike_recorder"}
+    spike_recorders = {n.id for n in project.nodes if catalog.model(n.model).is_spike_recorder}
     seen = set()
     for conn in project.connections:
         if conn.target not in spike_recorders or conn.source in seen:
@@ -241,9 +241,10 @@ class ActivityView(pn.viewable.Viewer):
         """The variables this run records (voltmeters: V_m; multimeters: record_from)."""
         names: list[str] = []
         for node in project.nodes:
-            if node.model in ("voltmeter", "multimeter"):
-                default = catalog.model(node.model).params["record_from"].default
-                names += [v for v in node.params.get("record_from", default) if v not in names]
+            spec = catalog.model(node.model)
+            for field in (e for e in spec.events if e in spec.params):  # e.g. record_from
+                chosen = node.params.get(field, spec.params[field].default)
+                names += [v for v in chosen if v not in names]
         names = names or ["V_m"]
         self.param.trace_variable.objects = names
         if self.trace_variable not in names:
@@ -286,7 +287,7 @@ class ActivityView(pn.viewable.Viewer):
 
     def _recorded_neurons(self, node_ids: dict) -> int:
         project = self._run_project
-        recorders = {n.id for n in project.nodes if n.model == "spike_recorder"}
+        recorders = {n.id for n in project.nodes if catalog.model(n.model).is_spike_recorder}
         sources = {c.source for c in project.connections if c.target in recorders}
         return sum(node_ids[s][1] for s in sources)
 

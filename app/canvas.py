@@ -65,17 +65,24 @@ def kind_styles() -> dict[str, dict[str, str]]:
 
 
 def palette_from_catalog() -> list[dict[str, str]]:
-    """One palette entry per catalog model, grouped by kind (neurons, stimulators,
-    recorders), labelled from assets/catalog_ui.json."""
+    """One palette entry per catalog model, grouped by the catalog's family (in its order:
+    neuron families, then stimulators, then recorders), labelled from the catalog."""
     from spikedesk.project_files import catalog
 
-    labels = _catalog_ui().get("models", {})
     order = {"neuron": 0, "stimulator": 1, "recorder": 2}
+    families = {name: i for i, name in enumerate(catalog.families())}
     entries = [
-        {"model": name, "kind": spec.kind, "label": labels.get(name, {}).get("label", name)}
+        {"model": name, "kind": spec.kind, "label": spec.label, "family": spec.family}
         for name, spec in catalog.models().items()
     ]
-    return sorted(entries, key=lambda e: (order.get(e["kind"], 9), e["label"].lower()))
+    return sorted(
+        entries,
+        key=lambda e: (
+            order.get(e["kind"], 9),
+            families.get(e["family"], len(families)),
+            e["label"].lower(),
+        ),
+    )
 
 
 CSS = """

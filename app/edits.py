@@ -22,18 +22,6 @@ from spikedesk.project_files.project import (
     frozen_map,
 )
 
-ID_PREFIX = {
-    "poisson_generator": "pg",
-    "inhomogeneous_poisson_generator": "ipg",
-    "spike_generator": "sg",
-    "dc_generator": "dc",
-    "ac_generator": "ac",
-    "step_current_generator": "scg",
-    "noise_generator": "ng",
-    "spike_recorder": "sr",
-    "voltmeter": "vm",
-    "multimeter": "mm",
-}
 DEFAULT_NEURONS = 100
 
 
@@ -57,7 +45,7 @@ def fresh_id(project: Project, prefix: str) -> str:
 def add_node(project: Project, model: str, x: float, y: float) -> tuple[Project, str]:
     """A new node of ``model`` at (x, y); neurons start as a population of 100."""
     is_neuron = kind(model) == "neuron"
-    node_id = fresh_id(project, "P" if is_neuron else ID_PREFIX.get(model, "d"))
+    node_id = fresh_id(project, catalog.model(model).id_prefix)
     node = Node(
         id=node_id,
         model=model,
@@ -77,12 +65,14 @@ def connect(project: Project, source: str, target: str) -> tuple[Project, str]:
     """Connect two nodes the way NEST does, whichever way the user drew the arrow.
 
     Drawing neuron -> voltmeter means "record this neuron", which NEST writes as
-    voltmeter -> neuron; spike_recorder -> neuron is turned into neuron -> spike_recorder.
+    voltmeter -> neuron (a sampler connects to what it records); spike_recorder -> neuron is
+    turned into neuron -> spike_recorder (a spike recorder receives).
     """
     src, tgt = project.node(source), project.node(target)
-    if tgt.model in ("voltmeter", "multimeter") and kind(src.model) == "neuron":
+    src_spec, tgt_spec = catalog.model(src.model), catalog.model(tgt.model)
+    if tgt_spec.is_sampler and src_spec.kind == "neuron":
         source, target = target, source
-    elif src.model == "spike_recorder" and kind(tgt.model) == "neuron":
+    elif src_spec.is_spike_recorder and tgt_spec.kind == "neuron":
         source, target = target, source
     conn_id = fresh_id(project, "c")
     conn = Connection(id=conn_id, source=source, target=target)
@@ -131,6 +121,19 @@ def set_node_param(project: Project, node_id: str, name: str, value: Any) -> Pro
         params.pop(name, None)
     else:
         params[name] = value
+    return _replace_node(project, node_id, params=frozen_map(params))
+
+
+def set_node_params(project: Project, node_id: str, values: dict[str, Any]) -> Project:
+    """Set several parameters as one edit (``None`` removes one), so the node's whole new
+    parameter set is validated together: V_reset=0 with V_th=20 is fine even though
+    V_reset=0 alone is not below the old V_th=-55 (NEST's copy-validate-commit)."""
+    params = dict(project.node(node_id).params)
+    for name, value in values.items():
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = value
     return _replace_node(project, node_id, params=frozen_map(params))
 
 

@@ -2,7 +2,10 @@
 catalog (``project_files/catalog.json``) and its UI metadata (``assets/catalog_ui.json``).
 
 Each change is applied through the session; a refused change shows the validation message
-beside its field, and the project (and so the engine) keeps the last valid value.
+beside its field, and the project (and so the engine) keeps the last valid value. A node's
+parameters are checked as one set (NEST's copy-validate-commit): a refused parameter value stays
+pending, and the node's next parameter edit is tried together with it, so V_reset=0 then
+V_th=20 is accepted although V_reset=0 alone is not below the old V_th.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Project
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-RECORDER_LINKS = ("voltmeter", "multimeter")
 
 
 @cache
@@ -38,17 +40,40 @@ def synapse_ui(name: str, model: str = "static_synapse") -> dict:
 
 
 def weight_unit_of(target_model: str) -> str:
-    """A weight's unit follows the target: a voltage jump for delta synapses, a conductance
-    for conductance-based models, a current otherwise (NEST's conventions)."""
-    if target_model == "parrot_neuron":
-        return ""  # a parrot repeats its input spikes; the weight only travels on
-    if target_model.endswith("_delta"):
-        return "mV"
-    return "nS" if "_cond_" in target_model else "pA"
+    """A weight's unit follows the target (the catalog's weight unit, NEST's conventions):
+    a voltage jump for delta synapses, a conductance for conductance-based models, a current
+    for current-based ones, none for a parrot (it repeats its input spikes)."""
+    return catalog.weight_of(target_model).unit
 
 
 def model_label(model: str) -> str:
-    return ui_catalog()["models"].get(model, {}).get("label", model)
+    spec = catalog.models().get(model)
+    return spec.label if spec is not None else model
+
+
+def model_doc(model: str) -> str:
+    """Markdown for the inspector's documentation card: NEST's short description, description
+    and parameter table (from the catalog), plus weight, receptors or role."""
+    spec = catalog.model(model)
+    doc = spec.nest_doc
+    lines = [f"**{doc.get('summary', '')}**", "", doc.get("description", ""), ""]
+    if spec.weight is not None:
+        unit = spec.weight.unit or "no unit"
+        lines.append(f"Weights onto {model}: {unit}, {spec.weight.meaning}.")
+    if spec.receptors:
+        ports = ", ".join(
+            f"{k} = {v}" for k, v in sorted(spec.receptors.items(), key=lambda i: i[1])
+        )
+        lines.append(f"Receptor types: {ports}.")
+    if spec.receptor_ports:
+        lines.append(f"Receptor ports: one per entry of {spec.receptor_ports} (1, 2, ...).")
+    if spec.role:
+        lines.append(f"Role: {spec.role}.")
+    if doc.get("parameters"):
+        lines += ["", "```", doc["parameters"], "```"]
+    if doc.get("source"):
+        lines += ["", f"*{doc['source']}*"]
+    return "\n".join(lines)
 
 
 def recordables() -> list[str]:
@@ -63,6 +88,9 @@ class Inspector(pn.viewable.Viewer):
         super().__init__()
         self.session = session
         self.fields: dict[str, Field] = {}
+        # refused parameter values of the selected node, retried with its next edit
+        self.pending: dict[str, Any] = {}
+        self.pending_node: str | None = None
         self.title = pn.pane.Markdown("", margin=(0, 5))
         self.body = pn.Column(margin=0)
         session.param.watch(lambda *_: self.rebuild(), ["selection", "revision"])
@@ -77,6 +105,7 @@ class Inspector(pn.viewable.Viewer):
     def rebuild(self) -> None:
         project, selection = self.session.project, self.session.selection
         self.fields = {}
+        self.pending, self.pending_node = {}, None
         if selection.get("kind") == "node":
             node = project.node(selection["id"])
             self.title.object = f"### {node.label or node.id}\n{model_label(node.model)}"
@@ -151,7 +180,7 @@ class Inspector(pn.viewable.Viewer):
             meta = ui_param(node.model, name)
             label, unit = meta.get("label", name), pspec.unit
             value = node.params.get(name, pspec.default)
-            setter = self._on(lambda p, v, name=name: edits.set_node_param(p, nid, name, v))
+            setter = self._param_handler(nid, name)
             widget = meta.get("widget", "number")
             key = f"params.{name}"
             if widget == "checkbox" or pspec.type == "bool":
@@ -173,6 +202,15 @@ class Inspector(pn.viewable.Viewer):
                     slider=_range(meta),
                 )
             out.append(self._field(field))
+        out.append(
+            pn.Card(
+                pn.pane.Markdown(model_doc(node.model), width=250, css_classes=["nest-doc"]),
+                title=f"NEST documentation: {node.model}",
+                collapsed=True,
+                width=270,
+                css_classes=["nest-doc-card"],
+            )
+        )
         return out
 
     def _connection_fields(self, project: Project, conn) -> list:
@@ -217,7 +255,7 @@ class Inspector(pn.viewable.Viewer):
                 )
             )
         source_model = project.node(conn.source).model
-        if source_model in RECORDER_LINKS:
+        if catalog.model(source_model).is_sampler:
             out.append(
                 self._field(
                     ListField(
@@ -275,6 +313,33 @@ class Inspector(pn.viewable.Viewer):
         return out
 
     # ------------------------------------------------------------------ applying
+    def _param_handler(self, node_id: str, name: str):
+        """A node parameter's change handler: the value is applied together with the node's
+        pending (refused) values in one edit; refused, it joins them."""
+
+        def changed(key: str, value: Any) -> None:
+            if self.pending_node != node_id:
+                self.pending, self.pending_node = {}, node_id
+            values = {**self.pending, name: value}
+            field = self.fields.get(key)
+            try:
+                self.session.apply(edits.set_node_params(self.session.project, node_id, values))
+            except Refused as exc:
+                self.pending = values
+                if field is not None:
+                    field.show_error("; ".join(_short(str(p), key) for p in exc.problems))
+                return
+            except (KeyError, TypeError, ValueError) as exc:
+                if field is not None:
+                    field.show_error(str(exc))
+                return
+            for other in self.pending:  # accepted together: their messages are void
+                if (pending_field := self.fields.get(f"params.{other}")) is not None:
+                    pending_field.show_error("")
+            self.pending = {}
+
+        return changed
+
     def _on(self, make: Callable[[Project, Any], Project], rebuild: bool = False):
         """The change handler of a field: ``make(project, value)`` is the edit to apply."""
         return lambda key, value: self._apply(key, make, value, rebuild)

@@ -314,22 +314,27 @@ export function render({ model, el }) {
     palette.replaceChildren();
     const items = plain(model.palette) || [];
     const groups = new Map();
+    // one group per family (palette items arrive in display order), else per kind
     for (const item of items) {
       if (!item || !item.model) continue;
       const kind = item.kind || "neuron";
-      if (!groups.has(kind)) groups.set(kind, []);
-      groups.get(kind).push(item);
+      const key = item.family || kindOf(kind).label || kind;
+      if (!groups.has(key)) groups.set(key, { kind, items: [] });
+      groups.get(key).items.push(item);
     }
-    const order = [...KIND_ORDER.filter((k) => groups.has(k)), ...[...groups.keys()].filter((k) => !KIND_ORDER.includes(k))];
-    for (const kind of order) {
-      const spec = kindOf(kind);
+    const byKind = (k) => (KIND_ORDER.includes(k) ? KIND_ORDER.indexOf(k) : KIND_ORDER.length);
+    const order = [...groups.keys()].sort((a, b) => byKind(groups.get(a).kind) - byKind(groups.get(b).kind));
+    for (const key of order) {
+      const { kind, items: members } = groups.get(key);
       const group = htmlEl("div", "palette-group", palette);
       group.dataset.kind = kind;
-      htmlEl("div", "palette-title", group, spec.label || kind);
-      for (const item of groups.get(kind)) {
+      group.dataset.family = key;
+      htmlEl("div", "palette-title", group, key);
+      for (const item of members) {
+        const spec = kindOf(item.kind || kind);
         const row = htmlEl("div", "palette-item", group);
         row.dataset.model = item.model;
-        row.dataset.kind = kind;
+        row.dataset.kind = item.kind || kind;
         row.title = `Drag onto the canvas to add ${item.label || item.model}`;
         row.appendChild(shapeIcon(spec));
         const text = htmlEl("div", "palette-text", row);

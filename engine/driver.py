@@ -139,7 +139,7 @@ def _estimate_bytes(project: Project) -> int:
     samples = 0.0
     for c in project.connections:
         node = next((n for n in project.nodes if n.id == c.source), None)
-        if node is not None and node.model in ("voltmeter", "multimeter"):
+        if node is not None and catalog.model(node.model).is_sampler:
             interval = float(node.params.get("interval", 1.0))
             nt = len(c.target_indices) if c.target_indices is not None else sizes.get(c.target, 0)
             samples += nt * project.simulation.duration / interval * 4

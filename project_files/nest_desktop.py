@@ -28,18 +28,6 @@ from .validation import Problem, ProjectError, validate
 
 # Parameters NEST Desktop stores that change nothing in a simulation here.
 IGNORED_PARAMS = {"record_to", "label", "precise_times", "time_in_steps"}
-SHORT_NAMES = {
-    "poisson_generator": "pg",
-    "inhomogeneous_poisson_generator": "ipg",
-    "dc_generator": "dc",
-    "ac_generator": "ac",
-    "step_current_generator": "scg",
-    "noise_generator": "ng",
-    "spike_generator": "sg",
-    "spike_recorder": "sr",
-    "voltmeter": "vm",
-    "multimeter": "mm",
-}
 RANDOM_TYPES = {"uniform": ("min", "max"), "normal": ("mean", "std"),
                 "lognormal": ("mean", "std"), "exponential": ("beta",)}  # fmt: skip
 
@@ -177,7 +165,7 @@ def _project(raw: dict, name: str, where: str) -> tuple[Project | None, list[Pro
             if not isinstance(value, RandomParameter) and _same(value, spec.params[pid].default):
                 continue
             kept[pid] = value
-        short = SHORT_NAMES.get(model, "n")
+        short = spec.id_prefix
         counters[short] = counters.get(short, 0) + 1
         view = raw_node.get("view") or {}
         pos = view.get("position") or {}

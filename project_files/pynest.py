@@ -189,7 +189,7 @@ def export(project: Project) -> str:
     for rec in recorders:
         var = names[rec.id]
         lines.append(f"events = {var}.get('events')")
-        if rec.model == "spike_recorder":
+        if catalog.model(rec.model).is_spike_recorder:
             lines.append(f"print({rec.id!r}, len(events['senders']), 'spikes')")
             sources = [c.source for c in project.connections if c.target == rec.id]
             for pop_id in dict.fromkeys(sources):

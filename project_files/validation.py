@@ -30,15 +30,14 @@ SIM_KEYS = ("duration", "resolution", "seed", "threads")
 NODE_KEYS = ("id", "label", "model", "size", "params", "position", "color")
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 CONN_KEYS = ("id", "source", "target", "rule", "synapse", "source_indices", "target_indices")
-# (times, values) pairs that must have equal lengths; spike_weights/multiplicities may be empty
-PAIRED_LISTS = (
-    ("amplitude_times", "amplitude_values", False),
-    ("rate_times", "rate_values", False),
-    ("spike_times", "spike_weights", True),
-    ("spike_times", "spike_multiplicities", True),
-)
-STRICTLY_SORTED = ("amplitude_times", "rate_times")
-SORTED = ("spike_times",)
+OPS = {
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    "!=": lambda a, b: a != b,
+}
+NEGATION = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "!=": "=="}
 
 
 @dataclass(frozen=True)
@@ -243,12 +242,32 @@ class _Validator:
                     f"unknown parameter of {spec.name}; its parameters are: {known}",
                 )
                 continue
-            self.value(f"{path}.{name}", value, pspec.type, size, constraint=name)
+            self.value(f"{path}.{name}", value, pspec, size, self.bounds(spec.constraints, name))
         self.model_constraints(params, spec, path)
 
-    def value(self, path: str, value: Any, type_: str, size: int | None, constraint: str | None):
+    def bounds(self, constraints, name: str) -> list[tuple[str, float, bool]]:
+        """The catalog's bounds on one parameter: (operator, limit, limit is the resolution)."""
+        out = []
+        for left, op, right in constraints:
+            if left != name:
+                continue
+            if right == catalog.RESOLUTION:
+                out.append((op, self.resolution, True))
+            elif is_number(right):
+                out.append((op, float(right), False))
+        return out
+
+    def value(
+        self,
+        path: str,
+        value: Any,
+        pspec: catalog.ParamSpec,
+        size: int | None,
+        bounds: list[tuple[str, float, bool]],
+    ) -> None:
         """A parameter value: scalar, per-neuron list or random parameter for scalar types;
         a list (or per-neuron list of lists) for list types."""
+        type_ = pspec.type
         if type_.startswith("list["):
             element = type_[5:-1]
             if not isinstance(value, list):
@@ -257,15 +276,15 @@ class _Validator:
             if element == "float" and value and all(isinstance(v, list) for v in value):
                 self.per_neuron_length(path, value, size)
                 for i, item in enumerate(value):
-                    self.plain_list(f"{path}[{i}]", item, element, constraint)
+                    self.plain_list(f"{path}[{i}]", item, element, pspec, bounds)
                 return
-            self.plain_list(path, value, element, constraint)
+            self.plain_list(path, value, element, pspec, bounds)
             return
         if isinstance(value, dict):
             if type_ != "float":
                 self.add(path, f"a random value needs a float parameter, this one is {type_}")
                 return
-            self.random(path, value, constraint)
+            self.random(path, value, pspec.name, bounds)
             return
         if isinstance(value, list):
             if type_ == "bool":
@@ -274,10 +293,10 @@ class _Validator:
             self.per_neuron_length(path, value, size)
             for i, item in enumerate(value):
                 if self.scalar(f"{path}[{i}]", item, type_):
-                    self.constraint(f"{path}[{i}]", constraint, item)
+                    self.constraint(f"{path}[{i}]", pspec, bounds, item)
             return
         if self.scalar(path, value, type_):
-            self.constraint(path, constraint, value)
+            self.constraint(path, pspec, bounds, value)
 
     def per_neuron_length(self, path: str, value: list, size: int | None) -> None:
         if size is not None and len(value) != size:
@@ -285,7 +304,14 @@ class _Validator:
                 path, f"a per-neuron list needs {size} values (the node's size), got {len(value)}"
             )
 
-    def plain_list(self, path: str, value: list, element: str, constraint: str | None) -> None:
+    def plain_list(
+        self,
+        path: str,
+        value: list,
+        element: str,
+        pspec: catalog.ParamSpec,
+        bounds: list[tuple[str, float, bool]],
+    ) -> None:
         ok = True
         for i, item in enumerate(value):
             if element == "str":
@@ -294,18 +320,21 @@ class _Validator:
                     ok = False
             elif not self.finite(f"{path}[{i}]", item):
                 ok = False
-        if not ok or constraint is None:
+        if not ok or element == "str":
             return
-        if constraint in STRICTLY_SORTED:
+        what = "times" if pspec.unit == "ms" else "values"
+        if pspec.order == "strictly increasing":
             if any(b <= a for a, b in zip(value, value[1:], strict=False)):
-                self.add(path, f"times must be strictly increasing, got {show(value)}")
-        elif constraint in SORTED:
+                self.add(path, f"{what} must be strictly increasing, got {show(value)}")
+        elif pspec.order == "increasing":
             if any(b < a for a, b in zip(value, value[1:], strict=False)):
-                self.add(path, f"times must be sorted in increasing order, got {show(value)}")
-        if constraint.endswith("_times"):
-            negative = [t for t in value if t < 0]
-            if negative:
-                self.add(path, f"times must be >= 0, got {show(negative[0])}")
+                self.add(path, f"{what} must be sorted in increasing order, got {show(value)}")
+        if pspec.min_each is not None:
+            below = [t for t in value if t < pspec.min_each]
+            if below:
+                self.add(path, f"{what} must be >= {_num(pspec.min_each)}, got {show(below[0])}")
+        for i, item in enumerate(value):
+            self.constraint(f"{path}[{i}]", pspec, bounds, item)
 
     def scalar(self, path: str, value: Any, type_: str) -> bool:
         if type_ == "bool":
@@ -334,7 +363,9 @@ class _Validator:
             return False
         return True
 
-    def random(self, path: str, value: dict, constraint: str | None = None) -> None:
+    def random(
+        self, path: str, value: dict, name: str, bounds: list[tuple[str, float, bool]]
+    ) -> None:
         dist = value.get("random")
         if dist not in DISTRIBUTIONS:
             known = ", ".join(DISTRIBUTIONS)
@@ -377,83 +408,107 @@ class _Validator:
         low, high = value.get("low"), value.get("high")
         if low is not None and high is not None and low > high:
             self.add(path, f"low must be <= high, got low {show(low)} > high {show(high)}")
-        if constraint is None:
-            return
         # a random value respects a physical constraint when its bounds guarantee it
-        probe = _range_probe(constraint, self.resolution)
-        if probe is not None:
-            bound_name, limit, strict = probe
-            low_ok = low is not None and (low > limit if strict else low >= limit)
-            if dist == "uniform" and not low_ok:
-                low_ok = value["min"] > limit if strict else value["min"] >= limit
-            if dist in ("lognormal", "exponential") and limit <= 0:
-                low_ok = True
-            if not low_ok:
-                op = ">" if strict else ">="
+        for op, limit, _ in bounds:
+            if op in (">", ">="):
+                strict, edge, key = op == ">", low, "low"
+                edge_ok = edge is not None and (edge > limit if strict else edge >= limit)
+                if dist == "uniform" and not edge_ok:
+                    edge_ok = value["min"] > limit if strict else value["min"] >= limit
+                if dist in ("lognormal", "exponential") and limit <= 0:
+                    edge_ok = True
+            elif op in ("<", "<="):
+                strict, edge, key = op == "<", high, "high"
+                edge_ok = edge is not None and (edge < limit if strict else edge <= limit)
+                if dist == "uniform" and not edge_ok:
+                    edge_ok = value["max"] < limit if strict else value["max"] <= limit
+            else:
+                continue  # "!=": a continuous draw hits one value with probability 0
+            if not edge_ok:
                 self.add(
                     path,
-                    f"{constraint} must be {op} {_num(limit)}; give the random value "
-                    f'a "low" bound {op} {_num(limit)}',
+                    f"{name} must be {op} {_num(limit)}; give the random value "
+                    f'a "{key}" bound {op} {_num(limit)}',
                 )
 
     # ------------------------------------------------------------ physical constraints
 
-    def constraint(self, path: str, name: str | None, value: Any) -> None:
-        if name is None or not is_number(value):
+    def constraint(
+        self,
+        path: str,
+        pspec: catalog.ParamSpec,
+        bounds: list[tuple[str, float, bool]],
+        value: Any,
+    ) -> None:
+        if not is_number(value):
             return
-        if name == "interval" and value >= self.resolution:
+        if pspec.multiple_of == catalog.RESOLUTION and value >= self.resolution:
             if not multiple_of(value, self.resolution):
                 self.add(
                     path,
                     f"must be a multiple of the resolution ({_num(self.resolution)} "
                     f"ms), got {show(value)}",
                 )
-        probe = _range_probe(name, self.resolution)
-        if probe is None:
-            return
-        what, limit, strict = probe
-        if (value <= limit) if strict else (value < limit):
-            op = ">" if strict else ">="
-            extra = " (the simulation resolution)" if what == "resolution" else ""
-            self.add(path, f"must be {op} {_num(limit)}{extra}, got {show(value)}")
+        for op, limit, is_resolution in bounds:
+            if not OPS[op](value, limit):
+                extra = " (the simulation resolution)" if is_resolution else ""
+                self.add(path, f"must be {op} {_num(limit)}{extra}, got {show(value)}")
 
     def model_constraints(self, params: dict, spec: catalog.ModelSpec, path: str) -> None:
-        defaults = spec.defaults()
-        if "V_reset" in defaults and "V_th" in defaults:
-            reset = params.get("V_reset", defaults["V_reset"])
-            th = params.get("V_th", defaults["V_th"])
-            if is_number(reset) and is_number(th) and reset >= th:
-                where = "V_reset" if "V_reset" in params else "V_th"
-                self.add(
-                    f"{path}.{where}",
-                    f"V_reset must be < V_th, got V_reset {show(reset)} >= V_th {show(th)}",
-                )
-        if "interval" in defaults and "interval" not in params:
-            if defaults["interval"] < self.resolution:
-                self.add(
-                    f"{path}.interval",
-                    f"the default interval {defaults['interval']} ms is "
-                    f"below the resolution {_num(self.resolution)} ms; set an interval",
-                )
-        if "start" in defaults and "stop" in defaults:
-            start = params.get("start", defaults["start"])
-            stop = params.get("stop", defaults["stop"])
-            if is_number(start) and is_number(stop) and stop < start:
-                self.add(f"{path}.stop", f"must be >= start ({show(start)}), got {show(stop)}")
-        for times, values, may_be_empty in PAIRED_LISTS:
-            if times not in defaults or values not in defaults:
+        """The checks that need the node's whole parameter set (set values over defaults),
+        so a node is validated as one transaction, as NEST's copy-validate-commit does."""
+        self.relations(params, spec.constraints, spec.params, path)
+        for pname, pspec in spec.params.items():
+            other = pspec.same_length_as
+            if other is None or other not in spec.params:
                 continue
-            t = params.get(times, defaults[times])
-            v = params.get(values, defaults[values])
+            t = params.get(other, spec.params[other].default)
+            v = params.get(pname, pspec.default)
             if not (isinstance(t, list) and isinstance(v, list)):
                 continue
-            if may_be_empty and not v:
+            if pspec.may_be_empty and not v:
                 continue
             if len(t) != len(v) and not _nested(t) and not _nested(v):
                 self.add(
-                    f"{path}.{values}",
-                    f"needs one value per entry of {times} ({len(t)}), got {len(v)}",
+                    f"{path}.{pname}",
+                    f"needs one value per entry of {other} ({len(t)}), got {len(v)}",
                 )
+
+    def relations(self, given: dict, constraints, specs: dict, path: str) -> None:
+        """Constraints between two parameters, and resolution bounds on unset defaults."""
+        for left, op, right in constraints:
+            if left not in specs:
+                continue
+            if right == catalog.RESOLUTION:
+                default = specs[left].default
+                if (
+                    left not in given
+                    and is_number(default)
+                    and not OPS[op](default, self.resolution)
+                ):
+                    unit = f" {specs[left].unit}" if specs[left].unit else ""
+                    article = "an" if left[0] in "aeiou" else "a"
+                    self.add(
+                        f"{path}.{left}",
+                        f"the default {left} {default}{unit} is below the resolution "
+                        f"{_num(self.resolution)} ms; set {article} {left}",
+                    )
+                continue
+            if not isinstance(right, str) or right not in specs:
+                continue
+            a = given.get(left, specs[left].default)
+            b = given.get(right, specs[right].default)
+            if not is_number(b):
+                continue
+            for value in a if isinstance(a, list) else [a]:
+                if is_number(value) and not OPS[op](value, b):
+                    where = left if left in given or right not in given else right
+                    self.add(
+                        f"{path}.{where}",
+                        f"{left} must be {op} {right}, got {left} {show(value)} "
+                        f"{NEGATION[op]} {right} {show(b)}",
+                    )
+                    break
 
     # ------------------------------------------------------------ connections
 
@@ -595,22 +650,14 @@ class _Validator:
             if isinstance(value, list):
                 self.add(f"{path}.{key}", f"must be a number or a random value, got {show(value)}")
                 continue
-            self.value(
-                f"{path}.{key}",
-                value,
-                specs[key].type,
-                None,
-                constraint="delay" if key == "delay" else None,
-            )
-        if "delay" not in syn and specs["delay"].default < self.resolution:
-            self.add(
-                f"{path}.delay",
-                f"the default delay {specs['delay'].default} ms is below "
-                f"the resolution {_num(self.resolution)} ms; set a delay",
-            )
+            constraints = catalog.synapse_constraints(model)
+            self.value(f"{path}.{key}", value, specs[key], None, self.bounds(constraints, key))
+        given = {k: v for k, v in syn.items() if k in specs}
+        self.relations(given, catalog.synapse_constraints(model), specs, path)
 
     def kinds(self, conn: dict, source: dict, target: dict, path: str) -> None:
-        """Only connections NEST accepts between neurons and devices."""
+        """Only connections NEST accepts between neurons and devices, by the devices' roles:
+        a sampler connects to the neurons it records, neurons connect to a spike recorder."""
         s, t = source["spec"], target["spec"]
         if s is None or t is None:
             return
@@ -621,16 +668,16 @@ class _Validator:
                 f"{pair}: nothing can connect into a stimulator; "
                 f"connect {s.name if s.kind == 'stimulator' else 'the stimulator'} to neurons",
             )
-        elif s.kind == "recorder" and not (
-            s.name in ("voltmeter", "multimeter") and t.kind == "neuron"
-        ):
+        elif s.kind == "recorder" and not (s.is_sampler and t.kind == "neuron"):
+            samplers = ", ".join(m.name for m in catalog.models().values() if m.is_sampler)
+            spike = " or ".join(m.name for m in catalog.models().values() if m.is_spike_recorder)
             self.add(
                 f"{path}.source",
-                f"{pair}: only a voltmeter or multimeter connects out, "
-                "and only to neurons (spike_recorders receive: neuron -> spike_recorder)",
+                f"{pair}: only samplers ({samplers}) connect out, and only to neurons "
+                f"(spike recorders receive: neuron -> {spike})",
             )
-        elif t.kind == "recorder" and not (t.name == "spike_recorder" and s.kind == "neuron"):
-            if t.name in ("voltmeter", "multimeter") and s.kind == "neuron":
+        elif t.kind == "recorder" and not (t.is_spike_recorder and s.kind == "neuron"):
+            if t.is_sampler and s.kind == "neuron":
                 self.add(
                     f"{path}.target",
                     f"{pair}: a {t.name} is connected to the neurons it "
@@ -638,14 +685,17 @@ class _Validator:
                 )
             else:
                 self.add(f"{path}.target", f"{pair}: a recorder only records neurons")
-        if s.name in ("voltmeter", "multimeter") and t.kind == "neuron":
-            record = source["params"].get("record_from", s.defaults().get("record_from", []))
+        if s.is_sampler and t.kind == "neuron":
+            variables = next((e for e in s.events if e in s.params), None)
+            if variables is None:
+                return
+            record = source["params"].get(variables, s.params[variables].default)
             if isinstance(record, list):
                 for j, name in enumerate(record):
                     if isinstance(name, str) and name not in t.recordables:
                         can = ", ".join(t.recordables) or "nothing"
                         self.add(
-                            f"{source['path']}.params.record_from[{j}]",
+                            f"{source['path']}.params.{variables}[{j}]",
                             f"{show(name)} is not recordable from node {show(conn['target'])} "
                             f"({t.name} records {can})",
                         )
@@ -663,17 +713,6 @@ def multiple_of(value: float, step: float) -> bool:
     """Whether ``value`` is a whole number of ``step``s (up to float rounding)."""
     k = value / step
     return abs(k - round(k)) <= 1e-9 * max(1.0, abs(k))
-
-
-def _range_probe(name: str, resolution: float) -> tuple[str, float, bool] | None:
-    """The physical lower bound of a known parameter: (what, limit, strict)."""
-    if name == "C_m" or name.startswith("tau_"):
-        return ("value", 0.0, True)
-    if name in ("t_ref", "rate", "std", "std_mod", "frequency"):
-        return ("value", 0.0, False)
-    if name in ("interval", "delay", "dt"):
-        return ("resolution", resolution, False)
-    return None
 
 
 def _num(value: float) -> str:

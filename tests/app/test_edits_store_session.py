@@ -175,3 +175,40 @@ def test_weight_units_follow_the_target_model():
     assert weight_unit_of("iaf_psc_delta") == "mV"
     assert weight_unit_of("iaf_psc_alpha") == "pA"
     assert weight_unit_of("iaf_cond_alpha") == "nS"
+
+
+def test_set_node_params_validates_the_node_as_one_set(session):
+    """V_reset=0 alone is refused against the default V_th=-55; with V_th=20 in the same
+    edit both are taken (NEST's copy-validate-commit)."""
+    p, n = edits.add_node(session.project, "iaf_psc_alpha", 0, 0)
+    session.apply(p)
+    with pytest.raises(Refused) as info:
+        session.apply(edits.set_node_param(session.project, n, "V_reset", 0.0))
+    assert [str(problem) for problem in info.value.problems] == [
+        "nodes[0].params.V_reset: V_reset must be < V_th, got V_reset 0.0 >= V_th -55.0"
+    ]
+    session.apply(edits.set_node_params(session.project, n, {"V_reset": 0.0, "V_th": 20.0}))
+    params = dict(session.project.node(n).params)
+    assert params == {"V_reset": 0.0, "V_th": 20.0}
+    assert session.can_undo
+    session.undo()  # one edit, one undo step
+    assert dict(session.project.node(n).params) == {}
+    session.redo()
+    session.apply(edits.set_node_params(session.project, n, {"V_th": None, "V_reset": None}))
+    assert dict(session.project.node(n).params) == {}
+
+
+def test_id_prefixes_and_recorder_wiring_come_from_the_catalog(session):
+    p = session.project
+    ids = []
+    for model in ("iaf_cond_alpha", "multimeter", "spike_recorder", "noise_generator"):
+        p, node_id = edits.add_node(p, model, 0, 0)
+        ids.append(node_id)
+    assert ids == ["P1", "mm1", "sr1", "ng1"]
+    p, to_mm = edits.connect(p, "P1", "mm1")  # drawn towards the sampler
+    p, from_sr = edits.connect(p, "sr1", "P1")  # drawn out of the spike recorder
+    assert (edits.connection(p, to_mm).source, edits.connection(p, to_mm).target) == ("mm1", "P1")
+    assert (edits.connection(p, from_sr).source, edits.connection(p, from_sr).target) == (
+        "P1",
+        "sr1",
+    )

@@ -300,7 +300,7 @@ CASES = {
     "stop < start": (
         set_at("nodes", 1, "params", {"start": 50.0, "stop": 10.0}),
         "nodes[1].params.stop",
-        "must be >= start (50.0), got 10.0",
+        "stop must be >= start, got stop 10.0 < start 50.0",
     ),
     "unsorted spike times": (
         node_param(2, "spike_times", [2.0, 1.0]),
@@ -539,8 +539,8 @@ CASES = {
     "from spike_recorder": (
         add_conn(source="sr", target="E"),
         "connections[7].source",
-        "spike_recorder -> iaf_psc_alpha: only a voltmeter or multimeter "
-        "connects out, and only to neurons (spike_recorders receive: "
+        "spike_recorder -> iaf_psc_alpha: only samplers (multimeter, voltmeter) "
+        "connect out, and only to neurons (spike recorders receive: "
         "neuron -> spike_recorder)",
     ),
     "neuron to voltmeter": (
@@ -552,8 +552,8 @@ CASES = {
     "voltmeter to recorder": (
         add_conn(source="vm", target="sr"),
         "connections[7].source",
-        "voltmeter -> spike_recorder: only a voltmeter or multimeter "
-        "connects out, and only to neurons (spike_recorders receive: "
+        "voltmeter -> spike_recorder: only samplers (multimeter, voltmeter) "
+        "connect out, and only to neurons (spike recorders receive: "
         "neuron -> spike_recorder)",
     ),
 }

@@ -508,4 +508,11 @@ def test_defaults_come_from_the_catalog():
     assert {p["model"] for p in palette} == set(catalog.models())
     kinds = [p["kind"] for p in palette]
     assert kinds == sorted(kinds, key=["neuron", "stimulator", "recorder"].index)
-    assert {"model": "iaf_psc_alpha", "kind": "neuron", "label": "LIF, alpha currents"} in palette
+    assert {
+        "model": "iaf_psc_alpha",
+        "kind": "neuron",
+        "label": "LIF, alpha currents",
+        "family": "Integrate-and-fire (current)",
+    } in palette
+    families = list(dict.fromkeys(p["family"] for p in palette))
+    assert families == [f for f in catalog.families() if f in families]

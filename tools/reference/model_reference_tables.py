@@ -1,10 +1,14 @@
-"""Fill the parameter tables of docs/model-reference.md from project_files/catalog.json.
+"""Generate the model facts of docs/model-reference.md from project_files/catalog.json.
 
     .venv/bin/python tools/reference/model_reference_tables.py [--check]
 
 Each model section holds ``<!-- params: MODEL -->`` ... ``<!-- end params -->``; the text in
-between is replaced by a table of the catalog's parameters (name, default, unit, type,
-meaning) and recordables. ``--check`` exits 1 if the document is out of date.
+between is replaced by the catalog's facts: family, NEST's short description, weight unit and
+meaning, receptor types, device role, constraints, a table of parameters (name, default,
+unit, type, meaning) and recordables. Catalog models without a hand-written section get a
+generated one (NEST's description as the prose) between ``<!-- generated models -->`` and
+``<!-- end generated models -->``, grouped by family, so every model is documented.
+``--check`` exits 1 if the document is out of date.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "model-reference.md"
 CATALOG = ROOT / "project_files" / "catalog.json"
 BLOCK = re.compile(r"(<!-- params: (\w+) -->\n)(.*?)(<!-- end params -->)", re.S)
+GENERATED = re.compile(r"(<!-- generated models -->\n)(.*?)(<!-- end generated models -->)", re.S)
 
 
 def fmt_default(value) -> str:
@@ -32,8 +37,34 @@ def fmt_default(value) -> str:
     return json.dumps(value) if isinstance(value, str | bool) else str(value)
 
 
+def facts(entry: dict) -> list[str]:
+    """Family, NEST's summary, weight, receptors, role and constraints, one line each."""
+    doc = entry.get("nest_doc", {})
+    lines = [f"Family: {entry['family']}. NEST: *{doc.get('summary', '')}*."]
+    weight = entry.get("weight")
+    if weight is not None:
+        lines.append(f"Weight onto it: {weight['unit'] or 'no unit'} ({weight['meaning']}).")
+    receptors = entry.get("receptors") or {}
+    if receptors:
+        ports = ", ".join(f"`{k}` = {v}" for k, v in sorted(receptors.items(), key=lambda i: i[1]))
+        lines.append(f"Receptor types: {ports}.")
+    if entry.get("receptor_ports"):
+        lines.append(f"Receptor ports: one per entry of `{entry['receptor_ports']}`.")
+    if entry.get("role"):
+        events = entry.get("events")
+        extra = f"; events: {', '.join(f'`{e}`' for e in events)}" if events else ""
+        lines.append(f"Role: {entry['role']}{extra}.")
+    constraints = entry.get("constraints") or []
+    if constraints:
+        lines.append(
+            "Constraints: " + ", ".join(f"`{a} {op} {b}`" for a, op, b in constraints) + "."
+        )
+    return [line + "  " if i < len(lines) - 1 else line for i, line in enumerate(lines)]
+
+
 def table(name: str, entry: dict) -> str:
-    lines = ["| parameter | default | unit | type | meaning |", "|---|---|---|---|---|"]
+    lines = [*facts(entry), ""]
+    lines += ["| parameter | default | unit | type | meaning |", "|---|---|---|---|---|"]
     for pname in sorted(entry["params"], key=str.lower):
         p = entry["params"][pname]
         unit = p.get("unit") or "-"
@@ -47,7 +78,28 @@ def table(name: str, entry: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(text: str, models: dict) -> str:
+def generated_sections(models: dict, families: list[str], skip: set[str]) -> str:
+    out = []
+    families = [*families, *sorted({e["family"] for e in models.values()} - set(families))]
+    for family in families:
+        names = sorted(n for n, e in models.items() if e["family"] == family and n not in skip)
+        if not names:
+            continue
+        out += [f"### {family}", ""]
+        for name in names:
+            entry = models[name]
+            out += [f"#### {name}", "", entry.get("nest_doc", {}).get("description", ""), ""]
+            out += [f"<!-- params: {name} -->", table(name, entry) + "<!-- end params -->", ""]
+    return "\n".join(out)
+
+
+def render(text: str, models: dict, families: list[str] | None = None) -> str:
+    if GENERATED.search(text):
+        outside = GENERATED.sub("", text)
+        written = {m.group(2) for m in BLOCK.finditer(outside)}
+        body = generated_sections(models, families or [], written)
+        text = GENERATED.sub(lambda m: m.group(1) + body + m.group(3), text)
+
     def fill(match: re.Match) -> str:
         name = match.group(2)
         if name not in models:
@@ -58,14 +110,15 @@ def render(text: str, models: dict) -> str:
 
 
 def main() -> int:
-    models = json.loads(CATALOG.read_text())["models"]
+    data = json.loads(CATALOG.read_text())
+    models = data["models"]
     text = DOC.read_text()
-    documented = {m.group(2) for m in BLOCK.finditer(text)}
+    new = render(text, models, data.get("families", []))
+    documented = {m.group(2) for m in BLOCK.finditer(new)}
     missing = sorted(set(models) - documented)
     if missing:
         print(f"docs/model-reference.md lacks sections for: {', '.join(missing)}")
         return 1
-    new = render(text, models)
     if "--check" in sys.argv:
         if new != text:
             print("docs/model-reference.md tables are out of date; run this script")

@@ -1,0 +1,35 @@
+"""A node's parameters are one transaction in the inspector: a refused value stays pending
+with its message and is retried with the node's next edit (NEST's copy-validate-commit)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+from ui_steps import click_node, drag_model, node, open_page, set_field
+
+pytestmark = pytest.mark.ui
+
+
+def test_v_reset_then_v_th_are_taken_together(page: Page, studio):
+    open_page(page, studio.url, "brunel")
+    page.get_by_role("button", name="New").click()
+    session = studio.last()["session"]
+    drag_model(page, "iaf_psc_alpha", 300, 200)
+    expect(node(page, "P1")).to_be_visible()
+    click_node(page, "P1")
+
+    # V_reset = 0 alone is not below the default V_th = -55: refused, shown, pending
+    set_field(page, "Reset potential (mV)", "0")
+    message = page.locator(".field-error").filter(has_text="V_reset must be < V_th")
+    expect(message).to_be_visible()
+    expect(page.get_by_label("Reset potential (mV)", exact=True)).to_have_value("0")
+    assert "V_reset" not in session.project.node("P1").params
+
+    # V_th = 20 is tried together with the pending V_reset: both are taken
+    set_field(page, "Threshold (mV)", "20")
+    expect(message).to_be_hidden()
+    params = dict(session.project.node("P1").params)
+    assert params["V_reset"] == 0.0 and params["V_th"] == 20.0
+
+    # NEST's documentation of the model, in a collapsible card
+    expect(page.get_by_text("NEST documentation: iaf_psc_alpha")).to_be_visible()
