@@ -27,6 +27,14 @@ void register_models(py::module_& m) {
                        : def.routing == sd::Routing::kSingle ? "single"
                                                              : "receptors";
       }
+      if (def.kind == "neuron") {
+        py::dict receptors;
+        for (size_t k = 0; k < def.receptors.size(); ++k)
+          receptors[py::str(def.receptors[k])] = k + 1;
+        d["receptors"] = receptors;
+        d["receptor_ports"] = def.receptor_ports.empty() ? py::object(py::none())
+                                                         : py::object(py::str(def.receptor_ports));
+      }
       if (def.kind == "recorder")
         d["records"] = def.recorder == sd::RecorderKind::kSpikes ? "spikes" : "samples";
       out[py::str(name)] = d;

@@ -189,6 +189,8 @@ struct ModelDef {
   std::vector<std::string> recordables;
   std::vector<std::function<double(const Population&, size_t)>> getters;
   Routing routing = Routing::kSigned;
+  std::vector<std::string> receptors;  // names of receptor_type 1, 2, ... (kReceptors)
+  std::string receptor_ports;          // or: one receptor per entry of this list parameter
   RecorderKind recorder = RecorderKind::kSpikes;
   std::function<std::unique_ptr<Population>(uint64_t first_gid, size_t n, const Params&, double h)>
       make_population;
@@ -271,6 +273,18 @@ class Define {
   }
   Define& routing(Routing r) {
     def_.routing = r;
+    return *this;
+  }
+  // Named receptors: receptor_type k is names[k - 1] (NEST's receptor_types).
+  Define& receptors(std::vector<std::string> names) {
+    def_.routing = Routing::kReceptors;
+    def_.receptors = std::move(names);
+    return *this;
+  }
+  // One receptor per entry of a list parameter (the *_multisynapse models' tau_syn).
+  Define& receptor_ports(const char* list_param) {
+    def_.routing = Routing::kReceptors;
+    def_.receptor_ports = list_param;
     return *this;
   }
   Define& unit_weight() {
