@@ -13,6 +13,7 @@ SUBCOMMANDS = {
     "run": ("spikedesk.engine.run_command", "simulate a project headless"),
     "validate": ("spikedesk.project_files.validate_command", "check a project file"),
     "convert": ("spikedesk.project_files.convert_command", "import NEST Desktop / export PyNEST"),
+    "models": ("spikedesk.project_files.models_command", "list the models, or show one"),
     "mpi-server": ("spikedesk.engine.mpi.server_command", "serve MPI runs over HTTP"),
 }
 
