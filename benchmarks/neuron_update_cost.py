@@ -33,10 +33,7 @@ def weight_of(model: str) -> tuple[float, int]:
     from spikedesk.engine import _core
     from spikedesk.project_files import catalog
 
-    spec = catalog.model(model)
-    unit = getattr(spec, "weight_unit", None)
-    if unit is None:  # catalogs without weight metadata: NEST's conventions
-        unit = "mV" if model.endswith("_delta") else "nS" if "_cond_" in model else "pA"
+    unit = catalog.weight_of(model).unit
     receptor = 1 if _core.models()[model].get("routing") == "receptors" else 0
     return DRIVE.get(unit, 1.0), receptor
 
