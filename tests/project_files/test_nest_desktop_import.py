@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from spikedesk.app.cli import main
 from spikedesk.engine import ParameterError, simulate
-from spikedesk.project_files import io, nest_desktop
+from spikedesk.project_files import catalog, io, nest_desktop
 from spikedesk.project_files.validation import ProjectError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "nest_desktop"
@@ -118,3 +118,41 @@ def test_convert_command_picks_a_project_and_writes_atomically(tmp_path):
     before = out.read_text()
     assert main(["convert", str(bad), "-o", str(out)]) == 1
     assert out.read_text() == before
+
+
+# neuron models with a membrane to record (parrots have none)
+NEURON_MODELS = sorted(
+    name for name, spec in catalog.models().items()
+    if spec.kind == "neuron" and "V_m" in spec.recordables
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("model", NEURON_MODELS)
+def test_a_nest_desktop_project_with_any_neuron_model_imports_and_runs(model):
+    """A NEST Desktop 4.x project (the app's own layout) using the model, a changed float
+    parameter, a dc_generator and a voltmeter imports with NEST's names and simulates."""
+    spec = catalog.model(model)
+    floats = [p for p in spec.params.values() if p.type == "float" and p.name.startswith("V_")]
+    params = [{"id": floats[0].name, "value": floats[0].default}] if floats else []
+    data = {
+        "name": f"{model} response",
+        "version": "4.0",
+        "simulation": {"kernel": {"localNumThreads": 1, "resolution": 0.1, "rngSeed": 1},
+                       "time": 50},
+        "network": {
+            "nodes": [
+                {"model": "dc_generator", "params": [{"id": "amplitude", "value": 100.0}]},
+                {"model": model, "params": params},
+                {"model": "voltmeter", "params": [{"id": "interval", "value": 0.1}]},
+            ],
+            "connections": [{"source": 0, "target": 1}, {"source": 2, "target": 1}],
+        },
+    }  # fmt: skip
+    [project] = nest_desktop.import_data(data, source=f"{model}.json")
+    neuron = project.nodes[1]
+    assert neuron.model == model
+    if floats:
+        assert neuron.params.get(floats[0].name, floats[0].default) == floats[0].default
+    results = simulate(project)
+    recorder = project.nodes[2].id
+    assert len(results.events[recorder]["times"]) > 0
