@@ -15,9 +15,9 @@
 // last solver step (before a spike's jump).
 //
 // State per neuron: V_m, theta, dg/g for AMPA, NMDA, GABA_A, GABA_B, m_fast_NMDA,
-// m_slow_NMDA, m_Ih, D_IKNa, m_IT, h_IT. The gating variables start at their equilibrium for
-// the initial V_m (NEST computes them for the model's default V_m; the same for default V_m,
-// and as NEST's `equilibrate` otherwise).
+// m_slow_NMDA, m_Ih, D_IKNa, m_IT, h_IT. V_m and theta start at their parameters; the gating
+// variables, as in NEST, at their equilibrium for the default resting potential (-70 mV) and
+// the default NMDA and KNa parameters, whatever V_m and the parameters are.
 #include "../model.h"
 #include "../solvers/rkf45.h"
 
@@ -97,18 +97,22 @@ struct HtNeuron : Population {
   static constexpr size_t kMaxSteps = 100000;
 
   void init() override {
+    // NEST builds every ht_neuron from a prototype whose gating variables are at equilibrium
+    // for the default parameters' resting potential; setting V_m or parameters later leaves
+    // them there. The same here, so that traces agree with NEST for any V_m.
+    const double V0 = (0.2 * 30.0 + 1.0 * -90.0) / (0.2 + 1.0);  // defaults of g_NaL, E_Na, ...
+    const double m_nmda0 = m_eq_NMDA(V0, 0.081, -25.57);
     y.assign(kDim * n, 0.0);
     for (size_t i = 0; i < n; ++i) {
       double* s = &y[kDim * i];
-      const double V = V_m[i];
-      s[kV] = V;
+      s[kV] = V_m[i];
       s[kTheta] = theta[i];
-      s[kMFastNmda] = m_eq_NMDA(V, S_act_NMDA[i], V_act_NMDA[i]);
-      s[kMSlowNmda] = m_eq_NMDA(V, S_act_NMDA[i], V_act_NMDA[i]);
-      s[kMIh] = m_eq_h(V);
-      s[kDIKNa] = D_eq_KNa(V, tau_D_KNa[i]);
-      s[kMIT] = m_eq_T(V);
-      s[kHIT] = h_eq_T(V);
+      s[kMFastNmda] = m_nmda0;
+      s[kMSlowNmda] = m_nmda0;
+      s[kMIh] = m_eq_h(V0);
+      s[kDIKNa] = D_eq_KNa(V0, 1250.0);
+      s[kMIT] = m_eq_T(V0);
+      s[kHIT] = h_eq_T(V0);
     }
     currents.assign(4 * n, 0.0);
     I_stim.assign(n, 0.0);
