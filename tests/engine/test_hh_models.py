@@ -270,3 +270,16 @@ def test_recurrent_network_is_identical_for_1_2_4_threads(model):
             order_b = np.lexsort((b["times"], b["senders"]))
             for field in a:
                 np.testing.assert_array_equal(a[field][order_a], b[field][order_b], err_msg=field)
+
+
+@pytest.mark.parametrize("model", HH + ("ht_neuron",))
+def test_recurrent_network_is_identical_for_2_and_3_ranks(model):
+    from test_ranks import run_ranks
+
+    project = recurrent(model, 1)
+    reference = simulate(project).events
+    for n_ranks, threads in ((2, 1), (3, 2)):
+        got = run_ranks(project, n_ranks, threads, duration=project.simulation.duration)
+        for rid, fields in reference.items():
+            for name, values in fields.items():
+                np.testing.assert_array_equal(got[rid][name], values, err_msg=f"{rid}.{name}")
