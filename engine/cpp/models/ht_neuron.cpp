@@ -247,7 +247,7 @@ struct HtNeuron : Population {
 SD_REGISTER_MODEL(
     ht_neuron,
     Define<HtNeuron>("ht_neuron")
-        .routing(Routing::kReceptors)
+        .receptors({"AMPA", "NMDA", "GABA_A", "GABA_B"})
         HT_P(E_Na) HT_P(E_K) HT_P(g_NaL) HT_P(g_KL) HT_P(tau_m) HT_P(theta_eq) HT_P(tau_theta)
         HT_P(tau_spike) HT_P(t_ref)
         HT_P(g_peak_AMPA) HT_P(tau_rise_AMPA) HT_P(tau_decay_AMPA) HT_P(E_rev_AMPA)
