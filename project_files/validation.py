@@ -419,14 +419,17 @@ class _Validator:
 
     def model_constraints(self, params: dict, spec: catalog.ModelSpec, path: str) -> None:
         defaults = spec.defaults()
-        if "V_reset" in defaults and "V_th" in defaults:
+        # the reset must lie below the spike detection level: V_peak where the model has one
+        # (aeif: V_th < V_reset < V_peak is allowed and bursts), otherwise V_th
+        bound = "V_peak" if "V_peak" in defaults else "V_th"
+        if "V_reset" in defaults and bound in defaults:
             reset = params.get("V_reset", defaults["V_reset"])
-            th = params.get("V_th", defaults["V_th"])
+            th = params.get(bound, defaults[bound])
             if is_number(reset) and is_number(th) and reset >= th:
-                where = "V_reset" if "V_reset" in params else "V_th"
+                where = "V_reset" if "V_reset" in params else bound
                 self.add(
                     f"{path}.{where}",
-                    f"V_reset must be < V_th, got V_reset {show(reset)} >= V_th {show(th)}",
+                    f"V_reset must be < {bound}, got V_reset {show(reset)} >= {bound} {show(th)}",
                 )
         if "interval" in defaults and "interval" not in params:
             if defaults["interval"] < self.resolution:

@@ -20,6 +20,7 @@
 #pragma once
 #include <cmath>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -60,11 +61,14 @@ struct Aeif : Population {
     // NEST's overflow guard: exp((V_peak - V_th) / Delta_T) must stay 1e20 below DBL_MAX
     const double max_exp_arg = std::log(std::numeric_limits<double>::max() / 1e20);
     for (size_t i = 0; i < n; ++i) {
-      if (Delta_T[i] > 0.0 && (V_peak[i] - V_th[i]) / Delta_T[i] >= max_exp_arg)
-        throw std::invalid_argument(
-            "Delta_T: (V_peak - V_th) / Delta_T must be < " + std::to_string(max_exp_arg) +
-            " (exp overflow at spike time), got Delta_T " + std::to_string(Delta_T[i]) +
-            (n > 1 ? " (neuron " + std::to_string(i) + " of " + model + ")" : " (" + model + ")"));
+      if (Delta_T[i] > 0.0 && (V_peak[i] - V_th[i]) / Delta_T[i] >= max_exp_arg) {
+        std::ostringstream msg;
+        msg << "Delta_T: must be > (V_peak - V_th) / " << max_exp_arg << " = "
+            << (V_peak[i] - V_th[i]) / max_exp_arg << " (exp overflow at spike time), got "
+            << Delta_T[i]
+            << (n > 1 ? " (neuron " + std::to_string(i) + " of " + model + ")" : " (" + model + ")");
+        throw std::invalid_argument(msg.str());
+      }
     }
     y.assign(N * n, 0.0);
     for (size_t i = 0; i < n; ++i) {
