@@ -75,10 +75,10 @@ def test_reset_above_v_th_bursts():
 
 def test_psc_delta_refractory_input_arrives_decayed_after_refractoriness():
     def v_after(refractory_input: bool) -> float:
+        neuron = dict(V_m=-40.0, t_ref=5.0, a=0.0, b=0.0, refractory_input=refractory_input)
         p = project(
             [
-                node("n", "aeif_psc_delta", V_m=-40.0, t_ref=5.0, a=0.0, b=0.0,
-                     refractory_input=refractory_input),  # fmt: skip
+                node("n", "aeif_psc_delta", **neuron),
                 node("sg", "spike_generator", spike_times=[2.0]),
                 node("mm", "multimeter", interval=0.1, record_from=["V_m"]),
                 node("sr", "spike_recorder"),

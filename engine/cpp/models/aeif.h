@@ -65,8 +65,9 @@ struct Aeif : Population {
         std::ostringstream msg;
         msg << "Delta_T: must be > (V_peak - V_th) / " << max_exp_arg << " = "
             << (V_peak[i] - V_th[i]) / max_exp_arg << " (exp overflow at spike time), got "
-            << Delta_T[i]
-            << (n > 1 ? " (neuron " + std::to_string(i) + " of " + model + ")" : " (" + model + ")");
+            << Delta_T[i] << " (";
+        if (n > 1) msg << "neuron " << i << " of ";
+        msg << model << ")";
         throw std::invalid_argument(msg.str());
       }
     }
@@ -156,10 +157,12 @@ struct Aeif : Population {
                                    " sub-steps within one time step; check the inputs");
         solver.apply(rhs, t, h, h_int[i], s);
         // NEST's guard against a runaway state (V may explode upwards: it spikes)
-        if (!(s[0] >= -1e3) || !(s[kW] >= -1e6 && s[kW] <= 1e6))
-          throw std::runtime_error("numerical instability: V_m = " + std::to_string(s[0]) +
-                                   " mV, w = " + std::to_string(s[kW]) +
-                                   " pA (V_m < -1000 mV or |w| > 1e6 pA); check the inputs");
+        if (!(s[0] >= -1e3) || !(s[kW] >= -1e6 && s[kW] <= 1e6)) {
+          std::ostringstream msg;
+          msg << "numerical instability: V_m = " << s[0] << " mV, w = "
+              << s[kW] << " pA (V_m < -1000 mV or |w| > 1e6 pA); check the inputs";
+          throw std::runtime_error(msg.str());
+        }
         if constexpr (kDelta) {
           if (r == 0) {
             s[0] = s[0] + psp;
