@@ -100,8 +100,7 @@ struct Aeif : Population {
   }
 
   void step(size_t b0, size_t e0, size_t stride, const StepContext& ctx) override {
-    Rkf45Evolve<N> solver;
-    solver.eps_rel = 0.0;
+    Rkf45Evolve<N> solver;  // NEST's gsl_odeiv_control_yp_new(tol, tol): a_y 0, a_dydt 1
     solver.a_y = 0.0;
     solver.a_dydt = 1.0;
     const double* ex = ctx.input;
