@@ -7,6 +7,7 @@ can fix a whole file in one pass.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
@@ -206,8 +207,7 @@ class _Validator:
             if model is None:
                 self.add(f"{path}.model", "missing; name a model, e.g. iaf_psc_alpha")
             elif spec is None:
-                known = ", ".join(sorted(catalog.models()))
-                self.add(f"{path}.model", f"unknown model {show(model)}; known models: {known}")
+                self.add(f"{path}.model", unknown_model_message(model))
             if spec is not None:
                 self.params(node.get("params", {}), spec, size if size_ok else None, path)
             if isinstance(node_id, str) and node_id and node_id not in seen:
@@ -707,6 +707,17 @@ class _Validator:
             if key not in allowed:
                 where = f"{path}.{key}" if path else key
                 self.add(where, f"unknown key; allowed keys here: {', '.join(allowed)}")
+
+
+def unknown_model_message(model: Any) -> str:
+    """Names the closest known models (``spike_detector`` -> ``spike_recorder``) rather than
+    all of them; ``spikedesk models`` lists every one."""
+    known = sorted(catalog.models())
+    close = []
+    if isinstance(model, str):
+        close = difflib.get_close_matches(model, known, n=3, cutoff=0.6)
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    return f"unknown model {show(model)}; {hint}(`spikedesk models` lists the {len(known)} models)"
 
 
 def multiple_of(value: float, step: float) -> bool:

@@ -41,6 +41,16 @@ NUMERICS = {
 }
 NUMERICS_OF = {model: kind for kind, names in NUMERICS.items() for model in names.split()}
 RANDOM_SPIKES = ("gif_psc_exp", "gif_cond_exp")
+# Cases NEST 3.10 gets wrong, with the reason: a neuron whose NEST V_m turns NaN is compared
+# only before its first NaN sample (samples and spikes). Elsewhere a NaN in NEST's traces fails.
+NEST_BUGS = {
+    "aeif_psc_delta_spikes": (
+        "aeif_psc_delta keeps its refractory count r as unsigned int, so with refractory_input "
+        "exp(-r h / tau_m) overflows (-r wraps to 2**32 - r) and V_m of 'custom' is NaN from the "
+        "end of its first refractory period on; the engine adds the decayed input as "
+        "iaf_psc_delta does"
+    ),
+}
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +91,31 @@ def engine_project(entry: dict, model: str):
 def expected(reference: dict, case: str, recorder: str) -> dict[str, np.ndarray]:
     prefix = f"{case}/{recorder}/"
     return {k[len(prefix) :]: v for k, v in reference.items() if k.startswith(prefix)}
+
+
+def nan_cutoffs(reference: dict, case: str, entry: dict) -> dict[int, float]:
+    """Per sender, the time of its first NaN V_m sample in NEST's traces (NEST_BUGS only)."""
+    if case not in NEST_BUGS:
+        return {}
+    cut = {}
+    for recorder in entry["events_per_recorder"]:
+        want = expected(reference, case, recorder)
+        if "V_m" not in want:
+            continue
+        for sender in np.unique(want["senders"]):
+            mine = want["senders"] == sender
+            bad = np.isnan(want["V_m"][mine])
+            if bad.any():
+                cut[int(sender)] = float(want["times"][mine][bad].min())
+    assert cut, f"{case} is listed in NEST_BUGS but NEST's traces have no NaN"
+    return cut
+
+
+def before_cutoffs(events: dict, cutoffs: dict[int, float]) -> dict:
+    keep = np.ones(len(events["times"]), dtype=bool)
+    for sender, t in cutoffs.items():
+        keep &= ~((events["senders"] == sender) & (events["times"] >= t - 1e-9))
+    return {k: v[keep] for k, v in events.items()}
 
 
 def compare_spikes(got: dict, want: dict, numerics: str, resolution: float) -> None:
@@ -133,11 +168,12 @@ def test_matches_nest(case: str, threads: int, reference: dict) -> None:
     project = engine_project(entry, model)
     results = simulate(project, threads=threads)
     resolution = project.simulation.resolution
+    cutoffs = nan_cutoffs(reference, case, entry)
     for recorder in entry["events_per_recorder"]:
         if recorder not in results.events:
             continue
-        want = expected(reference, case, recorder)
-        got = results.events[recorder]
+        want = before_cutoffs(expected(reference, case, recorder), cutoffs)
+        got = before_cutoffs(results.events[recorder], cutoffs)
         if set(want) == {"senders", "times"}:
             compare_spikes(got, want, numerics, resolution)
         else:
