@@ -13,7 +13,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 from ui_server import free_port
-from ui_steps import SHOTS
+from ui_steps import SHOTS, wait_until
 
 pytestmark = pytest.mark.ui
 
@@ -168,15 +168,6 @@ def net(page: Page, canvas_url: str):
 
 
 # ------------------------------------------------------------------ helpers
-def wait_until(page: Page, predicate, timeout: float = 10.0, what: str = "condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return
-        page.wait_for_timeout(50)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def action(net: TinyNetwork, kind: str, page: Page, nth: int = 1) -> dict:
     """The nth action of this kind the browser sent, once it has arrived."""
 

@@ -21,6 +21,7 @@ from ui_steps import (
     shot,
     simulate,
     wait_for_points,
+    wait_until,
 )
 
 pytestmark = pytest.mark.ui
@@ -97,6 +98,7 @@ def test_bad_settings_are_refused_and_a_failed_run_keeps_the_project(page: Page,
     # a network too big for this machine fails in the engine, before any work
     click_node(page, "E")
     set_field(page, "Size (neurons)", "200000000")
+    wait_until(page, lambda: session.project.node("E").size == 200000000, what="the new size")
     before = session.project
     simulate(page)
     expect(
@@ -244,7 +246,7 @@ def test_editing_during_a_run_does_not_disturb_it(page: Page, studio):
     simulate(page)
     wait_for_points(page, "raster")
     drag_model(page, "iaf_psc_alpha", 450, 420)  # a new population while the run goes on
-    expect(node(page, "P1")).to_be_visible()
+    expect(node(page, "P1")).to_be_visible(timeout=15_000)
     assert side["studio"].running
     wait_for_points(page, "rate", 40)  # more plot updates arrive after the edit
     page.get_by_role("button", name="Cancel").click()

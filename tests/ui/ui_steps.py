@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
@@ -95,6 +96,16 @@ MIDPOINT = """(el) => {
   const m = el.getScreenCTM();
   return [p.x * m.a + p.y * m.c + m.e, p.x * m.b + p.y * m.d + m.f];
 }"""
+
+
+def wait_until(page: Page, predicate, timeout: float = 10.0, what: str = "condition"):
+    """Poll ``predicate`` (Python state of the served app) while the page keeps working."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def set_field(page: Page, label: str, value: str) -> None:
