@@ -139,9 +139,16 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
   // Weights and delays: one stream per target, drawn in generation order.
   const Population* target_pop = tgt.kind == Kind::kNeurons ? populations_[tgt.index].get() : nullptr;
   const bool forced_unit = target_pop != nullptr && target_pop->unit_weight;
-  if (target_pop != nullptr) target_pop->port_of(1.0, receptor);  // an unknown receptor fails here
+  // Receptor ports take spikes; currents and recording requests use receptor 0 (as NEST).
+  const bool carries_current =
+      src.kind == Kind::kGenerator && generators_[src.index]->emits_current();
+  const bool carries_spikes =
+      target_pop != nullptr && src.kind != Kind::kRecorder && !carries_current;
+  if (carries_spikes) target_pop->port_of(1.0, receptor);  // an unknown receptor fails here
   else if (receptor != 0)
-    throw std::invalid_argument("receptor_type applies to connections onto neurons");
+    throw std::invalid_argument(target_pop != nullptr
+                                    ? "receptor_type applies to spike connections only"
+                                    : "receptor_type applies to connections onto neurons");
   // The spike-input slot of target gid t for weight w: the port chosen by the model's routing.
   auto slot_of = [&](uint64_t t, double w) {
     const Population& p = *target_pop;

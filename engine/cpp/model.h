@@ -86,6 +86,9 @@ class Population {
   virtual void step(size_t b, size_t e, size_t stride, const StepContext& ctx) = 0;
   // The number of spike input ports (Routing::kReceptors: the model's receptor count).
   virtual size_t ports() const { return routing == Routing::kSigned ? 2 : 1; }
+  // Why this population cannot record one of its model's recordables (empty: it can); for
+  // models whose recordables depend on a list parameter (I_syn_k of the multisynapse models).
+  virtual std::string unrecordable(const std::string&) const { return {}; }
 
   // The port a weight goes to; receptor is NEST's receptor_type (0: the default).
   size_t port_of(double weight, long receptor) const {
