@@ -649,6 +649,12 @@ class _Validator:
                             f"{show(name)} is not recordable from node {show(conn['target'])} "
                             f"({t.name} records {can})",
                         )
+                    elif isinstance(name, str) and not receptor_recordable(name, target):
+                        self.add(
+                            f"{source['path']}.params.record_from[{j}]",
+                            f"{show(name)} is not recordable from node {show(conn['target'])}: "
+                            f"it has {receptor_count(target)} receptors (tau_syn)",
+                        )
 
     # ------------------------------------------------------------ helpers
 
@@ -657,6 +663,22 @@ class _Validator:
             if key not in allowed:
                 where = f"{path}.{key}" if path else key
                 self.add(where, f"unknown key; allowed keys here: {', '.join(allowed)}")
+
+
+def receptor_count(node: dict) -> int | None:
+    """The receptor ports of a node whose model has one per tau_syn entry (multisynapse)."""
+    spec = node["spec"]
+    if spec is None or "tau_syn" not in spec.params:
+        return None
+    tau = node["params"].get("tau_syn", spec.params["tau_syn"].default)
+    return len(tau) if isinstance(tau, list) else None
+
+
+def receptor_recordable(name: str, node: dict) -> bool:
+    """I_syn_k of a multisynapse node exists for its receptors k = 1 .. len(tau_syn) only."""
+    match = re.fullmatch(r"I_syn_(\d+)", name)
+    count = receptor_count(node)
+    return match is None or count is None or 1 <= int(match[1]) <= count
 
 
 def multiple_of(value: float, step: float) -> bool:
