@@ -33,7 +33,10 @@ def test_adaptation_and_spike_triggered_current_follow_the_spikes(model):
     # spikes (a spike's jump shows from the step after it)
     lag = t[:, None] - spikes[None, :] - 0.1
     seen = lag > -1e-9
-    decay = lambda tau: np.where(seen, np.exp(-np.where(seen, lag, 0.0) / tau), 0.0).sum(axis=1)  # noqa: E731
+
+    def decay(tau):
+        return np.where(seen, np.exp(-np.where(seen, lag, 0.0) / tau), 0.0).sum(axis=1)
+
     sfa = -35.0 + 5.0 * decay(20.0) + 1.0 * decay(200.0)
     stc = 10.0 * decay(30.0)
     np.testing.assert_allclose(mm["E_sfa"], sfa, rtol=1e-9, atol=1e-9)
