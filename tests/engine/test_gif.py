@@ -139,3 +139,16 @@ def test_recurrent_network_is_identical_for_1_2_4_threads(model):
             order_b = np.lexsort((b["times"], b["senders"]))
             for field in a:
                 np.testing.assert_array_equal(a[field][order_a], b[field][order_b], err_msg=field)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_spikes_do_not_depend_on_the_number_of_ranks(model):
+    from test_ranks import run_ranks
+
+    p = recurrent(model, 1)
+    reference = simulate(p).events
+    for n_ranks, threads in ((2, 1), (3, 2)):
+        got = run_ranks(p, n_ranks, threads, duration=300.0)
+        for rid, fields in reference.items():
+            for name, values in fields.items():
+                np.testing.assert_array_equal(got[rid][name], values, err_msg=f"{rid}.{name}")
