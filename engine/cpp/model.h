@@ -188,6 +188,7 @@ struct ModelDef {
   std::string name;
   std::string kind;  // "neuron", "stimulator", "recorder"
   std::vector<std::string> params;
+  std::vector<std::string> list_params;  // those of params that are one list per node
   std::vector<Constraint> constraints;
   std::vector<std::string> recordables;
   std::vector<std::function<double(const Population&, size_t)>> getters;
@@ -250,6 +251,7 @@ class Define {
   // A list of any length (one for the whole node), e.g. spike_times or tau_syn.
   Define& list(const char* name, std::vector<double> M::*member) {
     def_.params.push_back(name);
+    def_.list_params.push_back(name);
     lists_.push_back({name, member});
     return *this;
   }

@@ -88,7 +88,8 @@ def test_exp_tau_syn_must_differ_from_tau_m():
     p = project([node("ms", "iaf_psc_exp_multisynapse", tau_syn=[2.0, 10.0], tau_m=10.0)], [])
     with pytest.raises(ParameterError) as err:
         simulate(p)
-    assert err.value.parameter == "tau_syn" and "tau_m" in err.value.reason
+    assert err.value.parameter == "tau_syn" and "!= tau_m" in err.value.reason
+    assert "entry 2" in err.value.reason
 
 
 @pytest.mark.parametrize("model", MODELS)

@@ -10,14 +10,18 @@
 namespace sd {
 
 struct GifCondExp : Gif {
-  std::vector<double> tau_syn_ex, tau_syn_in, E_ex, E_in, gsl_error_tol;
+  std::vector<double> tau_syn_ex, tau_syn_in, E_ex, E_in, gsl_error_tol, g_ex, g_in;
   std::vector<double> y;      // V_m, g_ex, g_in per neuron
   std::vector<double> h_int;  // the integrator's step size carried between steps (ms)
 
   void init() override {
     Gif::init();
     y.assign(3 * n, 0.0);
-    for (size_t i = 0; i < n; ++i) y[3 * i] = V_m[i];
+    for (size_t i = 0; i < n; ++i) {
+      y[3 * i] = V_m[i];
+      y[3 * i + 1] = g_ex[i];
+      y[3 * i + 2] = g_in[i];
+    }
     h_int.assign(n, 0.0);
   }
   void prepare(double step) override {
@@ -59,6 +63,8 @@ SD_REGISTER_MODEL(gif_cond_exp,
                   define_gif<GifCondExp>("gif_cond_exp")
                       .param("E_ex", &GifCondExp::E_ex)
                       .param("E_in", &GifCondExp::E_in)
+                      .param("g_ex", &GifCondExp::g_ex)
+                      .param("g_in", &GifCondExp::g_in)
                       .param("gsl_error_tol", &GifCondExp::gsl_error_tol)
                       .check("gsl_error_tol", ">", 0.0)
                       .record("V_m", [](const GifCondExp& m, size_t i) { return m.y[3 * i]; })

@@ -7,7 +7,6 @@
 // are declared and a population records those of its own receptors (asking for another is an
 // error naming the receptor count). I_syn, the sum over all receptors, is always recordable.
 #pragma once
-#include <sstream>
 #include <string>
 #include <utility>
 
@@ -24,10 +23,6 @@ struct IafMultisynapse : IafMembrane {
   void init() override {
     IafMembrane::init();
     receptors = tau_syn.size();
-    for (double tau : tau_syn)
-      if (!(tau > 0.0))
-        throw std::invalid_argument("tau_syn: every value must be > 0, got " + number(tau) +
-                                    " (" + model + ")");
   }
   void prepare(double h) override {
     IafMembrane::prepare(h);
@@ -43,11 +38,6 @@ struct IafMultisynapse : IafMembrane {
     return "the node has " + std::to_string(receptors) + " receptors (tau_syn)";
   }
 
-  static std::string number(double v) {
-    std::ostringstream s;
-    s << v;
-    return s.str();
-  }
 };
 
 // V_m, I_syn (the sum) and I_syn_1 .. I_syn_kMaxRecordedReceptors; M::current(i, k) is the
@@ -69,7 +59,7 @@ Define<M>& record_receptor_currents(Define<M>& d, std::index_sequence<K...>) {
 template <class M>
 Define<M> define_multisynapse(const char* name, bool has_v_min) {
   Define<M> d = define_iaf_membrane<M>(name, has_v_min);
-  d.list("tau_syn", &M::tau_syn).routing(Routing::kReceptors);
+  d.list("tau_syn", &M::tau_syn).check("tau_syn", ">", 0.0).routing(Routing::kReceptors);
   return record_receptor_currents(d, std::make_index_sequence<kMaxRecordedReceptors>{});
 }
 

@@ -12,12 +12,6 @@ struct IafPscExpMultisynapse : IafMultisynapse {
 
   void init() override {
     IafMultisynapse::init();
-    for (size_t i = 0; i < n; ++i)
-      for (double tau : tau_syn)
-        if (tau == tau_m[i])
-          throw std::invalid_argument("tau_syn: every value must differ from tau_m (" +
-                                      number(tau_m[i]) + "), got " + number(tau) + " (" + model +
-                                      ")");
     i_syn.assign(n * receptors, 0.0);
   }
   void prepare(double h) override {
@@ -55,6 +49,7 @@ struct IafPscExpMultisynapse : IafMultisynapse {
 };
 
 SD_REGISTER_MODEL(iaf_psc_exp_multisynapse,
-                  define_multisynapse<IafPscExpMultisynapse>("iaf_psc_exp_multisynapse", false));
+                  define_multisynapse<IafPscExpMultisynapse>("iaf_psc_exp_multisynapse", false)
+                      .check("tau_syn", "!=", "tau_m"));
 
 }  // namespace sd

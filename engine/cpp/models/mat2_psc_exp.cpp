@@ -95,9 +95,10 @@ SD_REGISTER_MODEL(
         .check("tau_syn_in", ">", 0.0)
         .check("tau_1", ">", 0.0)
         .check("tau_2", ">", 0.0)
+        .check("t_ref", ">", 0.0)
         .check("t_ref", ">=", "resolution")
-        .check("tau_syn_ex", "!=", "tau_m")
-        .check("tau_syn_in", "!=", "tau_m")
+        .check("tau_m", "!=", "tau_syn_ex")
+        .check("tau_m", "!=", "tau_syn_in")
         .record("V_m", [](const Mat2PscExp& m, size_t i) { return m.v[i] + m.E_L[i]; })
         .record("V_th", [](const Mat2PscExp& m, size_t i) {
           return m.E_L[i] + m.omega_rel[i] + m.th1[i] + m.th2[i];
