@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import conn, node, project, random
-from spikedesk.engine import EngineError, ParameterError, simulate
+from spikedesk.engine import EngineError, simulate
 
 MODELS = ("gif_psc_exp", "gif_cond_exp")
 ADAPT = dict(q_sfa=[5.0, 1.0], tau_sfa=[20.0, 200.0], q_stc=[10.0], tau_stc=[30.0], t_ref=4.0)
@@ -65,20 +65,20 @@ def test_no_hazard_no_spikes_and_the_seed_matters(model):
 
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize(
-    "params,param,reason",
+    "params,words",
     [
-        (dict(q_sfa=[1.0, 2.0], tau_sfa=[10.0]), "q_sfa", "as many values as tau_sfa"),
-        (dict(q_stc=[1.0], tau_stc=[]), "q_stc", "as many values as tau_stc"),
-        (dict(q_sfa=[1.0], tau_sfa=[0.0]), "tau_sfa", "> 0"),
-        (dict(q_stc=[1.0], tau_stc=[-3.0]), "tau_stc", "> 0"),
+        (dict(q_sfa=[1.0, 2.0], tau_sfa=[10.0]), ("q_sfa", "tau_sfa")),
+        (dict(q_stc=[1.0], tau_stc=[]), ("q_stc", "tau_stc")),
+        (dict(q_sfa=[1.0], tau_sfa=[0.0]), ("tau_sfa", "> 0")),
+        (dict(q_stc=[1.0], tau_stc=[-3.0]), ("tau_stc", "> 0")),
     ],
 )
-def test_list_parameters_are_checked(model, params, param, reason):
+def test_list_parameters_are_checked(model, params, words):
+    # the engine checks them (and the project validation, where the catalog declares them)
     p = project([node("g", model, 2, **params)], [])
-    with pytest.raises(ParameterError) as err:
+    with pytest.raises(EngineError) as err:
         simulate(p)
-    assert err.value.node == "g" and err.value.parameter == param
-    assert reason in err.value.reason
+    assert all(w in str(err.value) for w in words), str(err.value)
 
 
 @pytest.mark.parametrize("model", MODELS)

@@ -64,21 +64,25 @@ def test_amat2_voltage_dependent_threshold_rises_with_v_m():
 
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize(
-    "param,value,named",
-    [("C_m", 0.0, "C_m"), ("tau_1", 0.0, "tau_1"), ("tau_2", -1.0, "tau_2"),
-     ("t_ref", 0.0, "t_ref"), ("t_ref", 0.05, "t_ref"), ("tau_syn_ex", 10.0, "tau_m"),
-     ("tau_syn_in", 10.0, "tau_m")],
+    "param,value,words",
+    [("C_m", 0.0, ("C_m", "> 0")), ("tau_1", 0.0, ("tau_1", "> 0")),
+     ("tau_2", -1.0, ("tau_2", "> 0")), ("t_ref", 0.0, ("t_ref", "> 0")),
+     ("t_ref", 0.05, ("t_ref", "resolution")), ("tau_syn_ex", 10.0, ("tau_m", "!= ", "tau_syn_ex")),
+     ("tau_syn_in", 10.0, ("tau_m", "!= ", "tau_syn_in"))],
 )  # fmt: skip
-def test_invalid_parameters_name_node_and_parameter(model, param, value, named):
+def test_invalid_parameters_name_node_and_parameter(model, param, value, words):
+    # the engine checks them (and the project validation, where the catalog declares them)
     p = project([node("mat", model, 3, tau_m=10.0, **{param: value})], [])
-    with pytest.raises(EngineError, match=rf"(nodes\[0\]\.params\.|mat\.){named}[ :]"):
+    with pytest.raises(EngineError) as err:
         simulate(p)
+    assert all(w in str(err.value) for w in words), str(err.value)
 
 
 def test_amat2_tau_v_must_differ_from_the_other_time_constants():
     p = project([node("mat", "amat2_psc_exp", tau_v=10.0, tau_m=10.0)], [])
-    with pytest.raises(EngineError, match=r"mat\.tau_m = 10.0: must be != tau_v"):
+    with pytest.raises(EngineError) as err:
         simulate(p)
+    assert all(w in str(err.value) for w in ("tau_m", "!= ", "tau_v")), str(err.value)
 
 
 @pytest.mark.parametrize("model", MODELS)

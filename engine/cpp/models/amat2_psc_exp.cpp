@@ -10,8 +10,8 @@
 namespace sd {
 
 struct Amat2PscExp : Population {
-  std::vector<double> C_m, E_L, I_e, V_m, V_th_alpha_1, V_th_alpha_2, V_th_v, alpha_1, alpha_2,
-      beta, omega, t_ref, tau_1, tau_2, tau_m, tau_syn_ex, tau_syn_in, tau_v;
+  std::vector<double> C_m, E_L, I_e, V_m, alpha_1, alpha_2, beta, omega, t_ref, tau_1, tau_2,
+      tau_m, tau_syn_ex, tau_syn_in, tau_v;
   // state: v and omega_rel relative to E_L; thv = V_th_v, dthv its derivative
   std::vector<double> v, th1, th2, thv, dthv, i_ex, i_in, i0, omega_rel;
   std::vector<double> P11, P22, P33, P44, P55, P66, P77, P30, P31, P32, P60, P61, P62, P63, P70,
@@ -25,10 +25,7 @@ struct Amat2PscExp : Population {
       v[i] = V_m[i] - E_L[i];
       omega_rel[i] = omega[i] - E_L[i];
     }
-    th1 = V_th_alpha_1;
-    th2 = V_th_alpha_2;
-    thv = V_th_v;
-    for (auto* x : {&dthv, &i_ex, &i_in, &i0}) x->assign(n, 0.0);
+    for (auto* x : {&th1, &th2, &thv, &dthv, &i_ex, &i_in, &i0}) x->assign(n, 0.0);
     for (auto* x : {&P11, &P22, &P33, &P44, &P55, &P66, &P77, &P30, &P31, &P32, &P60, &P61, &P62,
                     &P63, &P70, &P71, &P72, &P73, &P76})
       x->resize(n);
@@ -115,9 +112,6 @@ SD_REGISTER_MODEL(
         .param("E_L", &Amat2PscExp::E_L)
         .param("I_e", &Amat2PscExp::I_e)
         .param("V_m", &Amat2PscExp::V_m)
-        .param("V_th_alpha_1", &Amat2PscExp::V_th_alpha_1)
-        .param("V_th_alpha_2", &Amat2PscExp::V_th_alpha_2)
-        .param("V_th_v", &Amat2PscExp::V_th_v)
         .param("alpha_1", &Amat2PscExp::alpha_1)
         .param("alpha_2", &Amat2PscExp::alpha_2)
         .param("beta", &Amat2PscExp::beta)

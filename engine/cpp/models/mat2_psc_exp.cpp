@@ -9,8 +9,8 @@
 namespace sd {
 
 struct Mat2PscExp : Population {
-  std::vector<double> C_m, E_L, I_e, V_m, V_th_alpha_1, V_th_alpha_2, alpha_1, alpha_2, omega,
-      t_ref, tau_1, tau_2, tau_m, tau_syn_ex, tau_syn_in;
+  std::vector<double> C_m, E_L, I_e, V_m, alpha_1, alpha_2, omega, t_ref, tau_1, tau_2, tau_m,
+      tau_syn_ex, tau_syn_in;
   std::vector<double> v, th1, th2, i_ex, i_in, i0, omega_rel;  // state (v, omega_rel from E_L)
   std::vector<double> P11ex, P11in, P22_expm1, P21ex, P21in, P20, P11th, P22th;
   std::vector<long> r, ref_counts;
@@ -22,9 +22,7 @@ struct Mat2PscExp : Population {
       v[i] = V_m[i] - E_L[i];
       omega_rel[i] = omega[i] - E_L[i];
     }
-    th1 = V_th_alpha_1;
-    th2 = V_th_alpha_2;
-    for (auto* x : {&i_ex, &i_in, &i0}) x->assign(n, 0.0);
+    for (auto* x : {&th1, &th2, &i_ex, &i_in, &i0}) x->assign(n, 0.0);
     for (auto* x : {&P11ex, &P11in, &P22_expm1, &P21ex, &P21in, &P20, &P11th, &P22th})
       x->resize(n);
     r.assign(n, 0);
@@ -78,8 +76,6 @@ SD_REGISTER_MODEL(
         .param("E_L", &Mat2PscExp::E_L)
         .param("I_e", &Mat2PscExp::I_e)
         .param("V_m", &Mat2PscExp::V_m)
-        .param("V_th_alpha_1", &Mat2PscExp::V_th_alpha_1)
-        .param("V_th_alpha_2", &Mat2PscExp::V_th_alpha_2)
         .param("alpha_1", &Mat2PscExp::alpha_1)
         .param("alpha_2", &Mat2PscExp::alpha_2)
         .param("omega", &Mat2PscExp::omega)
