@@ -699,6 +699,12 @@ class _Validator:
                             f"{show(name)} is not recordable from node {show(conn['target'])} "
                             f"({t.name} records {can})",
                         )
+                    elif isinstance(name, str) and not receptor_recordable(name, target):
+                        self.add(
+                            f"{source['path']}.params.record_from[{j}]",
+                            f"{show(name)} is not recordable from node {show(conn['target'])}: "
+                            f"it has {receptor_count(target)} receptors (tau_syn)",
+                        )
 
     # ------------------------------------------------------------ helpers
 
@@ -718,6 +724,23 @@ def unknown_model_message(model: Any) -> str:
         close = difflib.get_close_matches(model, known, n=3, cutoff=0.6)
     hint = f"did you mean {', '.join(close)}? " if close else ""
     return f"unknown model {show(model)}; {hint}(`spikedesk models` lists the {len(known)} models)"
+
+
+def receptor_count(node: dict) -> int | None:
+    """The receptor ports of a node whose model has one per tau_syn entry (multisynapse)."""
+    spec = node["spec"]
+    if spec is None or not spec.receptor_ports:
+        return None
+    name = spec.receptor_ports
+    ports = node["params"].get(name, spec.params[name].default)
+    return len(ports) if isinstance(ports, list) else None
+
+
+def receptor_recordable(name: str, node: dict) -> bool:
+    """I_syn_k of a multisynapse node exists for its receptors k = 1 .. len(tau_syn) only."""
+    match = re.fullmatch(r"I_syn_(\d+)", name)
+    count = receptor_count(node)
+    return match is None or count is None or 1 <= int(match[1]) <= count
 
 
 def multiple_of(value: float, step: float) -> bool:

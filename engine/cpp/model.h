@@ -86,6 +86,9 @@ class Population {
   virtual void step(size_t b, size_t e, size_t stride, const StepContext& ctx) = 0;
   // The number of spike input ports (Routing::kReceptors: the model's receptor count).
   virtual size_t ports() const { return routing == Routing::kSigned ? 2 : 1; }
+  // Why this population cannot record one of its model's recordables (empty: it can); for
+  // models whose recordables depend on a list parameter (I_syn_k of the multisynapse models).
+  virtual std::string unrecordable(const std::string&) const { return {}; }
 
   // The port a weight goes to; receptor is NEST's receptor_type (0: the default).
   size_t port_of(double weight, long receptor) const {
@@ -185,6 +188,7 @@ struct ModelDef {
   std::string name;
   std::string kind;  // "neuron", "stimulator", "recorder"
   std::vector<std::string> params;
+  std::vector<std::string> list_params;  // those of params that are one list per node
   std::vector<Constraint> constraints;
   std::vector<std::string> recordables;
   std::vector<std::function<double(const Population&, size_t)>> getters;
@@ -249,6 +253,7 @@ class Define {
   // A list of any length (one for the whole node), e.g. spike_times or tau_syn.
   Define& list(const char* name, std::vector<double> M::*member) {
     def_.params.push_back(name);
+    def_.list_params.push_back(name);
     lists_.push_back({name, member});
     return *this;
   }

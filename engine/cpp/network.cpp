@@ -154,6 +154,8 @@ void Network::prepare_buffers(long lo, long hi) {
         for (auto& name : r.record_from) {
           auto it = std::find(names.begin(), names.end(), name);
           if (it == names.end()) throw std::invalid_argument(pop.model + " cannot record " + name);
+          if (auto why = pop.unrecordable(name); !why.empty())
+            throw std::invalid_argument(pop.model + " cannot record " + name + ": " + why);
           vars.push_back(size_t(it - names.begin()));
         }
       }

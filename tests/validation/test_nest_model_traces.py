@@ -163,7 +163,7 @@ def test_matches_nest(case: str, threads: int, reference: dict) -> None:
         pytest.skip(f"{model} is not implemented by the engine yet")
     random_spikes = model in RANDOM_SPIKES and not case.endswith("_subthreshold")
     if random_spikes:
-        pytest.skip(f"{model} spikes at random; compared by statistics below")
+        pytest.skip(f"{model} spikes at random; compared by statistics in test_gif_statistics.py")
     numerics = NUMERICS_OF[model]
     project = engine_project(entry, model)
     results = simulate(project, threads=threads)

@@ -228,6 +228,8 @@ def build(meta: dict, engine: dict, defaults_of, include: Path) -> tuple[dict, d
             ui_params[pname] = {k: pmeta.get(k) for k in UI_KEYS}
         recordables = list(info["recordables"])
         missing = [r for r in recordables if r not in nest_defaults.get("recordables", ())]
+        if entry.get("receptor_ports"):  # NEST's I_syn_k grow with the receptor list
+            missing = [r for r in missing if not re.fullmatch(r"I_syn_\d+", r)]
         if missing:
             raise CatalogError(f"{name}: NEST cannot record {', '.join(missing)}")
         constraints = _constraints(name, entry.get("constraints", []), params)
