@@ -434,7 +434,7 @@ long Network::slice_length() const {
 // neurons read in later slices only, but generators wrote this slice's slots; (2) the spike
 // list is gathered and sorted by (lag, gid) once, so every target sums its inputs in the same
 // order whatever the number of threads or ranks; (3) each thread adds only into its own
-// neurons' slots, so delivery needs no atomics.
+// neurons' slots (and event rows, for precise neurons), so delivery needs no atomics.
 void Network::run(long steps) {
   prepare(steps);
   while (remaining_ > 0) {
