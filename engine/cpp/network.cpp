@@ -265,7 +265,20 @@ void Network::prepare_buffers(long lo, long hi) {
   }
   if (has_precise_) {
     precise_rows_.assign(threads_, std::vector<std::vector<PreciseEvent>>(size_t(ring_)));
-    event_index_.assign(threads_, std::vector<std::vector<uint32_t>>(populations_.size()));
+    precise_step_.assign(threads_, PreciseStep{});
+    for (int k = 0; k < threads_; ++k) {
+      PreciseStep& ps = precise_step_[k];
+      ps.local_of_pop.assign(populations_.size(), 0);
+      for (size_t p : precise_pops) {
+        const Population& pop = *populations_[p];
+        auto [b, e] = range(p, k);
+        ps.local_of_pop[p] = ps.n_local;
+        if (b == e) continue;
+        ps.ranges.push_back({uint32_t(pop.current_offset + b), uint32_t(pop.current_offset + e),
+                             uint32_t(ps.n_local)});
+        ps.n_local += e - b;
+      }
+    }
   }
   for (auto& g : generators_) g->prepare();
   prepared_ = true;
@@ -320,22 +333,33 @@ void Network::collect_events(int k, long stamp) {
           row.push_back({uint32_t(pop.current_offset + i), uint32_t(port), 0.0, input[i]});
     }
   }
-  std::sort(row.begin(), row.end());
-}
-
-void Network::index_events(const std::vector<PreciseEvent>& row, const Population& pop, size_t b,
-                           size_t e, std::vector<uint32_t>& index) {
-  index.resize(e - b + 1);
-  const uint32_t first = uint32_t(pop.current_offset + b);
-  auto it = std::lower_bound(row.begin(), row.end(), first,
-                             [](const PreciseEvent& ev, uint32_t t) { return ev.target < t; });
-  size_t j = size_t(it - row.begin());
-  for (size_t i = b; i < e; ++i) {
-    index[i - b] = uint32_t(j);
-    const uint32_t key = uint32_t(pop.current_offset + i);
-    while (j < row.size() && row[j].target == key) ++j;
+  PreciseStep& ps = precise_step_[k];
+  ps.start.assign(ps.n_local + 1, 0);
+  ps.local.resize(row.size());
+  for (size_t j = 0; j < row.size(); ++j) {
+    const uint32_t key = row[j].target;
+    size_t r = 0;  // a thread has one range per precise population: few
+    while (r < ps.ranges.size() && (key < ps.ranges[r].key_begin || key >= ps.ranges[r].key_end)) ++r;
+    if (r == ps.ranges.size()) throw std::logic_error("precise event for another thread's neuron");
+    ps.local[j] = ps.ranges[r].local + (key - ps.ranges[r].key_begin);
+    ++ps.start[ps.local[j] + 1];
   }
-  index[e - b] = uint32_t(j);
+  std::partial_sum(ps.start.begin(), ps.start.end(), ps.start.begin());
+  ps.fill.assign(ps.start.begin(), ps.start.end() - 1);
+  ps.sorted.resize(row.size());
+  for (size_t j = 0; j < row.size(); ++j) ps.sorted[ps.fill[ps.local[j]]++] = row[j];
+  row.clear();
+  for (size_t j = 0; j < ps.n_local; ++j) {
+    PreciseEvent* first = ps.sorted.data() + ps.start[j];
+    PreciseEvent* last = ps.sorted.data() + ps.start[j + 1];
+    if (last - first < 2) continue;
+    if (last - first > 16) {
+      std::sort(first, last);
+      continue;
+    }
+    for (PreciseEvent* x = first + 1; x < last; ++x)  // insertion sort: a few events
+      for (PreciseEvent* y = x; y > first && *y < *(y - 1); --y) std::swap(*y, *(y - 1));
+  }
 }
 
 // One thread's part of a slice: generator output into the ring buffers, then its neurons
@@ -351,11 +375,7 @@ void Network::update_thread(int k, long t0, long m) {
   for (long lag = 0; lag < m; ++lag) {
     double* spikes = spike_.data() + size_t((t0 + lag) % ring_) * spike_slots_;
     double* current = current_.data() + size_t((t0 + lag) % ring_) * current_slots_;
-    std::vector<PreciseEvent>* events = nullptr;
-    if (has_precise_) {
-      collect_events(k, t0 + lag);
-      events = &precise_rows_[k][size_t((t0 + lag) % ring_)];
-    }
+    if (has_precise_) collect_events(k, t0 + lag);
     for (size_t p = 0; p < populations_.size(); ++p) {
       Population& pop = *populations_[p];
       auto [b, e] = range(p, k);
@@ -364,10 +384,9 @@ void Network::update_thread(int k, long t0, long m) {
       double* cur = current + pop.current_offset;
       StepContext ctx{t0 + lag, uint32_t(lag), h_, seed_, input, cur, &local_spikes_[k]};
       if (pop.precise) {
-        auto& index = event_index_[k][p];
-        index_events(*events, pop, b, e, index);
-        ctx.events_data = events->data();
-        ctx.event_index = index.data();
+        const PreciseStep& ps = precise_step_[k];
+        ctx.events_data = ps.sorted.data();
+        ctx.event_index = ps.start.data() + ps.local_of_pop[p];
         ctx.event_base = b;
       }
       try {
@@ -380,7 +399,6 @@ void Network::update_thread(int k, long t0, long m) {
         std::fill(input + port * pop.n + b, input + port * pop.n + e, 0.0);
       std::fill(cur + b, cur + e, 0.0);
     }
-    if (events != nullptr) events->clear();
     record_samples(k, t0 + lag + 1);
   }
 }

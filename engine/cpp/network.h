@@ -125,11 +125,10 @@ class Network {
   size_t first_local(size_t pop, size_t b) const;
   void record_samples(int thread, long stamp);
   void deliver_thread(int thread, long t0, const std::vector<Spike>& spikes);
-  // A precise population's step: its grid input (generators' sums) joins the events at
-  // offset 0, the row is sorted, and `index` tells where each neuron's events begin.
+  // The events of thread k's precise neurons in step `stamp`: grid input (generators' sums)
+  // joins at offset 0, then a counting sort by neuron and a small sort per neuron give each
+  // neuron its events in canonical order (PreciseEvent::operator<).
   void collect_events(int thread, long stamp);
-  static void index_events(const std::vector<PreciseEvent>& row, const Population& pop, size_t b,
-                           size_t e, std::vector<uint32_t>& index);
   void record_spikes(long t0, const std::vector<Spike>& spikes);
   uint32_t steps_of_delay(double ms) const;
   // Step count to ms exactly as NEST computes it (integer tics of 1 us times 0.001 ms/tic), so
@@ -160,7 +159,17 @@ class Network {
   bool has_precise_ = false;
   std::vector<Csr> precise_csr_;                            // per thread
   std::vector<std::vector<std::vector<PreciseEvent>>> precise_rows_;  // [thread][ring row]
-  std::vector<std::vector<std::vector<uint32_t>>> event_index_;      // [thread][population]
+  struct PreciseStep {  // one thread's precise neurons, numbered 0.. in population order
+    struct Range {
+      uint32_t key_begin, key_end, local;  // PreciseEvent::target range -> local numbers
+    };
+    std::vector<Range> ranges;
+    std::vector<size_t> local_of_pop;  // first local number of each population's range
+    size_t n_local = 0;
+    std::vector<uint32_t> start, fill, local;  // this step: start[j] = first event of neuron j
+    std::vector<PreciseEvent> sorted;
+  };
+  std::vector<PreciseStep> precise_step_;  // per thread
   std::vector<std::vector<uint32_t>> spike_listeners_;  // gid -> spike recorder indices
   std::vector<double> spike_, current_;  // ring buffers [row * slots + slot]
   std::vector<std::vector<Spike>> local_spikes_;
