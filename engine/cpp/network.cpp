@@ -106,7 +106,8 @@ std::pair<long, long> Network::local_delay_extrema() const {
     for (auto& s : per) lo = std::min<long>(lo, s.delay), hi = std::max<long>(hi, s.delay);
   for (auto* csrs : {&csr_, &precise_csr_})
     for (auto& c : *csrs)
-      for (const Run& r : c.runs) lo = std::min<long>(lo, r.delay), hi = std::max<long>(hi, r.delay);
+      for (const Run& r : c.runs)
+        lo = std::min<long>(lo, r.delay), hi = std::max<long>(hi, r.delay);
   for (auto& g : generators_)
     for (auto& per : g->targets)
       for (auto& t : per) lo = std::min<long>(lo, t.delay), hi = std::max<long>(hi, t.delay);
@@ -244,7 +245,8 @@ void Network::prepare_buffers(long lo, long hi) {
       auto precise_of = [&](uint32_t slot) -> const Population* {
         for (size_t p : precise_pops) {
           const Population& pop = *populations_[p];
-          if (slot >= pop.input_offset && slot < pop.input_offset + pop.ports() * pop.n) return &pop;
+          if (slot >= pop.input_offset && slot < pop.input_offset + pop.ports() * pop.n)
+            return &pop;
         }
         return nullptr;
       };
@@ -314,7 +316,8 @@ void Network::deliver_thread(int k, long t0, const std::vector<Spike>& spikes) {
     for (uint64_t r = pc.run_row[sp.gid]; r < pc.run_row[sp.gid + 1]; ++r) {
       const Run& run = pc.runs[r];
       auto& row = rows[size_t((t0 + sp.lag + run.delay) % ring_)];
-      for (; j < run.end; ++j) row.push_back({pc.target[j], pc.port[j], sp.offset, pc.weight[j] * mult});
+      for (; j < run.end; ++j)
+        row.push_back({pc.target[j], pc.port[j], sp.offset, pc.weight[j] * mult});
     }
   }
 }
@@ -339,7 +342,9 @@ void Network::collect_events(int k, long stamp) {
   for (size_t j = 0; j < row.size(); ++j) {
     const uint32_t key = row[j].target;
     size_t r = 0;  // a thread has one range per precise population: few
-    while (r < ps.ranges.size() && (key < ps.ranges[r].key_begin || key >= ps.ranges[r].key_end)) ++r;
+    while (r < ps.ranges.size() &&
+           (key < ps.ranges[r].key_begin || key >= ps.ranges[r].key_end))
+      ++r;
     if (r == ps.ranges.size()) throw std::logic_error("precise event for another thread's neuron");
     ps.local[j] = ps.ranges[r].local + (key - ps.ranges[r].key_begin);
     ++ps.start[ps.local[j] + 1];

@@ -7,7 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import conn, node, project, random
-from spikedesk.engine import EngineError, InvalidProjectError, ParameterError, simulate
+from spikedesk.engine import (
+    EngineError,
+    InvalidProjectError,
+    ParameterError,
+    merge,
+    simulate,
+    stream,
+)
 from test_ranks import run_ranks
 
 H = 0.1
@@ -16,7 +23,9 @@ H = 0.1
 def recurrent_network(duration=200.0, threads=1):
     """Every precise model in one recurrent network, with grid nodes on both sides."""
     nodes = [
-        node("alpha", "iaf_psc_alpha_ps", 40, I_e=300.0, V_m=random("uniform", min=-70.0, max=-56.0)),
+        node(
+            "alpha", "iaf_psc_alpha_ps", 40, I_e=300.0, V_m=random("uniform", min=-70.0, max=-56.0)
+        ),
         node("exp", "iaf_psc_exp_ps", 30, I_e=320.0, tau_syn_ex=1.0, tau_syn_in=3.0),
         node("delta", "iaf_psc_delta_ps", 25, I_e=200.0, t_ref=1.55, V_m=-60.0),
         node("parrots", "parrot_neuron_ps", 10),
@@ -67,7 +76,9 @@ def test_threads_and_ranks_give_identical_precise_spike_times():
         got = simulate(p, threads=threads).events
         for rid, fields in reference.events.items():
             for name, values in fields.items():
-                np.testing.assert_array_equal(got[rid][name], values, err_msg=f"{threads}: {rid}.{name}")
+                np.testing.assert_array_equal(
+                    got[rid][name], values, err_msg=f"{threads}: {rid}.{name}"
+                )
     for n_ranks, threads in ((2, 1), (3, 1), (3, 2)):
         got = run_ranks(p, n_ranks, threads, duration=p.simulation.duration)
         for rid, fields in reference.events.items():
@@ -77,13 +88,24 @@ def test_threads_and_ranks_give_identical_precise_spike_times():
                 )
 
 
+def test_streamed_chunks_equal_the_whole_run():
+    p = recurrent_network(duration=120.0)
+    whole = simulate(p).events
+    merged = merge([c.events for c in stream(p, chunk=7.3)])
+    for rid, fields in whole.items():
+        for name, values in fields.items():
+            np.testing.assert_array_equal(merged[rid][name], values, err_msg=f"{rid}.{name}")
+
+
 def relay(model: str, times, weight: float, delay: float = 1.0, **params):
     nodes = [
         node("sg", "spike_generator", precise_times=True, spike_times=times),
         node("n", model, **params),
         node("sr", "spike_recorder"),
     ]
-    p = project(nodes, [conn("a", "sg", "n", weight=weight, delay=delay), conn("b", "n", "sr")], 30.0)
+    p = project(
+        nodes, [conn("a", "sg", "n", weight=weight, delay=delay), conn("b", "n", "sr")], 30.0
+    )
     return simulate(p).events["sr"]["times"]
 
 
@@ -161,7 +183,9 @@ def test_bad_parameters_name_the_parameter(model, params, name):
 
 
 def test_an_engine_check_on_drawn_values_names_the_parameter():
-    p = project([node("x", "iaf_psc_alpha_ps", 5, V_reset=random("uniform", min=-60.0, max=-50.0))], [])
+    p = project(
+        [node("x", "iaf_psc_alpha_ps", 5, V_reset=random("uniform", min=-60.0, max=-50.0))], []
+    )
     with pytest.raises(ParameterError) as err:
         simulate(p)
     assert err.value.node == "x" and err.value.parameter == "V_reset"
@@ -170,7 +194,9 @@ def test_an_engine_check_on_drawn_values_names_the_parameter():
 
 @pytest.mark.parametrize("model", ["iaf_psc_alpha_ps", "iaf_psc_exp_ps", "iaf_psc_delta_ps"])
 def test_runaway_input_does_not_hang(model):
-    p = project([node("n", model, I_e=1e50), node("sr", "spike_recorder")], [conn("b", "n", "sr")], 20.0)
+    p = project(
+        [node("n", model, I_e=1e50), node("sr", "spike_recorder")], [conn("b", "n", "sr")], 20.0
+    )
     try:
         times = simulate(p).events["sr"]["times"]
     except EngineError as err:  # a threshold crossing that cannot be located

@@ -123,8 +123,10 @@ SD_REGISTER_MODEL(iaf_psc_alpha_ps,
                       .param("tau_syn_in", &IafPscAlphaPs::tau_syn_in)
                       .check("tau_syn_ex", ">", 0.0)
                       .check("tau_syn_in", ">", 0.0)
-                      .record("I_syn_ex", [](const IafPscAlphaPs& m, size_t i) { return m.i_ex[i]; })
-                      .record("I_syn_in", [](const IafPscAlphaPs& m, size_t i) { return m.i_in[i]; })
+                      .record("I_syn_ex",
+                              [](const IafPscAlphaPs& m, size_t i) { return m.i_ex[i]; })
+                      .record("I_syn_in",
+                              [](const IafPscAlphaPs& m, size_t i) { return m.i_in[i]; })
                       .record("V_m", [](const IafPscAlphaPs& m, size_t i) {
                         return m.v[i] + m.E_L[i];
                       }));

@@ -66,7 +66,8 @@ template <class Distance>
 double regula_falsi(const Distance& distance, double dt) {
   double a = 0.0, b = dt;
   double fa = distance(a), fb = distance(b);
-  if (fa * fb > 0.0) throw std::runtime_error("threshold crossing: the interval does not reach threshold");
+  if (fa * fb > 0.0)
+    throw std::runtime_error("threshold crossing: the interval does not reach threshold");
   int side = 0;
   for (int iter = 0; iter < 500; ++iter) {
     const double root = (a * fb - b * fa) / (fb - fa);
@@ -102,7 +103,10 @@ inline long ps_refractory_steps(double t_ref, double h) {
 class StepEvents {
  public:
   StepEvents(EventSpan events, bool refractory_ends, double refractory_offset)
-      : it_(events.begin()), end_(events.end()), refr_(refractory_ends), refr_offset_(refractory_offset) {}
+      : it_(events.begin()),
+        end_(events.end()),
+        refr_(refractory_ends),
+        refr_offset_(refractory_offset) {}
   bool empty() const { return it_ == end_ && !refr_; }
   // The next event: false when none is left. end_of_refractory marks the pseudo-event;
   // accumulate sums the weights of spikes with the same offset (iaf_psc_delta_ps).
