@@ -26,6 +26,7 @@ void register_models(py::module_& m) {
         d["routing"] = def.routing == sd::Routing::kSigned   ? "signed"
                        : def.routing == sd::Routing::kSingle ? "single"
                                                              : "receptors";
+        d["precise"] = def.precise;  // takes spikes with their offsets (the *_ps models)
       }
       if (def.kind == "neuron") {
         py::dict receptors;

@@ -201,6 +201,12 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
         } else {
           target.slot = slot_of(t, 1.0);
           target.slot_neg = slot_of(t, -1.0);
+          if (target_pop->precise) {
+            target.precise = true;
+            target.neuron = uint32_t(target_pop->current_offset + (t - t0));
+            target.port = uint32_t(target_pop->port_of(1.0, receptor));
+            target.port_neg = uint32_t(target_pop->port_of(-1.0, receptor));
+          }
         }
         g.targets[k].push_back(target);
       });
@@ -223,6 +229,7 @@ uint64_t Network::synapse_count() const {
   uint64_t n = 0;
   for (auto& p : pending_) n += p.size();
   for (auto& c : csr_) n += c.target.size();
+  for (auto& c : precise_csr_) n += c.target.size();
   return n;
 }
 

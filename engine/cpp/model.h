@@ -60,6 +60,34 @@ enum class Routing {
 
 class Population;
 
+// A spike arriving at a neuron of a precise population within one step (NEST's *_ps models):
+// `offset` ms before the end of the step, as the spike's offset; `weight` is the synapse
+// weight times the spike's multiplicity, `port` the input port the model's routing chose.
+struct PreciseEvent {
+  uint32_t target;  // the neuron: Population::current_offset + index
+  uint32_t port;
+  double offset;
+  double weight;
+  // by neuron, then earliest first; the rest of the key makes the order of simultaneous
+  // events canonical, so no arrival order (threads, ranks, slices) can change a result
+  bool operator<(const PreciseEvent& o) const {
+    if (target != o.target) return target < o.target;
+    if (offset != o.offset) return offset > o.offset;
+    if (port != o.port) return port < o.port;
+    return weight < o.weight;
+  }
+};
+
+// The events of one neuron in one step, earliest first.
+struct EventSpan {
+  const PreciseEvent* first;
+  const PreciseEvent* last;
+  const PreciseEvent* begin() const { return first; }
+  const PreciseEvent* end() const { return last; }
+  bool empty() const { return first == last; }
+  size_t size() const { return size_t(last - first); }
+};
+
 // What one step of a population sees.
 struct StepContext {
   long step;              // the step computed: from step * h to (step + 1) * h
@@ -69,6 +97,18 @@ struct StepContext {
   const double* input;    // spike input of this step: input[port * n + i]
   const double* current;  // current input of this step: current[i]
   std::vector<Spike>* spikes;
+  // Precise populations only: this step's events, sorted, and where each neuron's begin
+  // (index[i - event_base] .. index[i - event_base + 1]).
+  const PreciseEvent* events_data = nullptr;
+  const uint32_t* event_index = nullptr;
+  size_t event_base = 0;
+
+  // The events of neuron i of a precise population in this step (grid input included, at
+  // offset 0).
+  EventSpan events(size_t i) const {
+    const uint32_t* at = event_index + (i - event_base);
+    return {events_data + at[0], events_data + at[1]};
+  }
 
   // The random stream of neuron `gid` in this step: the same draws for any threads x ranks.
   Stream stream(uint64_t gid) const { return Stream(seed, kDynamics, gid, uint32_t(step)); }
@@ -113,6 +153,7 @@ class Population {
   size_t current_offset = 0;  // first current-input slot (n slots)
   Routing routing = Routing::kSigned;
   bool unit_weight = false;   // weights count spikes (parrots)
+  bool precise = false;       // receives its spikes as events with offsets (ctx.events)
   const std::vector<std::function<double(const Population&, size_t)>>* getters = nullptr;
 
  protected:
@@ -137,12 +178,16 @@ struct Window {
 };
 
 // One device target: input slots (for weights >= 0 and < 0, or the current slot), the target's
-// gid, weight and delay in steps.
+// gid, weight and delay in steps; for a precise target also its neuron key and ports, so
+// precise generators can send events with offsets (EmitContext::spike).
 struct DeviceTarget {
   uint32_t slot, slot_neg;
   uint64_t gid;
   double weight;
   uint32_t delay;
+  bool precise = false;
+  uint32_t neuron = 0;  // PreciseEvent::target
+  uint32_t port = 0, port_neg = 0;
 };
 
 // Where a generator writes: the ring buffers of the network, [row * width + slot].
@@ -155,12 +200,23 @@ struct EmitContext {
   size_t spike_width;
   double* current;
   size_t current_width;
+  int thread = 0;                             // the thread whose targets are written
+  std::vector<PreciseEvent>* precise = nullptr;  // this thread's event rows (ring)
 
   double& spike_at(long t, uint32_t slot) const {
     return spikes[size_t(t % ring) * spike_width + slot];
   }
   double& current_at(long t, uint32_t slot) const {
     return current[size_t(t % ring) * current_width + slot];
+  }
+  // A spike leaving in step t - delay that reaches `tg` in step t, `offset` ms before the
+  // end of its step: an event for a precise target, the step's sum for any other.
+  void spike(long t, const DeviceTarget& tg, double value, double offset) const {
+    if (tg.precise)
+      precise[size_t(t % ring)].push_back(
+          {tg.neuron, value >= 0 ? tg.port : tg.port_neg, offset, value});
+    else
+      spike_at(t, value >= 0 ? tg.slot : tg.slot_neg) += value;
   }
   // Step count to ms as NEST computes it (integer tics of 1 us).
   double ms(long steps) const { return double(steps * std::llround(h * 1000.0)) * 0.001; }
@@ -172,6 +228,7 @@ class Generator {
  public:
   virtual ~Generator() = default;
   virtual void init(double) {}  // after parameters are set: h
+  virtual void prepare() {}     // before the first step, targets known
   virtual void emit(const EmitContext& ctx, const std::vector<DeviceTarget>& targets) = 0;
   virtual bool emits_current() const { return false; }
 
@@ -195,6 +252,7 @@ struct ModelDef {
   Routing routing = Routing::kSigned;
   std::vector<std::string> receptors;  // names of receptor_type 1, 2, ... (kReceptors)
   std::string receptor_ports;          // or: one receptor per entry of this list parameter
+  bool precise = false;
   RecorderKind recorder = RecorderKind::kSpikes;
   std::function<std::unique_ptr<Population>(uint64_t first_gid, size_t n, const Params&, double h)>
       make_population;
@@ -292,6 +350,11 @@ class Define {
     def_.receptor_ports = list_param;
     return *this;
   }
+  // Spikes reach the model as events with offsets (ctx.events) instead of a summed buffer.
+  Define& precise() {
+    def_.precise = true;
+    return *this;
+  }
   Define& unit_weight() {
     unit_weight_ = true;
     return *this;
@@ -323,6 +386,7 @@ class Define {
         m->n = n;
         m->routing = def.routing;
         m->unit_weight = unit;
+        m->precise = def.precise;
         m->getters = &Registry::instance().find(def.name)->getters;
         for (auto& [name, member] : per_neuron) (*m).*member = take(p, name, n);
         for (auto& [name, member] : scalars) (*m).*member = take(p, name, 1)[0];

@@ -54,6 +54,7 @@ size_t Network::add_node(const std::string& model, size_t n, const Params& p) {
     pop->current_offset = current_slots_;
     spike_slots_ += pop->ports() * n;
     current_slots_ += n;
+    has_precise_ = has_precise_ || pop->precise;
     populations_.push_back(std::move(pop));
   } else if (def->kind == "recorder") {
     if (n != 1) throw std::invalid_argument(model + " must have size 1");
@@ -103,8 +104,10 @@ std::pair<long, long> Network::local_delay_extrema() const {
   long lo = std::numeric_limits<long>::max(), hi = 0;
   for (auto& per : pending_)
     for (auto& s : per) lo = std::min<long>(lo, s.delay), hi = std::max<long>(hi, s.delay);
-  for (auto& c : csr_)
-    for (const Run& r : c.runs) lo = std::min<long>(lo, r.delay), hi = std::max<long>(hi, r.delay);
+  for (auto* csrs : {&csr_, &precise_csr_})
+    for (auto& c : *csrs)
+      for (const Run& r : c.runs)
+        lo = std::min<long>(lo, r.delay), hi = std::max<long>(hi, r.delay);
   for (auto& g : generators_)
     for (auto& per : g->targets)
       for (auto& t : per) lo = std::min<long>(lo, t.delay), hi = std::max<long>(hi, t.delay);
@@ -139,6 +142,66 @@ void Network::prepare(long steps, long min_delay, long max_delay) {
   prepare_buffers(lo, hi);
 }
 
+namespace {
+// One thread's synapses as CSR: counting sort by source keeps generation order, then each row
+// is sorted by (delay, slot) with a stable sort so multapses keep their order. Each input slot
+// still receives a row's synapses in generation order, so the split into runs changes no sum.
+template <class Pending, class Csr>
+void build_csr(std::vector<Pending>& pend, uint64_t n_gids, Csr& c) {
+  const size_t n = pend.size();
+  c.row.assign(n_gids + 1, 0);
+  for (auto& s : pend) ++c.row[s.source + 1];
+  std::partial_sum(c.row.begin(), c.row.end(), c.row.begin());
+  std::vector<uint64_t> key(n), fill(c.row.begin(), c.row.end() - 1);
+  for (size_t i = 0; i < n; ++i) key[fill[pend[i].source]++] = i;
+  std::vector<uint64_t>().swap(fill);
+  // one pass over the pending synapses in row order: copy them out and replace each index
+  // by its sort key (delay, sign, slot), so rows are checked and sorted on a compact array
+  c.target.resize(n);
+  c.weight.resize(n);
+  for (size_t j = 0; j < n; ++j) {
+    const Pending& s = pend[key[j]];
+    c.target[j] = s.slot;
+    c.weight[j] = s.weight;
+    key[j] = uint64_t(s.delay) << 32 | s.slot;
+  }
+  std::vector<Pending>().swap(pend);
+  std::vector<uint64_t> perm;
+  std::vector<uint32_t> tmp_target;
+  std::vector<double> tmp_weight;
+  for (uint64_t g = 0; g < n_gids; ++g) {
+    const uint64_t b = c.row[g], e = c.row[g + 1];
+    if (std::is_sorted(key.begin() + b, key.begin() + e)) continue;  // the common case
+    perm.resize(e - b);
+    std::iota(perm.begin(), perm.end(), b);
+    std::stable_sort(perm.begin(), perm.end(),
+                     [&](uint64_t x, uint64_t y) { return key[x] < key[y]; });
+    tmp_target.resize(e - b);
+    tmp_weight.resize(e - b);
+    std::vector<uint64_t> tmp_key(e - b);
+    for (size_t i = 0; i < perm.size(); ++i) {
+      tmp_target[i] = c.target[perm[i]];
+      tmp_weight[i] = c.weight[perm[i]];
+      tmp_key[i] = key[perm[i]];
+    }
+    std::copy(tmp_target.begin(), tmp_target.end(), c.target.begin() + b);
+    std::copy(tmp_weight.begin(), tmp_weight.end(), c.weight.begin() + b);
+    std::copy(tmp_key.begin(), tmp_key.end(), key.begin() + b);
+  }
+  c.run_row.assign(n_gids + 1, 0);
+  for (uint64_t g = 0; g < n_gids; ++g) {
+    for (uint64_t j = c.row[g]; j < c.row[g + 1]; ++j) {
+      const uint32_t delay = uint32_t(key[j] >> 32);
+      if (j == c.row[g] || c.runs.back().delay != delay)
+        c.runs.push_back({j + 1, delay});
+      else
+        c.runs.back().end = j + 1;
+    }
+    c.run_row[g + 1] = c.runs.size();
+  }
+}
+}  // namespace
+
 void Network::prepare_buffers(long lo, long hi) {
   for (auto& p : populations_) p->prepare(h_);
   // recordables by index, resolved once per (recorder, population)
@@ -167,67 +230,61 @@ void Network::prepare_buffers(long lo, long hi) {
   current_.assign(size_t(ring_) * current_slots_, 0.0);
   if (spike_listeners_.size() < next_gid_) spike_listeners_.resize(next_gid_ + 1);
 
-  // Per-thread CSR: counting sort by source keeps generation order, then each row is sorted
-  // by (delay, slot) with a stable sort so multapses keep their order. Each input slot still
-  // receives a row's synapses in generation order, so the split into runs changes no sum.
+  // Per-thread CSR (build_csr); synapses onto precise populations get their own CSR, whose
+  // targets are (neuron, port) pairs, so grid delivery keeps its loop unchanged.
   csr_.assign(threads_, Csr{});
+  precise_csr_.assign(threads_, Csr{});
+  std::vector<size_t> precise_pops;  // population indices, by input_offset
+  for (size_t p = 0; p < populations_.size(); ++p)
+    if (populations_[p]->precise) precise_pops.push_back(p);
 #pragma omp parallel num_threads(threads_)
   {
     const int k = omp_get_thread_num();
-    auto& pend = pending_[k];
-    Csr& c = csr_[k];
-    const size_t n = pend.size();
-    c.row.assign(next_gid_ + 1, 0);
-    for (auto& s : pend) ++c.row[s.source + 1];
-    std::partial_sum(c.row.begin(), c.row.end(), c.row.begin());
-    std::vector<uint64_t> key(n), fill(c.row.begin(), c.row.end() - 1);
-    for (size_t i = 0; i < n; ++i) key[fill[pend[i].source]++] = i;
-    std::vector<uint64_t>().swap(fill);
-    // one pass over the pending synapses in row order: copy them out and replace each index
-    // by its sort key (delay, sign, slot), so rows are checked and sorted on a compact array
-    c.target.resize(n);
-    c.weight.resize(n);
-    for (size_t j = 0; j < n; ++j) {
-      const Pending& s = pend[key[j]];
-      c.target[j] = s.slot;
-      c.weight[j] = s.weight;
-      key[j] = uint64_t(s.delay) << 32 | s.slot;
-    }
-    std::vector<Pending>().swap(pend);
-    std::vector<uint64_t> perm;
-    std::vector<uint32_t> tmp_target;
-    std::vector<double> tmp_weight;
-    for (uint64_t g = 0; g < next_gid_; ++g) {
-      const uint64_t b = c.row[g], e = c.row[g + 1];
-      if (std::is_sorted(key.begin() + b, key.begin() + e)) continue;  // the common case
-      perm.resize(e - b);
-      std::iota(perm.begin(), perm.end(), b);
-      std::stable_sort(perm.begin(), perm.end(),
-                       [&](uint64_t x, uint64_t y) { return key[x] < key[y]; });
-      tmp_target.resize(e - b);
-      tmp_weight.resize(e - b);
-      std::vector<uint64_t> tmp_key(e - b);
-      for (size_t i = 0; i < perm.size(); ++i) {
-        tmp_target[i] = c.target[perm[i]];
-        tmp_weight[i] = c.weight[perm[i]];
-        tmp_key[i] = key[perm[i]];
+    if (!has_precise_) {
+      build_csr<Pending, Csr>(pending_[k], next_gid_, csr_[k]);
+    } else {
+      // the population of a spike-input slot, if precise (populations own consecutive slots)
+      auto precise_of = [&](uint32_t slot) -> const Population* {
+        for (size_t p : precise_pops) {
+          const Population& pop = *populations_[p];
+          if (slot >= pop.input_offset && slot < pop.input_offset + pop.ports() * pop.n)
+            return &pop;
+        }
+        return nullptr;
+      };
+      std::vector<Pending> grid, precise;
+      for (const Pending& s : pending_[k]) (precise_of(s.slot) ? precise : grid).push_back(s);
+      std::vector<Pending>().swap(pending_[k]);
+      build_csr<Pending, Csr>(grid, next_gid_, csr_[k]);
+      Csr& c = precise_csr_[k];
+      build_csr<Pending, Csr>(precise, next_gid_, c);
+      c.port.resize(c.target.size());
+      for (size_t j = 0; j < c.target.size(); ++j) {
+        const Population& pop = *precise_of(c.target[j]);
+        const size_t local = c.target[j] - pop.input_offset;
+        c.port[j] = uint32_t(local / pop.n);
+        c.target[j] = uint32_t(pop.current_offset + local % pop.n);
       }
-      std::copy(tmp_target.begin(), tmp_target.end(), c.target.begin() + b);
-      std::copy(tmp_weight.begin(), tmp_weight.end(), c.weight.begin() + b);
-      std::copy(tmp_key.begin(), tmp_key.end(), key.begin() + b);
-    }
-    c.run_row.assign(next_gid_ + 1, 0);
-    for (uint64_t g = 0; g < next_gid_; ++g) {
-      for (uint64_t j = c.row[g]; j < c.row[g + 1]; ++j) {
-        const uint32_t delay = uint32_t(key[j] >> 32);
-        if (j == c.row[g] || c.runs.back().delay != delay)
-          c.runs.push_back({j + 1, delay});
-        else
-          c.runs.back().end = j + 1;
-      }
-      c.run_row[g + 1] = c.runs.size();
     }
   }
+  if (has_precise_) {
+    precise_rows_.assign(threads_, std::vector<std::vector<PreciseEvent>>(size_t(ring_)));
+    precise_step_.assign(threads_, PreciseStep{});
+    for (int k = 0; k < threads_; ++k) {
+      PreciseStep& ps = precise_step_[k];
+      ps.local_of_pop.assign(populations_.size(), 0);
+      for (size_t p : precise_pops) {
+        const Population& pop = *populations_[p];
+        auto [b, e] = range(p, k);
+        ps.local_of_pop[p] = ps.n_local;
+        if (b == e) continue;
+        ps.ranges.push_back({uint32_t(pop.current_offset + b), uint32_t(pop.current_offset + e),
+                             uint32_t(ps.n_local)});
+        ps.n_local += e - b;
+      }
+    }
+  }
+  for (auto& g : generators_) g->prepare();
   prepared_ = true;
 }
 
@@ -251,26 +308,94 @@ void Network::deliver_thread(int k, long t0, const std::vector<Spike>& spikes) {
         for (; j < run.end; ++j) buffer[target[j]] += weight[j] * mult;
     }
   }
+  if (precise_csr_.empty() || precise_csr_[k].runs.empty()) return;
+  // synapses onto precise neurons: one event per synapse, with the spike's offset
+  const Csr& pc = precise_csr_[k];
+  auto& rows = precise_rows_[k];
+  for (const Spike& sp : spikes) {
+    uint64_t j = pc.row[sp.gid];
+    const double mult = sp.multiplicity;
+    for (uint64_t r = pc.run_row[sp.gid]; r < pc.run_row[sp.gid + 1]; ++r) {
+      const Run& run = pc.runs[r];
+      auto& row = rows[size_t((t0 + sp.lag + run.delay) % ring_)];
+      for (; j < run.end; ++j)
+        row.push_back({pc.target[j], pc.port[j], sp.offset, pc.weight[j] * mult});
+    }
+  }
+}
+
+void Network::collect_events(int k, long stamp) {
+  auto& row = precise_rows_[k][size_t(stamp % ring_)];
+  const double* spikes = spike_.data() + size_t(stamp % ring_) * spike_slots_;
+  for (auto& pp : populations_) {
+    const Population& pop = *pp;
+    if (!pop.precise) continue;
+    auto [b, e] = range(size_t(&pp - populations_.data()), k);
+    for (size_t port = 0; port < pop.ports(); ++port) {
+      const double* input = spikes + pop.input_offset + port * pop.n;
+      for (size_t i = b; i < e; ++i)
+        if (input[i] != 0.0)
+          row.push_back({uint32_t(pop.current_offset + i), uint32_t(port), 0.0, input[i]});
+    }
+  }
+  PreciseStep& ps = precise_step_[k];
+  ps.start.assign(ps.n_local + 1, 0);
+  ps.local.resize(row.size());
+  for (size_t j = 0; j < row.size(); ++j) {
+    const uint32_t key = row[j].target;
+    size_t r = 0;  // a thread has one range per precise population: few
+    while (r < ps.ranges.size() &&
+           (key < ps.ranges[r].key_begin || key >= ps.ranges[r].key_end))
+      ++r;
+    if (r == ps.ranges.size()) throw std::logic_error("precise event for another thread's neuron");
+    ps.local[j] = ps.ranges[r].local + (key - ps.ranges[r].key_begin);
+    ++ps.start[ps.local[j] + 1];
+  }
+  std::partial_sum(ps.start.begin(), ps.start.end(), ps.start.begin());
+  ps.fill.assign(ps.start.begin(), ps.start.end() - 1);
+  ps.sorted.resize(row.size());
+  for (size_t j = 0; j < row.size(); ++j) ps.sorted[ps.fill[ps.local[j]]++] = row[j];
+  row.clear();
+  for (size_t j = 0; j < ps.n_local; ++j) {
+    PreciseEvent* first = ps.sorted.data() + ps.start[j];
+    PreciseEvent* last = ps.sorted.data() + ps.start[j + 1];
+    if (last - first < 2) continue;
+    if (last - first > 16) {
+      std::sort(first, last);
+      continue;
+    }
+    for (PreciseEvent* x = first + 1; x < last; ++x)  // insertion sort: a few events
+      for (PreciseEvent* y = x; y > first && *y < *(y - 1); --y) std::swap(*y, *(y - 1));
+  }
 }
 
 // One thread's part of a slice: generator output into the ring buffers, then its neurons
 // step by step. Within a slice of m <= min_delay steps, neurons only read input written in
 // earlier slices (every delay is >= min_delay), so threads update their neurons independently.
 void Network::update_thread(int k, long t0, long m) {
-  const EmitContext emit{t0,           m,       h_, seed_, ring_, spike_.data(), spike_slots_,
-                         current_.data(), current_slots_};
+  EmitContext emit{t0,           m,       h_, seed_, ring_, spike_.data(), spike_slots_,
+                   current_.data(), current_slots_};
+  emit.thread = k;
+  if (has_precise_) emit.precise = precise_rows_[k].data();
   for (auto& g : generators_)
     if (!g->targets[k].empty()) g->emit(emit, g->targets[k]);
   for (long lag = 0; lag < m; ++lag) {
     double* spikes = spike_.data() + size_t((t0 + lag) % ring_) * spike_slots_;
     double* current = current_.data() + size_t((t0 + lag) % ring_) * current_slots_;
+    if (has_precise_) collect_events(k, t0 + lag);
     for (size_t p = 0; p < populations_.size(); ++p) {
       Population& pop = *populations_[p];
       auto [b, e] = range(p, k);
       if (b == e) continue;
       double* input = spikes + pop.input_offset;
       double* cur = current + pop.current_offset;
-      const StepContext ctx{t0 + lag, uint32_t(lag), h_, seed_, input, cur, &local_spikes_[k]};
+      StepContext ctx{t0 + lag, uint32_t(lag), h_, seed_, input, cur, &local_spikes_[k]};
+      if (pop.precise) {
+        const PreciseStep& ps = precise_step_[k];
+        ctx.events_data = ps.sorted.data();
+        ctx.event_index = ps.start.data() + ps.local_of_pop[p];
+        ctx.event_base = b;
+      }
       try {
         pop.step(first_local(p, b), e, n_ranks_, ctx);
       } catch (const std::exception& err) {
@@ -312,6 +437,17 @@ void Network::gather_sorted(std::vector<Spike>& out) {
     l.clear();
   }
   std::sort(out.begin(), out.end());
+  // equal (lag, gid, offset) entries are one spike of higher multiplicity, as deliver() sees
+  // them from the exchange (only precise parrots emit such twins)
+  size_t w = 0;
+  for (size_t r = 0; r < out.size(); ++r) {
+    if (w > 0 && out[w - 1].gid == out[r].gid && out[w - 1].lag == out[r].lag &&
+        out[w - 1].offset == out[r].offset)
+      out[w - 1].multiplicity += out[r].multiplicity;
+    else
+      out[w++] = out[r];
+  }
+  out.resize(w);
 }
 
 long Network::slice_length() const {
@@ -323,7 +459,7 @@ long Network::slice_length() const {
 // neurons read in later slices only, but generators wrote this slice's slots; (2) the spike
 // list is gathered and sorted by (lag, gid) once, so every target sums its inputs in the same
 // order whatever the number of threads or ranks; (3) each thread adds only into its own
-// neurons' slots, so delivery needs no atomics.
+// neurons' slots (and event rows, for precise neurons), so delivery needs no atomics.
 void Network::run(long steps) {
   prepare(steps);
   while (remaining_ > 0) {

@@ -92,8 +92,9 @@ class Network {
     std::vector<uint64_t> row;      // size n_gids + 1: synapses of source g are [row[g], row[g+1])
     std::vector<uint64_t> run_row;  // size n_gids + 1: runs of source g, likewise
     std::vector<Run> runs;
-    std::vector<uint32_t> target;   // spike-input slots
+    std::vector<uint32_t> target;   // spike-input slots (precise: PreciseEvent::target)
     std::vector<double> weight;
+    std::vector<uint32_t> port;     // precise only: the target's input port
   };
   struct Sample {
     size_t pop;
@@ -124,6 +125,10 @@ class Network {
   size_t first_local(size_t pop, size_t b) const;
   void record_samples(int thread, long stamp);
   void deliver_thread(int thread, long t0, const std::vector<Spike>& spikes);
+  // The events of thread k's precise neurons in step `stamp`: grid input (generators' sums)
+  // joins at offset 0, then a counting sort by neuron and a small sort per neuron give each
+  // neuron its events in canonical order (PreciseEvent::operator<).
+  void collect_events(int thread, long stamp);
   void record_spikes(long t0, const std::vector<Spike>& spikes);
   uint32_t steps_of_delay(double ms) const;
   // Step count to ms exactly as NEST computes it (integer tics of 1 us times 0.001 ms/tic), so
@@ -149,6 +154,22 @@ class Network {
   std::vector<Recorder> recorders_;
   std::vector<std::vector<Pending>> pending_;  // per thread, until prepare()
   std::vector<Csr> csr_;                       // per thread
+  // Precise populations (none: nothing below is used). Synapses onto them, per thread,
+  // deliver events with offsets into per-thread rings of event rows.
+  bool has_precise_ = false;
+  std::vector<Csr> precise_csr_;                            // per thread
+  std::vector<std::vector<std::vector<PreciseEvent>>> precise_rows_;  // [thread][ring row]
+  struct PreciseStep {  // one thread's precise neurons, numbered 0.. in population order
+    struct Range {
+      uint32_t key_begin, key_end, local;  // PreciseEvent::target range -> local numbers
+    };
+    std::vector<Range> ranges;
+    std::vector<size_t> local_of_pop;  // first local number of each population's range
+    size_t n_local = 0;
+    std::vector<uint32_t> start, fill, local;  // this step: start[j] = first event of neuron j
+    std::vector<PreciseEvent> sorted;
+  };
+  std::vector<PreciseStep> precise_step_;  // per thread
   std::vector<std::vector<uint32_t>> spike_listeners_;  // gid -> spike recorder indices
   std::vector<double> spike_, current_;  // ring buffers [row * slots + slot]
   std::vector<std::vector<Spike>> local_spikes_;

@@ -1,5 +1,6 @@
 """Projects the MPI tests run: the shipped Brunel example (shortened) and a small network that
-uses every connection rule, random weights and delays, two delays and a voltmeter."""
+uses every connection rule, random weights and delays, two delays and a voltmeter; conductance
+and precise-spike-time networks."""
 
 from __future__ import annotations
 
@@ -86,6 +87,37 @@ def conductance(duration: float = 150.0, threads: int = 1) -> Project:
     return Project(
         name="conductance",
         simulation=Simulation(duration=duration, resolution=0.1, seed=11, threads=threads),
+        nodes=nodes,
+        connections=connections,
+    )
+
+
+def precise(duration: float = 150.0, threads: int = 1) -> Project:
+    """Precise spike times across ranks: offsets go through the real MPI exchange."""
+    delays = RandomParameter("uniform", frozen_map({"min": 0.5, "max": 2.5}))
+    nodes = (
+        Node("pg", "poisson_generator_ps", params=frozen_map({"rate": 800.0, "dead_time": 0.5})),
+        Node("A", "iaf_psc_alpha_ps", 30, params=frozen_map({"I_e": 300.0})),
+        Node("D", "iaf_psc_delta_ps", 20, params=frozen_map({"I_e": 200.0})),
+        Node("P", "parrot_neuron_ps", 5),
+        Node("spikes", "spike_recorder"),
+        Node("vm", "voltmeter", params=frozen_map({"interval": 0.5})),
+    )
+    connections = (
+        _conn("pg_A", "pg", "A", weight=60.0),
+        _conn("pg_P", "pg", "P", delay=2.0),
+        _conn("A_A", "A", "A", "fixed_indegree", weight=-40.0, delay=delays, indegree=5),
+        _conn("A_D", "A", "D", "pairwise_bernoulli", weight=2.0, delay=delays, p=0.2),
+        _conn("D_A", "D", "A", "fixed_indegree", weight=50.0, delay=1.1, indegree=3),
+        _conn("P_A", "P", "A", weight=20.0, delay=0.9),
+        _conn("A_spikes", "A", "spikes"),
+        _conn("D_spikes", "D", "spikes"),
+        _conn("P_spikes", "P", "spikes"),
+        Connection("vm_A", "vm", "A", target_indices=(0, 13, 29)),
+    )
+    return Project(
+        name="precise",
+        simulation=Simulation(duration=duration, resolution=0.1, seed=5, threads=threads),
         nodes=nodes,
         connections=connections,
     )

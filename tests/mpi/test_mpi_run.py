@@ -6,11 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from mpi_tools import mpi_run
-from networks import brunel, conductance, every_rule
+from networks import brunel, conductance, every_rule, precise
 from spikedesk.engine import simulate
 from spikedesk.project_files import io
 
-PROJECTS = {"brunel": brunel, "every_rule": every_rule, "conductance": conductance}
+PROJECTS = {
+    "brunel": brunel,
+    "every_rule": every_rule,
+    "conductance": conductance,
+    "precise": precise,
+}
 LAYOUTS = [(1, 1), (2, 1), (4, 1), (2, 2)]  # (ranks, threads per rank)
 
 

@@ -27,6 +27,21 @@ inline std::vector<long> stamps_of(const std::vector<double>& times, double h, b
   return out;
 }
 
+// A precise time t (ms) as NEST splits it: the stamp, the first step end at or after t
+// (Time::ms_stamp, computed in tics of 1 us), and the offset stamp * h - t in [0, h).
+struct PreciseTime {
+  long stamp;
+  double offset;
+};
+inline PreciseTime precise_time(double t, double h) {
+  const long per_step = std::llround(h * 1000.0);
+  long tics = long(t * 1000.0);
+  tics -= tics % per_step;
+  const double ms = double(tics) * (1.0 / double(per_step)) * (double(per_step) / 1000.0);
+  if (ms < t) tics += per_step;
+  return {tics / per_step, double(tics) * 0.001 - t};
+}
+
 // A piecewise-constant schedule (step_current_generator amplitudes, inhomogeneous Poisson
 // rates): the value valid at step t is the last value whose time stamp is <= t + 1.
 struct Schedule {
