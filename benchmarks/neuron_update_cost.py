@@ -7,7 +7,8 @@ on NEST, each run in a fresh process.
 
 Each model: a population of --n neurons, every neuron driven by its own Poisson train of
 RATE spikes/s (one poisson_generator connected all_to_all, NEST's semantics) with a weight in
-the model's unit chosen so the neurons fire (DRIVE), all spikes recorded, one thread,
+the model's unit chosen so the neurons fire at 5-100 spikes/s (calibrated on spikedesk with 500
+neurons for 100 ms, starting from DRIVE and doubling or halving), all spikes recorded, one thread,
 resolution 0.1 ms. The figure is simulate wall time / (n * steps): it includes the delivery
 of the Poisson input (the same work on both simulators) and the spike recording, so it is
 the cost of a driven neuron, not of the bare membrane update. The table shows medians over
@@ -38,7 +39,7 @@ def weight_of(model: str) -> tuple[float, int]:
     return DRIVE.get(unit, 1.0), receptor
 
 
-def spikedesk_child(model: str, n: int, duration: float) -> dict:
+def spikedesk_child(model: str, n: int, duration: float, weight: float | None = None) -> dict:
     from spikedesk.engine.driver import _Run
     from spikedesk.project_files.project import (
         Connection,
@@ -49,7 +50,8 @@ def spikedesk_child(model: str, n: int, duration: float) -> dict:
         frozen_map,
     )
 
-    weight, receptor = weight_of(model)
+    base, receptor = weight_of(model)
+    weight = base if weight is None else weight
     project = Project(
         name=f"cost-{model}",
         simulation=Simulation(duration=duration, resolution=0.1, seed=1, threads=1),
@@ -70,14 +72,25 @@ def spikedesk_child(model: str, n: int, duration: float) -> dict:
     start = time.perf_counter()
     run.advance(int(round(duration / 0.1)))
     elapsed = time.perf_counter() - start
-    return {"simulate": elapsed, "spikes": len(run.take()["sr"]["times"])}
+    return {"simulate": elapsed, "spikes": len(run.take()["sr"]["times"]), "weight": weight}
 
 
-def nest_child(model: str, n: int, duration: float) -> dict:
+def calibrate(model: str) -> float:
+    """A drive weight that makes the model fire at 5-100 spikes/s."""
+    base, _ = weight_of(model)
+    for factor in (1, 2, 4, 8, 16, 32, 0.5, 0.25, 0.1):
+        out = spikedesk_child(model, 500, 100.0, base * factor)
+        if 5.0 <= out["spikes"] / 500 / 0.1 <= 100.0:
+            return base * factor
+    return base
+
+
+def nest_child(model: str, n: int, duration: float, weight: float | None = None) -> dict:
     import nest
 
     nest.verbosity = nest.VerbosityLevel.ERROR
-    weight, receptor = weight_of(model)
+    base, receptor = weight_of(model)
+    weight = base if weight is None else weight
     nest.ResetKernel()
     nest.SetKernelStatus({"resolution": 0.1, "local_num_threads": 1, "rng_seed": 1})
     pop = nest.Create(model, n)
@@ -93,21 +106,24 @@ def nest_child(model: str, n: int, duration: float) -> dict:
     start = time.perf_counter()
     nest.Simulate(duration)
     elapsed = time.perf_counter() - start
-    return {"simulate": elapsed, "spikes": int(sr.n_events)}
+    return {"simulate": elapsed, "spikes": int(sr.n_events), "weight": weight}
 
 
 def child(args: argparse.Namespace) -> None:
+    if args.child == "calibrate":
+        print(json.dumps({"weight": calibrate(args.models[0])}))
+        return
     run = spikedesk_child if args.child == "spikedesk" else nest_child
-    out = run(args.models[0], args.n, args.duration)
+    out = run(args.models[0], args.n, args.duration, args.weight)
     steps = args.duration / 0.1
     out["ns_per_update"] = 1e9 * out["simulate"] / (args.n * steps)
     out["rate"] = out["spikes"] / args.n / (args.duration / 1000.0)
     print(json.dumps(out))
 
 
-def measure(engine: str, model: str, n: int, duration: float) -> dict | None:
+def measure(engine: str, model: str, n: int, duration: float, weight: float = 0.0) -> dict | None:
     cmd = [sys.executable, __file__, "--child", engine, "--models", model, "--n", str(n),
-           "--duration", str(duration)]  # fmt: skip
+           "--duration", str(duration), "--weight", str(weight)]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     if proc.returncode != 0:
         print(f"  {engine} {model}: failed: {proc.stderr.strip().splitlines()[-1:]}", flush=True)
@@ -124,6 +140,7 @@ def main() -> None:
     parser.add_argument("--engines", nargs="*", default=["spikedesk", "nest"])
     parser.add_argument("--json", default=None, help="also write the figures to this file")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--weight", type=float, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
@@ -138,13 +155,17 @@ def main() -> None:
           f"{'rate sd':>8s} {'rate NEST':>9s}", flush=True)  # fmt: skip
     for model in models:
         figures: dict[str, dict] = {}
+        weight = measure("calibrate", model, 0, 0.0)["weight"]
         for engine in args.engines:
-            runs = [measure(engine, model, args.n, args.duration) for _ in range(args.repeat)]
+            runs = [
+                measure(engine, model, args.n, args.duration, weight) for _ in range(args.repeat)
+            ]
             runs = [r for r in runs if r is not None]
             if runs:
                 figures[engine] = {
                     "ns_per_update": statistics.median(r["ns_per_update"] for r in runs),
                     "rate": runs[0]["rate"],
+                    "weight": weight,
                 }
         sd, nest = figures.get("spikedesk"), figures.get("nest")
         ratio = sd["ns_per_update"] / nest["ns_per_update"] if sd and nest else float("nan")
