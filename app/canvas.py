@@ -101,11 +101,21 @@ CSS = """
   flex: 0 0 196px; overflow-y: auto; background: #f8f9fa; border-right: 1px solid #dee2e6;
   padding: 8px 8px 12px; box-sizing: border-box;
 }
+.palette-search {
+  width: 100%; box-sizing: border-box; margin: 0 0 8px; padding: 4px 8px; font: inherit;
+  border: 1px solid #ced4da; border-radius: 0.3rem; background: #fff;
+}
 .palette-group + .palette-group { margin-top: 10px; }
 .palette-title {
+  display: block; width: 100%; text-align: left; border: 0; background: none; cursor: pointer;
   font-size: 11px; font-weight: 600; letter-spacing: 0.04em; text-transform: uppercase;
   color: #6c757d; padding: 4px 4px 4px;
 }
+.palette-title::before { content: "\25BE  "; }
+.palette-group.collapsed .palette-title::before { content: "\25B8  "; }
+.palette-group.collapsed .palette-item { display: none; }
+.palette-item[hidden], .palette-group[hidden] { display: none; }
+.palette-list.searching .palette-group.collapsed .palette-item:not([hidden]) { display: flex; }
 .palette-item {
   display: flex; align-items: center; gap: 8px; padding: 5px 6px; margin: 2px 0;
   border: 1px solid transparent; border-radius: 0.3rem; cursor: grab; touch-action: none;

@@ -132,6 +132,13 @@ export function render({ model, el }) {
 
   const palette = htmlEl("div", "palette", root);
   palette.setAttribute("aria-label", "Node palette");
+  // a search box over the palette (about 40 models) and the list of family groups under it
+  const search = htmlEl("input", "palette-search", palette);
+  search.type = "search";
+  search.placeholder = "Search models";
+  search.setAttribute("aria-label", "Search models");
+  const paletteList = htmlEl("div", "palette-list", palette);
+  const collapsedFamilies = new Set();
   const stage = htmlEl("div", "stage", root);
 
   const svg = svgEl("svg", { class: "surface", width: "100%", height: "100%" }, stage);
@@ -311,7 +318,7 @@ export function render({ model, el }) {
 
   // ---------------------------------------------------------------- palette
   function drawPalette() {
-    palette.replaceChildren();
+    paletteList.replaceChildren();
     const items = plain(model.palette) || [];
     const groups = new Map();
     // one group per family (palette items arrive in display order), else per kind
@@ -326,10 +333,14 @@ export function render({ model, el }) {
     const order = [...groups.keys()].sort((a, b) => byKind(groups.get(a).kind) - byKind(groups.get(b).kind));
     for (const key of order) {
       const { kind, items: members } = groups.get(key);
-      const group = htmlEl("div", "palette-group", palette);
+      const group = htmlEl("div", "palette-group", paletteList);
       group.dataset.kind = kind;
       group.dataset.family = key;
-      htmlEl("div", "palette-title", group, key);
+      if (collapsedFamilies.has(key)) group.classList.add("collapsed");
+      const title = htmlEl("button", "palette-title", group, key);
+      title.type = "button";
+      title.title = "Show or hide this family";
+      title.setAttribute("aria-expanded", String(!collapsedFamilies.has(key)));
       for (const item of members) {
         const spec = kindOf(item.kind || kind);
         const row = htmlEl("div", "palette-item", group);
@@ -342,8 +353,36 @@ export function render({ model, el }) {
         htmlEl("div", "palette-model", text, item.model);
       }
     }
-    if (!order.length) htmlEl("div", "palette-empty", palette, "No models");
+    if (!order.length) htmlEl("div", "palette-empty", paletteList, "No models");
+    filterPalette();
   }
+
+  // Typing filters by label or model name (collapsed families open while searching).
+  function filterPalette() {
+    const words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    paletteList.classList.toggle("searching", words.length > 0);
+    for (const group of paletteList.querySelectorAll(".palette-group")) {
+      let shown = 0;
+      for (const row of group.querySelectorAll(".palette-item")) {
+        const text = `${row.dataset.model} ${row.textContent} ${group.dataset.family}`.toLowerCase();
+        const match = words.every((w) => text.includes(w));
+        row.hidden = !match;
+        shown += match ? 1 : 0;
+      }
+      group.hidden = shown === 0;
+    }
+  }
+  search.addEventListener("input", filterPalette);
+  paletteList.addEventListener("click", (ev) => {
+    const title = ev.target.closest(".palette-title");
+    if (!title) return;
+    const group = title.parentElement;
+    const family = group.dataset.family;
+    if (collapsedFamilies.has(family)) collapsedFamilies.delete(family);
+    else collapsedFamilies.add(family);
+    group.classList.toggle("collapsed", collapsedFamilies.has(family));
+    title.setAttribute("aria-expanded", String(!collapsedFamilies.has(family)));
+  });
 
   function shapeIcon(spec) {
     const icon = svgEl("svg", { class: "icon", width: 22, height: 22, viewBox: "-30 -30 60 60" });
@@ -850,6 +889,7 @@ export function render({ model, el }) {
   }
 
   root.addEventListener("keydown", (ev) => {
+    if (ev.target.closest && ev.target.closest("input, textarea")) return;  // typing a search
     const key = ev.key;
     const mod = ev.ctrlKey || ev.metaKey;
     if (mod && (key === "z" || key === "Z")) {

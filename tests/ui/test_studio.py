@@ -281,3 +281,39 @@ def test_results_and_plots_download(page: Page, studio):
         page.get_by_title("Save").first.click()
     assert download.value.suggested_filename == "spike-raster.png"
     assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_palette_search_and_families(page: Page, studio):
+    """With about 40 models, a person types part of a name to find one, drags it in, and folds
+    away the families they do not need."""
+    side = open_example(page, studio, "single_neuron_dc")
+    session = side["session"]
+    items = page.locator(".palette-item")
+    everything = items.count()
+    click_node(page, "spikes")
+    wait_until(page, lambda: session.selection.get("id") == "spikes", what="the selection")
+    search = page.get_by_label("Search models")
+    search.fill("aeif cond")
+    visible = page.locator(".palette-item:visible")
+    expect(visible).to_have_count(2)  # aeif_cond_alpha, aeif_cond_exp
+    assert sorted(visible.evaluate_all("els => els.map(e => e.dataset.model)")) == [
+        "aeif_cond_alpha",
+        "aeif_cond_exp",
+    ]
+    page.keyboard.press("Backspace")  # typing in the search box never deletes the selection
+    page.wait_for_timeout(300)
+    assert len(session.project.nodes) == 4
+    search.fill("aeif cond")
+    drag_model(page, "aeif_cond_alpha", 450, 300)
+    wait_until(page, lambda: any(n.model == "aeif_cond_alpha" for n in session.project.nodes))
+    search.fill("")
+    expect(page.locator(".palette-item:visible")).to_have_count(everything)
+    stimulators = page.locator(".palette-group[data-family='Stimulators']")
+    stimulators.locator(".palette-title").click()
+    expect(stimulators.locator(".palette-item").first).to_be_hidden()
+    search.fill("poisson")  # a search opens folded families
+    expect(stimulators.locator(".palette-item[data-model='poisson_generator']")).to_be_visible()
+    search.fill("")
+    expect(stimulators.locator(".palette-item").first).to_be_hidden()
+    stimulators.locator(".palette-title").click()
+    expect(stimulators.locator(".palette-item").first).to_be_visible()
