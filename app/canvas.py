@@ -111,8 +111,8 @@ CSS = """
   font-size: 11px; font-weight: 600; letter-spacing: 0.04em; text-transform: uppercase;
   color: #6c757d; padding: 4px 4px 4px;
 }
-.palette-title::before { content: "\25BE  "; }
-.palette-group.collapsed .palette-title::before { content: "\25B8  "; }
+.palette-title::before { content: "▾ "; }
+.palette-group.collapsed .palette-title::before { content: "▸ "; }
 .palette-group.collapsed .palette-item { display: none; }
 .palette-item[hidden], .palette-group[hidden] { display: none; }
 .palette-list.searching .palette-group.collapsed .palette-item:not([hidden]) { display: flex; }
