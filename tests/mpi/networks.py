@@ -121,3 +121,49 @@ def precise(duration: float = 150.0, threads: int = 1) -> Project:
         nodes=nodes,
         connections=connections,
     )
+
+
+def families(duration: float = 100.0, threads: int = 1) -> Project:
+    """One population of each neuron family driven by noise and wired together: adaptive
+    exponential, Hodgkin-Huxley, Izhikevich, MAT, generalized IF (escape noise, so the
+    per-neuron random streams cross ranks) and multisynapse receptor ports."""
+    nodes = (
+        Node("noise", "poisson_generator", params=frozen_map({"rate": 8000.0})),
+        Node("aeif", "aeif_cond_alpha", 9),
+        Node("hh", "hh_psc_alpha", 7),
+        Node("izh", "izhikevich", 8),
+        Node("mat", "mat2_psc_exp", 6),
+        Node("gif", "gif_psc_exp", 10, params=frozen_map({"lambda_0": 5.0})),
+        Node("multi", "iaf_psc_exp_multisynapse", 5,
+             params=frozen_map({"tau_syn": (1.0, 4.0, 8.0)})),
+        Node("spikes", "spike_recorder"),
+        Node("vm", "multimeter", params=frozen_map({"interval": 0.5, "record_from": ("V_m",)})),
+    )  # fmt: skip
+
+    def receptor(cid, source, weight, port, **args):
+        conn = _conn(cid, source, "multi", "fixed_indegree", weight=weight, indegree=3, **args)
+        return replace(conn, synapse=replace(conn.synapse, receptor_type=port))
+
+    connections = (
+        _conn("noise_aeif", "noise", "aeif", weight=12.0),
+        _conn("noise_hh", "noise", "hh", weight=60.0),
+        _conn("noise_izh", "noise", "izh", weight=1.2),
+        _conn("noise_mat", "noise", "mat", weight=40.0),
+        _conn("noise_gif", "noise", "gif", weight=30.0),
+        _conn("aeif_hh", "aeif", "hh", "fixed_indegree", weight=80.0, delay=1.2, indegree=3),
+        _conn("hh_izh", "hh", "izh", "pairwise_bernoulli", weight=5.0, delay=0.8, p=0.5),
+        _conn("izh_mat", "izh", "mat", "fixed_indegree", weight=-50.0, delay=1.5, indegree=2),
+        _conn("mat_gif", "mat", "gif", "all_to_all", weight=40.0, delay=1.0),
+        _conn("gif_aeif", "gif", "aeif", "fixed_indegree", weight=-2.0, delay=2.0, indegree=4),
+        receptor("aeif_multi", "aeif", 300.0, 1),
+        receptor("hh_multi", "hh", -200.0, 2, delay=1.3),
+        receptor("gif_multi", "gif", 250.0, 3, delay=0.9),
+        *(_conn(f"{p}_spikes", p, "spikes") for p in ("aeif", "hh", "izh", "mat", "gif", "multi")),
+        *(Connection(f"vm_{p}", "vm", p, target_indices=(0, 2)) for p in ("aeif", "hh", "gif")),
+    )
+    return Project(
+        name="families",
+        simulation=Simulation(duration=duration, resolution=0.1, seed=5, threads=threads),
+        nodes=nodes,
+        connections=connections,
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from mpi_tools import mpi_run
-from networks import brunel, conductance, every_rule, precise
+from networks import brunel, conductance, every_rule, families, precise
 from spikedesk.engine import simulate
 from spikedesk.project_files import io
 
@@ -15,6 +15,7 @@ PROJECTS = {
     "every_rule": every_rule,
     "conductance": conductance,
     "precise": precise,
+    "families": families,
 }
 LAYOUTS = [(1, 1), (2, 1), (4, 1), (2, 2)]  # (ranks, threads per rank)
 
