@@ -76,13 +76,38 @@ def spikedesk_child(model: str, n: int, duration: float, weight: float | None = 
 
 
 def calibrate(model: str) -> float:
-    """A drive weight that makes the model fire at 5-100 spikes/s."""
+    """A drive weight that makes the model fire at 5-100 spikes/s: double or halve from the
+    unit's DRIVE until the rate is in range or brackets it, then bisect (log scale)."""
     base, _ = weight_of(model)
-    for factor in (1, 2, 4, 8, 16, 32, 0.5, 0.25, 0.1):
-        out = spikedesk_child(model, 500, 100.0, base * factor)
-        if 5.0 <= out["spikes"] / 500 / 0.1 <= 100.0:
-            return base * factor
-    return base
+
+    def rate(w: float) -> float:
+        return spikedesk_child(model, 500, 100.0, w)["spikes"] / 500 / 0.1
+
+    lo = hi = None
+    w = base
+    for _ in range(8):
+        r = rate(w)
+        if 5.0 <= r <= 100.0:
+            return w
+        if r < 5.0:
+            lo = w
+            if hi is not None:
+                break
+            w *= 2.0
+        else:
+            hi = w
+            if lo is not None:
+                break
+            w /= 2.0
+    if lo is None or hi is None:
+        return w
+    for _ in range(6):
+        w = (lo * hi) ** 0.5
+        r = rate(w)
+        if 5.0 <= r <= 100.0:
+            return w
+        lo, hi = (w, hi) if r < 5.0 else (lo, w)
+    return w
 
 
 def nest_child(model: str, n: int, duration: float, weight: float | None = None) -> dict:
