@@ -51,7 +51,7 @@ class ProjectManager(pn.viewable.Viewer):
         self.message = pn.pane.Alert("", alert_type="info", visible=False, width=WIDTH)
         # a NEST Desktop file with several projects: all are imported, the user picks one
         self.imported = pn.widgets.Select(
-            name="Open an imported project", options=[], visible=False, width=WIDTH
+            label="Open an imported project", options=[], visible=False, width=WIDTH
         )
         self.imported.param.watch(self._open_imported, "value")
         self.new_button.on_click(lambda _: self._new())

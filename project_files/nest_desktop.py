@@ -96,9 +96,7 @@ def read(data: Any, source: str = "<nest-desktop>") -> list[Imported]:
             try:
                 found_problems = validate(project)
             except Exception as exc:
-                found_problems = [
-                    Problem("", f"{INTERNAL} project ({type(exc).__name__}: {exc})")
-                ]
+                found_problems = [Problem("", f"{INTERNAL} project ({type(exc).__name__}: {exc})")]
             for p in found_problems:
                 reader.problems.append(Problem(_join(reader.where, p.path), p.message))
         ok = project if not reader.problems else None
@@ -606,7 +604,10 @@ class _Reader:
         args = self.rule_args(rule, rule_params, path)
         if args is None:
             return None
-        recorder = "recorder" in (catalog.model(source.model).kind, catalog.model(target.model).kind)
+        recorder = "recorder" in (
+            catalog.model(source.model).kind,
+            catalog.model(target.model).kind,
+        )
         values = {}
         for key in ("weight", "delay"):
             value = synapse.get(key, defaults[key])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -209,11 +210,16 @@ def mutants(draw):
         paths = list(_paths(data))
         path = draw(st.sampled_from(paths))
         how = draw(st.sampled_from(["delete", "replace", "wrap", "swap", "number"]))
-        data = _mutate(data, path, how, draw(HOSTILE))
+        data = _mutate(data, path, how, copy.deepcopy(draw(HOSTILE)))
     return data
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+# SPIKEDESK_FUZZ_EXAMPLES=100000 for a release run (about 25 minutes)
+@settings(
+    max_examples=int(os.environ.get("SPIKEDESK_FUZZ_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 @given(mutants())
 def test_fuzzed_nest_desktop_files_only_ever_give_project_errors(data):
     check(data)

@@ -168,7 +168,10 @@ def test_convert_command_writes_every_project_into_a_folder(tmp_path, capsys):
     assert written == sorted(f"{n}.json" for n in names)
     assert sorted(io.load(folder / f"{n}.json").name for n in names) == sorted(names)
     assert convert_command.file_names(["a/b", "a/b", "..", "A/B"]) == [
-        "a_b.json", "a_b 2.json", "project.json", "A_B 3.json"
+        "a_b.json",
+        "a_b 2.json",
+        "project.json",
+        "A_B 3.json",
     ]
 
 
