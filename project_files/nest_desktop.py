@@ -476,6 +476,13 @@ class _Reader:
             return None
         spec = catalog.model(model)
         values = self.applied(params, inherited, f"{path}.params", spec.defaults())
+        records = raw.get("records")
+        if "record_from" in spec.params and isinstance(records, list) and records:
+            # NEST Desktop writes a multimeter's chosen records as its record_from
+            names = [r.get("id") if isinstance(r, dict) else r for r in records]
+            if not all(isinstance(n, str) for n in names):
+                raise _Bad(f"records must name recordable variables, got {_short(records)}")
+            values.setdefault("record_from", names)
         kept = {}
         for pid, value in values.items():
             if pid in IGNORED_PARAMS:

@@ -232,3 +232,21 @@ def test_a_nest_desktop_project_with_any_neuron_model_imports_and_runs(model):
     results = simulate(project)
     recorder = project.nodes[2].id
     assert len(results.events[recorder]["times"]) > 0
+
+
+def test_a_multimeters_records_become_its_record_from():
+    data = {
+        "name": "records",
+        "network": {
+            "nodes": [
+                {"model": "iaf_psc_alpha"},
+                {"model": "multimeter", "records": [{"id": "V_m", "color": "#1F77B4"}]},
+            ],
+            "connections": [{"source": 1, "target": 0}],
+        },
+    }
+    [project] = nest_desktop.import_data(data, "records.json")
+    assert project.nodes[1].params["record_from"] == ("V_m",)
+    data["network"]["nodes"][1]["records"] = [{"id": 3}]
+    with pytest.raises(ProjectError, match=r"nodes\[1\]: records must name"):
+        nest_desktop.import_data(data, "records.json")
