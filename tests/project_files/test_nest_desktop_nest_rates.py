@@ -20,7 +20,7 @@ from spikedesk.project_files.project import Connection, Node
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "nest_desktop"
 SEEDS = (11, 12, 13)
-MAX_DURATION = 1000.0  # ms; longer examples are cut (both sides alike)
+MAX_DURATION = 5000.0  # ms; longer runs are cut (both sides alike); no example is longer
 FLOOR_HZ = 0.5  # spikes/s, and
 FLOOR_REL = 0.05  # of NEST's rate: the tolerance when the seeds barely spread
 
@@ -98,7 +98,7 @@ def test_imported_project_rates_match_nest(path, number, tmp_path):
         results = [simulate(p) for p in runs]
     except ParameterError as exc:
         assert "per-device values" in str(exc)  # known: see test_nest_desktop_import
-        pytest.skip(str(exc))
+        pytest.skip(f"{str(exc)[:60]}...: per-device values are not simulated yet")
     pairs = zip(runs, results, strict=True)
     ours = [_rates(p, lambda rec, r=r: r.events[rec]["senders"]) for p, r in pairs]
     assert ours[0], "no neuron population"
