@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from ui_steps import open_page, wait_until
+from ui_steps import open_page, shot, wait_until
 
 pytestmark = pytest.mark.ui
 ND = Path(__file__).resolve().parents[1] / "data" / "nest_desktop" / "3x"
@@ -34,5 +34,6 @@ def test_upload_picks_among_several_projects_and_shows_notes(page: Page, studio)
     )
     expect(page.get_by_text(re.compile("copy model 'inhibitory'"))).to_be_visible(timeout=30_000)
     expect(picker).to_be_hidden()
+    shot(page, "nest-desktop-upload-notes.png")
     weights = {c.synapse.weight for c in session.project.connections}
     assert {2.0, -8.0} <= weights
