@@ -4,12 +4,13 @@ and the code view (the PyNEST export of the current project)."""
 from __future__ import annotations
 
 import io as stdio
+import json
 
 import panel as pn
 import param
 from spikedesk.app import edits
 from spikedesk.app.session import ProjectSession
-from spikedesk.project_files import examples_dir, io, pynest
+from spikedesk.project_files import examples_dir, io, nest_desktop, pynest
 from spikedesk.project_files.validation import ProjectError
 
 WIDTH = 260
@@ -48,6 +49,11 @@ class ProjectManager(pn.viewable.Viewer):
             width=WIDTH,
         )
         self.message = pn.pane.Alert("", alert_type="info", visible=False, width=WIDTH)
+        # a NEST Desktop file with several projects: all are imported, the user picks one
+        self.imported = pn.widgets.Select(
+            label="Open an imported project", options=[], visible=False, width=WIDTH
+        )
+        self.imported.param.watch(self._open_imported, "value")
         self.new_button.on_click(lambda _: self._new())
         self.duplicate_button.on_click(lambda _: self._duplicate())
         self.delete_button.on_click(lambda _: self._ask_delete())
@@ -68,6 +74,7 @@ class ProjectManager(pn.viewable.Viewer):
             pn.Row(self.example, self.example_button),
             pn.pane.Markdown("Import a spikedesk or NEST Desktop file:", margin=(5, 10, 0, 10)),
             self.upload,
+            self.imported,
             self.download,
             self.message,
             width=WIDTH + 20,
@@ -145,9 +152,24 @@ class ProjectManager(pn.viewable.Viewer):
         except ProjectError as exc:
             self._say(f"Cannot import {filename}:\n\n" + _bullets(exc), "danger")
             return
+        except Exception as exc:  # whatever a file holds, the app stays up
+            self._say(f"Cannot import {filename}: {type(exc).__name__}: {exc}", "danger")
+            return
         self._open(names[0])
-        more = f" (and {len(names) - 1} more in the list)" if len(names) > 1 else ""
-        self._say(f"Imported {filename} as {names[0]}{more}.")
+        self.imported.visible = len(names) > 1
+        self.imported.options = list(names) if len(names) > 1 else []
+        self.imported.value = names[0] if len(names) > 1 else None
+        more = f" (and {len(names) - 1} more: pick one below)" if len(names) > 1 else ""
+        notes = _notes(event.new)
+        text = f"Imported {filename} as {names[0]}{more}."
+        if notes:
+            text += "\n\nApproximated:\n\n" + "\n".join(f"- {n}" for n in notes[:8])
+        self._say(text)
+
+    def _open_imported(self, event) -> None:
+        if event.new and event.new != self.session.project_name:
+            if self.session.store.exists(event.new):
+                self._open(event.new)
 
     def _project_json(self):
         return stdio.BytesIO(io.dumps(self.session.project).encode("utf-8"))
@@ -193,6 +215,17 @@ class CodeView(pn.viewable.Viewer):
 
     def __panel__(self):
         return pn.Column(self.download, self.code, sizing_mode="stretch_width")
+
+
+def _notes(data: bytes) -> list[str]:
+    """What importing an uploaded NEST Desktop file approximated (none for spikedesk files)."""
+    try:
+        raw = json.loads(data.decode("utf-8"))
+        if isinstance(raw, dict) and raw.get("format") == "spikedesk-project":
+            return []
+        return nest_desktop.notes_of(raw)
+    except (ValueError, ProjectError):
+        return []
 
 
 def _bullets(exc: ProjectError) -> str:

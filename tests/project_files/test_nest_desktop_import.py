@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from spikedesk.app.cli import main
 from spikedesk.engine import ParameterError, simulate
-from spikedesk.project_files import catalog, io, nest_desktop
+from spikedesk.project_files import catalog, convert_command, io, nest_desktop
 from spikedesk.project_files.validation import ProjectError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "nest_desktop"
@@ -75,6 +75,41 @@ def test_copied_models_fold_into_their_original():
     assert 20.68 in weights  # the "excitatory" copy of static_synapse carried weight 20.68
 
 
+def test_copy_model_weights_hold_where_the_connection_hides_its_own():
+    """NEST Desktop 3 writes only visible parameters into its script: the Insite Brunel's
+    connections keep hidden weights (20.68, 1) that NEST never sees; the copy models'
+    weights (2 and -8) are what NEST Desktop simulates."""
+    path = DATA / "3x" / "usecases_Insite_Brunel_network.json"
+    [item] = nest_desktop.read(json.loads(path.read_text()), str(path))
+    project = item.project
+    by_pair = {(c.source, c.target): c.synapse for c in project.connections}
+    e, i = project.nodes[0].id, project.nodes[1].id
+    assert by_pair[(e, e)].weight == by_pair[(e, i)].weight == 2.0
+    assert by_pair[(i, e)].weight == by_pair[(i, i)].weight == -8.0
+    assert by_pair[(e, e)].delay == 1.0  # the hidden 1.5 is not applied either
+    # the E node's hidden values (E_L 0, V_th 20, ...) are not applied: NEST's defaults hold
+    assert "E_L" not in project.nodes[0].params and "V_th" not in project.nodes[0].params
+    assert project.nodes[1].params["I_e"] == -5.0  # visible: applied
+    notes = "\n".join(item.notes)
+    assert "copy model 'inhibitory' (static_synapse, weight -8) was written into the 2" in notes
+    assert "nodes[0].params.E_L" in notes
+
+
+def test_parameters_without_a_visible_key_apply():
+    """NEST Desktop 3.0 files have no "visible" key; every listed value applies."""
+    path = DATA / "3x" / "network_models_EII_decision_making.json"
+    (project,) = nest_desktop.import_data(json.loads(path.read_text()), str(path))
+    assert project.nodes[0].params["tau_m"] == 20.0
+    assert {c.synapse.weight for c in project.connections} >= {1.0, -6.0}
+
+
+def test_a_neuron_copy_model_gives_its_values_and_its_name():
+    path = DATA / "3x" / "usecases_NRP_Husky_Braitenberg.json"
+    (project,) = nest_desktop.import_data(json.loads(path.read_text()), str(path))
+    husky = [n for n in project.nodes if n.label == "husky_neuron"]
+    assert husky and all(n.params["g_L"] == 2.5 for n in husky)
+
+
 COND = [
     "logical_operators_AND_XOR_functions.json",
     "single_neuron_models_high_conductance_state.json",
@@ -107,17 +142,58 @@ def test_not_a_nest_desktop_file():
         nest_desktop.import_data({"hello": 1}, "x.json")
 
 
-def test_convert_command_picks_a_project_and_writes_atomically(tmp_path):
+def test_convert_command_picks_a_project_and_writes_atomically(tmp_path, capsys):
     path = DATA / "3x" / "lecture_bachelor_single-neuron-direct-current-injection.json"
     out = tmp_path / "p.json"
-    assert main(["convert", str(path), "-o", str(out)]) == 1  # two projects: must pick
-    assert not out.exists()
+    assert main(["convert", str(path), "-o", str(out)]) == 1  # two projects: a folder or pick
+    assert "give a folder" in capsys.readouterr().err and not out.exists()
     assert main(["convert", str(path), "-o", str(out), "--project", "DC to single neuron 1"]) == 0
     assert io.load(out).name == "DC to single neuron 1"
+    assert main(["convert", str(path), "-o", str(out), "--project", "1"]) == 0  # by number
+    assert io.load(out).name == "DC to single neuron 2"
+    assert main(["convert", str(path), "-o", str(out), "--project", "nope"]) == 1
+    assert "'DC to single neuron 1'" in capsys.readouterr().err
     bad = DATA / "3x" / "plasticity_tsodyks_synapse.json"
     before = out.read_text()
     assert main(["convert", str(bad), "-o", str(out)]) == 1
     assert out.read_text() == before
+
+
+def test_convert_command_writes_every_project_into_a_folder(tmp_path, capsys):
+    path = DATA / "3x" / "network_models_recurrent_network_time_constant.json"
+    folder = tmp_path / "out"
+    assert main(["convert", str(path), "-o", str(folder)]) == 0
+    written = sorted(p.name for p in folder.iterdir())
+    names = [p.name for p in nest_desktop.import_data(json.loads(path.read_text()))]
+    assert written == sorted(f"{n}.json" for n in names)
+    assert sorted(io.load(folder / f"{n}.json").name for n in names) == sorted(names)
+    assert convert_command.file_names(["a/b", "a/b", "..", "A/B"]) == [
+        "a_b.json",
+        "a_b 2.json",
+        "project.json",
+        "A_B 3.json",
+    ]
+
+
+def test_convert_command_prints_what_was_approximated(tmp_path, capsys):
+    path = DATA / "3x" / "usecases_Insite_Brunel_network.json"
+    assert main(["convert", str(path), "-o", str(tmp_path / "b.json")]) == 0
+    out = capsys.readouterr().out
+    assert "note: project '[Insite] Brunel network': copy model 'inhibitory'" in out
+    assert "hidden value" in out
+
+
+def test_one_good_project_of_a_partly_unsupported_file_converts(tmp_path):
+    projects = [
+        json.loads((DATA / "3x" / "plasticity_tsodyks_synapse.json").read_text())[0],
+        json.loads((DATA / "4x" / "spike-activity.json").read_text()),
+    ]
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps(projects))
+    assert main(["convert", str(path), "-o", str(tmp_path / "all")]) == 1
+    out = tmp_path / "one.json"
+    assert main(["convert", str(path), "-o", str(out), "--project", "spike activity"]) == 0
+    assert io.load(out).name == "spike activity"
 
 
 # neuron models with a membrane to record (parrots have none)
@@ -156,3 +232,21 @@ def test_a_nest_desktop_project_with_any_neuron_model_imports_and_runs(model):
     results = simulate(project)
     recorder = project.nodes[2].id
     assert len(results.events[recorder]["times"]) > 0
+
+
+def test_a_multimeters_records_become_its_record_from():
+    data = {
+        "name": "records",
+        "network": {
+            "nodes": [
+                {"model": "iaf_psc_alpha"},
+                {"model": "multimeter", "records": [{"id": "V_m", "color": "#1F77B4"}]},
+            ],
+            "connections": [{"source": 1, "target": 0}],
+        },
+    }
+    [project] = nest_desktop.import_data(data, "records.json")
+    assert project.nodes[1].params["record_from"] == ("V_m",)
+    data["network"]["nodes"][1]["records"] = [{"id": 3}]
+    with pytest.raises(ProjectError, match=r"nodes\[1\]: records must name"):
+        nest_desktop.import_data(data, "records.json")
