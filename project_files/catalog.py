@@ -38,6 +38,8 @@ class ParamSpec:
     may_be_empty: bool = False
     multiple_of: str | None = None  # "resolution": a whole number of steps
     extra: bool = False  # ours, not a NEST parameter
+    # NEST takes it only as a model default (SetDefaults/CopyModel), not per node
+    model_default: bool = False
 
 
 @dataclass(frozen=True)
