@@ -63,7 +63,7 @@ class ModelSpec:
     weight: Weight | None = None  # neurons
     receptors: Mapping[str, int] = field(default_factory=dict)  # name -> receptor port
     receptor_ports: str | None = None  # one port per entry of this list parameter
-    role: Role | None = None  # devices
+    role: Role | None = None  # devices, and neurons that only send (spike_train_injector)
     events: tuple[str, ...] = ()  # recorders: event fields ("record_from": one per variable)
     nest_doc: Mapping[str, Any] = field(default_factory=dict)
 
@@ -74,6 +74,11 @@ class ModelSpec:
     def is_sampler(self) -> bool:
         """Records state variables of the neurons it is connected to (sampler -> neuron)."""
         return self.role == "sampler"
+
+    @property
+    def receives_nothing(self) -> bool:
+        """Nothing connects into it: a stimulator, or a neuron that is a spike source."""
+        return self.kind == "stimulator" or self.role == "spike source"
 
     @property
     def is_spike_recorder(self) -> bool:

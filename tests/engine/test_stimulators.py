@@ -248,3 +248,15 @@ def test_a_bad_value_of_one_device_names_it():
     lists = node("sg", "spike_generator", 2, spike_times=[[1.0], [2.0], [3.0]])
     with pytest.raises((InvalidProjectError, ParameterError), match="2"):
         simulate(project([lists], [], duration=10.0))
+
+
+def test_nothing_connects_into_a_spike_train_injector():
+    sti = node("sti", "spike_train_injector", spike_times=[1.0])
+    nodes = [sti, node("n", "iaf_psc_alpha"), node("mm", "multimeter", record_from=["V_m"])]
+    for source in ("n", "mm"):
+        p = project(nodes, [conn("c", source, "sti")], duration=10.0)
+        with pytest.raises(InvalidProjectError) as err:
+            simulate(p)
+        problem = err.value.problems[0]
+        assert problem.path == "connections[0].target"
+        assert "nothing can connect into a spike_train_injector" in problem.message

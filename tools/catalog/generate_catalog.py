@@ -251,6 +251,8 @@ def build(meta: dict, engine: dict, defaults_of, include: Path) -> tuple[dict, d
             out["receptors"] = receptors
             if "receptor_ports" in entry:
                 out["receptor_ports"] = entry["receptor_ports"]
+            if "role" in entry:  # a neuron that is a spike source (spike_train_injector)
+                out["role"] = entry["role"]
         else:
             out["role"] = entry["role"]
             if "events" in entry:
