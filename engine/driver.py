@@ -119,7 +119,10 @@ def _node_params(
                     out[name] = [float(v) for v in value]
             elif isinstance(value, (list, tuple)):
                 if len(value) != node.size:
-                    raise ValueError(f"needs {node.size} values (one per neuron), got {len(value)}")
+                    each_one = "neuron" if per_neuron else "device"
+                    raise ValueError(
+                        f"needs {node.size} values (one per {each_one}), got {len(value)}"
+                    )
                 values = [float(v) for v in value]
                 if per_neuron:
                     out[name] = values

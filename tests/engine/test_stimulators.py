@@ -151,11 +151,14 @@ STOCHASTIC = [
     node("f", "pulsepacket_generator", pulse_times=[20.0, 60.0, 110.0], activity=30, sdev=4.0),
     node("g", "sinusoidal_gamma_generator", rate=60.0, order=2.0, individual_spike_trains=False),
 ]
+INJECTOR = node("sti", "spike_train_injector", 3,
+                spike_times=[[1.0, 50.5, 120.0], [2.0, 2.0, 99.9], [3.0, 150.0]])  # fmt: skip
 
 
 def invariance_project(threads: int = 1):
-    nodes = [*STOCHASTIC, node("p", "parrot_neuron", 13), node("rec", "spike_recorder")]
+    nodes = [*STOCHASTIC, INJECTOR, node("p", "parrot_neuron", 13), node("rec", "spike_recorder")]
     conns = [conn(f"{g.id}-p", g.id, "p", delay=1.0 + 0.1 * i) for i, g in enumerate(STOCHASTIC)]
+    conns += [conn("sti-p", "sti", "p", delay=2.0), conn("sti-r", "sti", "rec")]
     return project(nodes, [*conns, conn("p-r", "p", "rec")], duration=200.0, threads=threads)
 
 
