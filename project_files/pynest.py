@@ -88,10 +88,8 @@ def _model_defaults(node: Node) -> dict:
 
 def _params_code(node: Node, indent: str) -> str:
     spec = catalog.model(node.model)
-    node = replace(
-        node,
-        params=frozen_map({k: v for k, v in node.params.items() if not spec.params[k].model_default}),
-    )
+    kept = {k: v for k, v in node.params.items() if not spec.params[k].model_default}
+    node = replace(node, params=frozen_map(kept))
     if not node.params:
         return ""
     per_device_lists = any(

@@ -33,7 +33,8 @@ def cv_of_isi(trains) -> float:
 
 
 def fit_sine(times: np.ndarray, n: int, duration: float, frequency: float):
-    """Rate (spikes/s per train) fitted as a + b sin(w t) + c cos(w t): (a, amplitude, phase deg)."""
+    """The rate (spikes/s per train) fitted as a + b sin(w t) + c cos(w t): a, the amplitude
+    and the phase in degrees."""
     edges = np.arange(0.0, duration + 1e-9, 1.0)
     counts, _ = np.histogram(times, edges)
     t = edges[:-1] + 0.5
@@ -46,8 +47,9 @@ def fit_sine(times: np.ndarray, n: int, duration: float, frequency: float):
 def test_sinusoidal_poisson_modulation_amplitude_and_phase():
     # 200 trains x 2 s at 50 +- 30 spikes/s: the fit's standard errors are ~0.5 spikes/s and
     # ~1 degree; a wrong phase convention (cos, radians, no phase) is off by >= 45 degrees
-    g = node("g", "sinusoidal_poisson_generator", rate=50.0, amplitude=30.0, frequency=10.0,
-             phase=45.0)  # fmt: skip
+    g = node(
+        "g", "sinusoidal_poisson_generator", rate=50.0, amplitude=30.0, frequency=10.0, phase=45.0
+    )
     trains, ev = parrots(g, 200, 2000.0)
     # a spike leaving in step t is stamped at its end: the rate of step t is the one at t + h
     a, amp, phase = fit_sine(ev["times"] - 1.0 - 0.05, 200, 2000.0, 10.0)
@@ -59,8 +61,14 @@ def test_sinusoidal_poisson_modulation_amplitude_and_phase():
 
 
 def test_sinusoidal_poisson_clips_the_rate_at_zero_and_can_share_one_train():
-    g = node("g", "sinusoidal_poisson_generator", rate=10.0, amplitude=40.0, frequency=5.0,
-             individual_spike_trains=False)  # fmt: skip
+    g = node(
+        "g",
+        "sinusoidal_poisson_generator",
+        rate=10.0,
+        amplitude=40.0,
+        frequency=5.0,
+        individual_spike_trains=False,
+    )
     trains, ev = parrots(g, 3, 4000.0)
     assert all(np.array_equal(trains[0], t) for t in trains[1:])  # one train for all
     # the rate is max(0, 10 + 40 sin): mean (1/T) int max(0, .) = 10 * 0.5 + ... > 10
@@ -81,8 +89,15 @@ def test_sinusoidal_gamma_cv_is_one_over_sqrt_order(order):
 
 
 def test_sinusoidal_gamma_modulation():
-    g = node("g", "sinusoidal_gamma_generator", rate=40.0, amplitude=20.0, frequency=4.0,
-             phase=90.0, order=3.0)  # fmt: skip
+    g = node(
+        "g",
+        "sinusoidal_gamma_generator",
+        rate=40.0,
+        amplitude=20.0,
+        frequency=4.0,
+        phase=90.0,
+        order=3.0,
+    )
     _, ev = parrots(g, 200, 2500.0)
     a, amp, phase = fit_sine(ev["times"] - 1.0 - 0.05, 200, 2500.0, 4.0)
     assert abs(a - 40.0) < 2.0 and abs(amp - 20.0) < 2.5
@@ -119,8 +134,15 @@ def test_ppd_sup_dead_time_rate_and_cv():
 
 
 def test_ppd_sup_superposition_rate_and_modulation():
-    g = node("g", "ppd_sup_generator", rate=20.0, dead_time=3.0, n_proc=20,
-             frequency=5.0, relative_amplitude=0.5)  # fmt: skip
+    g = node(
+        "g",
+        "ppd_sup_generator",
+        rate=20.0,
+        dead_time=3.0,
+        n_proc=20,
+        frequency=5.0,
+        relative_amplitude=0.5,
+    )
     _, ev = parrots(g, 20, 4000.0)
     a, amp, phase = fit_sine(ev["times"] - 1.0 - 0.05, 20, 4000.0, 5.0)
     assert abs(a - 400.0) < 15.0  # 20 processes x 20 spikes/s
@@ -142,8 +164,7 @@ def test_mip_pairwise_correlation_is_p_copy():
 
 
 STOCHASTIC = [
-    node("a", "sinusoidal_poisson_generator", 2, rate=[80.0, 40.0], amplitude=30.0,
-         frequency=8.0),  # fmt: skip
+    node("a", "sinusoidal_poisson_generator", 2, rate=[80.0, 40.0], amplitude=30.0, frequency=8.0),
     node("b", "sinusoidal_gamma_generator", rate=60.0, amplitude=20.0, frequency=5.0, order=3.0),
     node("c", "gamma_sup_generator", rate=30.0, gamma_shape=3, n_proc=4),
     node("d", "ppd_sup_generator", rate=40.0, dead_time=2.0, n_proc=3),
@@ -151,8 +172,12 @@ STOCHASTIC = [
     node("f", "pulsepacket_generator", pulse_times=[20.0, 60.0, 110.0], activity=30, sdev=4.0),
     node("g", "sinusoidal_gamma_generator", rate=60.0, order=2.0, individual_spike_trains=False),
 ]
-INJECTOR = node("sti", "spike_train_injector", 3,
-                spike_times=[[1.0, 50.5, 120.0], [2.0, 2.0, 99.9], [3.0, 150.0]])  # fmt: skip
+INJECTOR = node(
+    "sti",
+    "spike_train_injector",
+    3,
+    spike_times=[[1.0, 50.5, 120.0], [2.0, 2.0, 99.9], [3.0, 150.0]],
+)
 
 
 def invariance_project(threads: int = 1):
@@ -184,7 +209,7 @@ def test_per_device_rates_inside_one_node():
     )
     ev = simulate(p).events["rec"]
     counts = np.bincount(ev["senders"] - ev["senders"].min(), minlength=3) / 2.0
-    for got, want in zip(counts, (10.0, 100.0, 1000.0)):
+    for got, want in zip(counts, (10.0, 100.0, 1000.0), strict=True):
         assert abs(got - want) < 4 * np.sqrt(want / 2.0) + 1
 
 
@@ -192,8 +217,12 @@ def test_per_device_rates_inside_one_node():
     "model, params, name, fragment",
     [
         ("sinusoidal_poisson_generator", {"rate": -5.0}, "rate", "must be >= 0"),
-        ("sinusoidal_gamma_generator", {"rate": 10.0, "amplitude": 20.0}, "amplitude",
-         "must be <= rate"),  # fmt: skip
+        (
+            "sinusoidal_gamma_generator",
+            {"rate": 10.0, "amplitude": 20.0},
+            "amplitude",
+            "must be <= rate",
+        ),
         ("sinusoidal_gamma_generator", {"order": 0.5}, "order", "must be >= 1"),
         ("mip_generator", {"p_copy": 1.5}, "p_copy", "must be <= 1"),
         ("mip_generator", {"rate": -1.0}, "rate", "must be >= 0"),
@@ -230,8 +259,11 @@ def test_bad_parameters_name_node_and_parameter(model, params, name, fragment):
 def _defaults(model: str) -> dict:
     from spikedesk.project_files import catalog
 
-    return {k: p.default for k, p in catalog.model(model).params.items()
-            if not isinstance(p.default, list)}  # fmt: skip
+    return {
+        k: p.default
+        for k, p in catalog.model(model).params.items()
+        if not isinstance(p.default, list)
+    }
 
 
 def test_a_bad_value_of_one_device_names_it():

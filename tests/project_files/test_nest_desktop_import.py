@@ -128,9 +128,10 @@ def test_convert_command_picks_a_project_and_writes_atomically(tmp_path):
 
 # neuron models with a membrane to record (parrots have none)
 NEURON_MODELS = sorted(
-    name for name, spec in catalog.models().items()
+    name
+    for name, spec in catalog.models().items()
     if spec.kind == "neuron" and "V_m" in spec.recordables
-)  # fmt: skip
+)
 
 
 @pytest.mark.parametrize("model", NEURON_MODELS)
@@ -143,8 +144,10 @@ def test_a_nest_desktop_project_with_any_neuron_model_imports_and_runs(model):
     data = {
         "name": f"{model} response",
         "version": "4.0",
-        "simulation": {"kernel": {"localNumThreads": 1, "resolution": 0.1, "rngSeed": 1},
-                       "time": 50},
+        "simulation": {
+            "kernel": {"localNumThreads": 1, "resolution": 0.1, "rngSeed": 1},
+            "time": 50,
+        },
         "network": {
             "nodes": [
                 {"model": "dc_generator", "params": [{"id": "amplitude", "value": 100.0}]},
@@ -153,7 +156,7 @@ def test_a_nest_desktop_project_with_any_neuron_model_imports_and_runs(model):
             ],
             "connections": [{"source": 0, "target": 1}, {"source": 2, "target": 1}],
         },
-    }  # fmt: skip
+    }
     [project] = nest_desktop.import_data(data, source=f"{model}.json")
     neuron = project.nodes[1]
     assert neuron.model == model

@@ -202,17 +202,34 @@ def _stimulator_project() -> Project:
         return Node(id=id, model=model, size=size, params=frozen_map(params))
 
     def conn(id, source, target, rule="all_to_all", weight=1.0):
-        return Connection(id=id, source=source, target=target, rule=Rule(rule, frozen_map({})),
-                          synapse=Synapse(weight=weight, delay=1.0))  # fmt: skip
+        return Connection(
+            id=id,
+            source=source,
+            target=target,
+            rule=Rule(rule, frozen_map({})),
+            synapse=Synapse(weight=weight, delay=1.0),
+        )
 
     nodes = [
         node("n", "iaf_psc_alpha", 3),
         node("dc", "dc_generator", 3, amplitude=(300.0, 400.0, 500.0)),
-        node("pp", "pulsepacket_generator", 3, pulse_times=((10.0,), (20.0, 40.0), (30.0,)),
-             activity=(2, 3, 4), sdev=0.0),  # fmt: skip
+        node(
+            "pp",
+            "pulsepacket_generator",
+            3,
+            pulse_times=((10.0,), (20.0, 40.0), (30.0,)),
+            activity=(2, 3, 4),
+            sdev=0.0,
+        ),
         node("sti", "spike_train_injector", 2, spike_times=((5.0, 6.0), (7.0,))),
-        node("spg", "sinusoidal_poisson_generator", rate=50.0, amplitude=10.0, frequency=5.0,
-             individual_spike_trains=False),  # fmt: skip
+        node(
+            "spg",
+            "sinusoidal_poisson_generator",
+            rate=50.0,
+            amplitude=10.0,
+            frequency=5.0,
+            individual_spike_trains=False,
+        ),
         node("sgg", "sinusoidal_gamma_generator", rate=20.0, order=2.0),
         node("mip", "mip_generator", rate=20.0, p_copy=0.5),
         node("gsg", "gamma_sup_generator", rate=10.0, gamma_shape=2, n_proc=3),

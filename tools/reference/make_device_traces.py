@@ -43,8 +43,14 @@ def sampled(neurons: str) -> tuple[list[dict], list[dict]]:
 def dc_per_device() -> dict:
     nodes = [
         node("n", "iaf_psc_alpha", 3),
-        node("dc", "dc_generator", 3, amplitude=[100.0, 300.0, 500.0], start=[0.0, 10.0, 20.0],
-             stop=[150.0, 150.0, 120.0]),  # fmt: skip
+        node(
+            "dc",
+            "dc_generator",
+            3,
+            amplitude=[100.0, 300.0, 500.0],
+            start=[0.0, 10.0, 20.0],
+            stop=[150.0, 150.0, 120.0],
+        ),
     ]
     rec_nodes, rec_conns = sampled("n")
     return project(
@@ -135,8 +141,9 @@ def pulsepacket_exact() -> dict:
 
 def pulsepacket_spread() -> dict:
     nodes = [
-        node("pp", "pulsepacket_generator", pulse_times=[50.0, 150.0, 250.0], activity=400,
-             sdev=3.0),  # fmt: skip
+        node(
+            "pp", "pulsepacket_generator", pulse_times=[50.0, 150.0, 250.0], activity=400, sdev=3.0
+        ),
         node("parrot", "parrot_neuron", 1),
         node("spikes", "spike_recorder"),
     ]
@@ -159,8 +166,12 @@ def packet_stats(times: np.ndarray, centers: list[float], delay: float) -> dict:
 
 
 def main() -> None:
-    cases = [dc_per_device(), spike_generator_per_device(), spike_train_injector(),
-             pulsepacket_exact()]  # fmt: skip
+    cases = [
+        dc_per_device(),
+        spike_generator_per_device(),
+        spike_train_injector(),
+        pulsepacket_exact(),
+    ]
     arrays = {}
     manifest = {
         "generator": "tools/reference/make_device_traces.py",
@@ -180,8 +191,11 @@ def main() -> None:
             "node_ids": result["node_ids"],
             "events_per_recorder": counts,
         }
-        print(proj["name"], counts, {r: f["times"][:12] for r, f in result["events"].items()
-                                     if "V_m" not in f})  # fmt: skip
+        print(
+            proj["name"],
+            counts,
+            {r: f["times"][:12] for r, f in result["events"].items() if "V_m" not in f},
+        )
     proj = pulsepacket_spread()
     result = run_project(proj)
     stats = packet_stats(result["events"]["spikes"]["times"], [50.0, 150.0, 250.0], 1.0)
