@@ -114,6 +114,33 @@ def spike_train_injector() -> dict:
     )
 
 
+def spike_train_injector_precise() -> dict:
+    nodes = [
+        node(
+            "sti",
+            "spike_train_injector",
+            2,
+            spike_times=[[1.23, 4.567, 10.0], [2.0001, 7.25]],
+            precise_times=True,
+        ),
+        node("n", "iaf_psc_alpha_ps", 1),
+        node("sti_spikes", "spike_recorder"),
+    ]
+    rec_nodes, rec_conns = sampled("n")
+    return project(
+        "spike_train_injector_precise",
+        "spike_train_injector with precise_times and off-grid times, recorded by a"
+        " spike_recorder (off-grid times) and sent to an iaf_psc_alpha_ps (800 pA, delay 1 ms)",
+        20.0,
+        nodes + rec_nodes,
+        [
+            conn("sti-rec", "sti", "sti_spikes"),
+            conn("sti-n", "sti", "n", 800.0, 1.0),
+            *rec_conns,
+        ],
+    )
+
+
 def pulsepacket_exact() -> dict:
     nodes = [
         node(
@@ -157,6 +184,70 @@ def pulsepacket_spread() -> dict:
     )
 
 
+def into_parrots(name: str, description: str, generator: dict, n: int, duration: float) -> dict:
+    nodes = [generator, node("p", "parrot_neuron", n), node("spikes", "spike_recorder")]
+    conns = [conn("g-p", generator["id"], "p", 1.0, 1.0), conn("p-s", "p", "spikes")]
+    return project(name, description, duration, nodes, conns)
+
+
+# name -> (generator, parrots, duration, what is measured); one_to_one would not matter: every
+# parrot gets its own train (mip: a copy of the mother train)
+TRAIN_CASES = {
+    "sinusoidal_poisson_psth": (
+        node("g", "sinusoidal_poisson_generator", rate=50.0, amplitude=30.0, frequency=10.0,
+             phase=45.0),
+        200, 2000.0, "sine fit of the PSTH at 10 Hz (1 ms bins): mean, amplitude, phase",
+    ),
+    "sinusoidal_gamma_psth": (
+        node("g", "sinusoidal_gamma_generator", rate=40.0, amplitude=20.0, frequency=4.0,
+             phase=90.0, order=3.0),
+        200, 2500.0, "sine fit of the PSTH at 4 Hz",
+    ),
+    "sinusoidal_gamma_cv": (
+        node("g", "sinusoidal_gamma_generator", rate=40.0, order=4.0),
+        40, 5000.0, "rate and CV of ISI (1 / sqrt(order) = 0.5)",
+    ),
+    "gamma_sup_cv": (
+        node("g", "gamma_sup_generator", rate=30.0, gamma_shape=3, n_proc=1),
+        30, 6000.0, "rate and CV of ISI (1 / sqrt(3))",
+    ),
+    "ppd_sup_cv": (
+        node("g", "ppd_sup_generator", rate=50.0, dead_time=5.0, n_proc=1),
+        30, 6000.0, "rate, CV of ISI (1 - rate dead_time = 0.75) and the shortest interval",
+    ),
+    "mip_correlation": (
+        node("g", "mip_generator", rate=200.0, p_copy=0.3),
+        6, 20000.0, "rate per train and mean pairwise count correlation (5 ms bins) = p_copy",
+    ),
+}  # fmt: skip
+
+
+def train_stats(times: np.ndarray, senders: np.ndarray, n: int, duration: float, freq) -> dict:
+    """What tests/validation/test_nest_device_traces.py measures on spikedesk's trains too."""
+    times = times - 1.0  # the parrots' 1 ms delay
+    first = int(senders.min())
+    trains = [times[senders == first + i] for i in range(n)]
+    isis = [np.diff(t) for t in trains]
+    out = {
+        "rate": float(len(times) / n / (duration / 1000.0)),
+        "cv": float(np.mean([d.std() / d.mean() for d in isis])),
+        "min_isi": float(min(d.min() for d in isis)),
+    }
+    if freq:
+        edges = np.arange(0.0, duration + 1e-9, 1.0)
+        counts, _ = np.histogram(times - 0.05, edges)
+        t = edges[:-1] + 0.5
+        w = 2 * np.pi * freq / 1000.0
+        design = np.column_stack([np.ones_like(t), np.sin(w * t), np.cos(w * t)])
+        (a, b, c), *_ = np.linalg.lstsq(design, counts / n * 1000.0, rcond=None)
+        out |= {"mean": float(a), "amplitude": float(np.hypot(b, c)),
+                "phase": float(np.degrees(np.arctan2(c, b)) % 360.0)}  # fmt: skip
+    edges = np.arange(0.0, duration + 1e-9, 5.0)
+    counts = np.array([np.histogram(t, edges)[0] for t in trains])
+    out["correlation"] = float(np.corrcoef(counts)[np.triu_indices(n, 1)].mean())
+    return out
+
+
 def packet_stats(times: np.ndarray, centers: list[float], delay: float) -> dict:
     out = {}
     for c in centers:
@@ -170,6 +261,7 @@ def main() -> None:
         dc_per_device(),
         spike_generator_per_device(),
         spike_train_injector(),
+        spike_train_injector_precise(),
         pulsepacket_exact(),
     ]
     arrays = {}
@@ -196,6 +288,14 @@ def main() -> None:
             counts,
             {r: f["times"][:12] for r, f in result["events"].items() if "V_m" not in f},
         )
+    for name, (generator, n, duration, what) in TRAIN_CASES.items():
+        proj = into_parrots(name, f"{generator['model']} into {n} parrots: {what}", generator,
+                            n, duration)  # fmt: skip
+        ev = run_project(proj)["events"]["spikes"]
+        freq = generator["params"].get("frequency")
+        stats = train_stats(ev["times"], ev["senders"], n, duration, freq)
+        manifest["statistics"][name] = {"project": proj, "parrots": n, "nest": stats}
+        print(name, stats)
     proj = pulsepacket_spread()
     result = run_project(proj)
     stats = packet_stats(result["events"]["spikes"]["times"], [50.0, 150.0, 250.0], 1.0)
