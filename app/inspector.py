@@ -163,13 +163,13 @@ class Inspector(pn.viewable.Viewer):
                 )
             ),
         ]
-        if spec.kind == "neuron":
+        if spec.kind != "recorder":  # a stimulator node is `size` devices (NEST's Create n)
             out.append(
                 self._field(
                     NumberField(
                         "size",
                         "Size",
-                        "neurons",
+                        "neurons" if spec.kind == "neuron" else "devices",
                         self._on(lambda p, v: edits.set_node(p, nid, size=v)),
                         node.size,
                         integer=True,

@@ -72,8 +72,11 @@ def _spec(value: object) -> object:
     return _random_spec(value) if isinstance(value, RandomParameter) else float(value)
 
 
-def _node_params(net: _core.Network, node: Node, first_gid: int) -> tuple[dict, list[str] | None]:
-    """Every parameter of the model as per-neuron float lists (defaults from the catalog)."""
+def _node_params(
+    net: _core.Network, node: Node, first_gid: int
+) -> tuple[dict, list[dict], list[str] | None]:
+    """Every parameter of the model as per-neuron float lists (defaults from the catalog), and
+    for nodes whose devices (or neurons' lists) differ, one dict of overrides per device."""
     spec = catalog.model(node.model)
     unknown = set(node.params) - set(spec.params)
     if unknown:
@@ -81,6 +84,13 @@ def _node_params(net: _core.Network, node: Node, first_gid: int) -> tuple[dict, 
         raise ParameterError(node.id, name, node.params[name], f"unknown for {node.model}")
     per_neuron = spec.kind == "neuron"
     out: dict[str, list[float]] = {}
+    each: list[dict[str, list[float]]] = []
+
+    def own(i: int, name: str, value: list[float]) -> None:
+        if not each:
+            each.extend({} for _ in range(node.size))
+        each[i][name] = value
+
     record_from = None
     for name, pspec in spec.params.items():
         value = node.params.get(name, pspec.default)
@@ -95,19 +105,37 @@ def _node_params(net: _core.Network, node: Node, first_gid: int) -> tuple[dict, 
                 out[name] = list(net.draw(_random_spec(value), key, first_gid, node.size))
             elif pspec.type.startswith("list"):
                 if value and isinstance(value[0], (list, tuple)):
-                    raise ValueError("one list per device is not supported; use one node each")
-                out[name] = [float(v) for v in value]
+                    # one list per device (or per neuron, where the model has that)
+                    if len(value) != node.size:
+                        raise ValueError(
+                            f"needs {node.size} lists (one per device), got {len(value)}"
+                        )
+                    lists = [[float(v) for v in item] for item in value]
+                    out[name] = lists[0]
+                    if any(item != lists[0] for item in lists):
+                        for i, item in enumerate(lists):
+                            own(i, name, item)
+                else:
+                    out[name] = [float(v) for v in value]
             elif isinstance(value, (list, tuple)):
                 if len(value) != node.size:
-                    raise ValueError(f"needs {node.size} values (one per neuron), got {len(value)}")
-                if not per_neuron and len(set(value)) > 1:
-                    raise ValueError("per-device values are not supported; use one node each")
-                out[name] = [float(v) for v in value] if per_neuron else [float(value[0])]
+                    each_one = "neuron" if per_neuron else "device"
+                    raise ValueError(
+                        f"needs {node.size} values (one per {each_one}), got {len(value)}"
+                    )
+                values = [float(v) for v in value]
+                if per_neuron:
+                    out[name] = values
+                else:
+                    out[name] = values[:1]
+                    if len(set(values)) > 1:
+                        for i, v in enumerate(values):
+                            own(i, name, [v])
             else:
                 out[name] = [float(value)] * (node.size if per_neuron else 1)
         except (TypeError, ValueError) as exc:
             raise ParameterError(node.id, name, value, str(exc)) from None
-    return out, record_from
+    return out, each, record_from
 
 
 def estimate_synapses(project: Project) -> float:
@@ -198,9 +226,9 @@ class _Run:
         self.recorders: list[str] = []
         for node in self.project.nodes:
             first_gid = int(sum(s for _, s in self.node_ids.values()) + 1)
-            params, record_from = _node_params(self.net, node, first_gid)
+            params, each, record_from = _node_params(self.net, node, first_gid)
             try:
-                self.index[node.id] = self.net.add_node(node.model, node.size, params)
+                self.index[node.id] = self.net.add_node(node.model, node.size, params, each)
             except ValueError as exc:
                 # the engine's own checks start with the parameter's name ("C_m: ...")
                 name, _, reason = str(exc).partition(": ")

@@ -38,6 +38,8 @@ class ParamSpec:
     may_be_empty: bool = False
     multiple_of: str | None = None  # "resolution": a whole number of steps
     extra: bool = False  # ours, not a NEST parameter
+    # NEST takes it only as a model default (SetDefaults/CopyModel), not per node
+    model_default: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class ModelSpec:
     weight: Weight | None = None  # neurons
     receptors: Mapping[str, int] = field(default_factory=dict)  # name -> receptor port
     receptor_ports: str | None = None  # one port per entry of this list parameter
-    role: Role | None = None  # devices
+    role: Role | None = None  # devices, and neurons that only send (spike_train_injector)
     events: tuple[str, ...] = ()  # recorders: event fields ("record_from": one per variable)
     nest_doc: Mapping[str, Any] = field(default_factory=dict)
 
@@ -72,6 +74,11 @@ class ModelSpec:
     def is_sampler(self) -> bool:
         """Records state variables of the neurons it is connected to (sampler -> neuron)."""
         return self.role == "sampler"
+
+    @property
+    def receives_nothing(self) -> bool:
+        """Nothing connects into it: a stimulator, or a neuron that is a spike source."""
+        return self.kind == "stimulator" or self.role == "spike source"
 
     @property
     def is_spike_recorder(self) -> bool:

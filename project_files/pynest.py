@@ -9,9 +9,10 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from . import catalog
-from .project import Connection, Node, Project, RandomParameter
+from .project import Connection, Node, Project, RandomParameter, frozen_map
 
 RANDOM_ARGS = {
     "uniform": ("min", "max"),
@@ -79,10 +80,18 @@ def value_code(value: object) -> str:
     raise TypeError(f"cannot export {value!r}")
 
 
+def _model_defaults(node: Node) -> dict:
+    """The node's values of parameters NEST takes only as model defaults (CopyModel)."""
+    spec = catalog.model(node.model)
+    return {k: v for k, v in node.params.items() if spec.params[k].model_default}
+
+
 def _params_code(node: Node, indent: str) -> str:
+    spec = catalog.model(node.model)
+    kept = {k: v for k, v in node.params.items() if not spec.params[k].model_default}
+    node = replace(node, params=frozen_map(kept))
     if not node.params:
         return ""
-    spec = catalog.model(node.model)
     per_device_lists = any(
         spec.params[name].type.startswith("list")
         and isinstance(value, (list, tuple))
@@ -158,8 +167,14 @@ def export(project: Project) -> str:
     for node in project.nodes:
         label = f"  # {node.label}" if node.label else ""
         size = f", {node.size}" if node.size != 1 else ""
+        model = node.model
+        defaults = _model_defaults(node)
+        if defaults:  # NEST takes these only on the model: a copy of it for this node
+            model = f"{node.model}_{names[node.id]}"
+            code = "{" + ", ".join(f"{k!r}: {value_code(v)}" for k, v in sorted(defaults.items()))
+            lines.append(f"nest.CopyModel({node.model!r}, {model!r}, {code}}})")
         lines.append(
-            f"{names[node.id]} = nest.Create({node.model!r}{size}{_params_code(node, '')}){label}"
+            f"{names[node.id]} = nest.Create({model!r}{size}{_params_code(node, '')}){label}"
         )
     lines += [
         "",

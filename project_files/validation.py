@@ -668,6 +668,12 @@ class _Validator:
                 f"{pair}: nothing can connect into a stimulator; "
                 f"connect {s.name if s.kind == 'stimulator' else 'the stimulator'} to neurons",
             )
+        elif t.receives_nothing:
+            self.add(
+                f"{path}.target",
+                f"{pair}: nothing can connect into a {t.name} (it only sends spikes); "
+                f"connect the {t.name} to neurons or a spike recorder",
+            )
         elif s.kind == "recorder" and not (s.is_sampler and t.kind == "neuron"):
             samplers = ", ".join(m.name for m in catalog.models().values() if m.is_sampler)
             spike = " or ".join(m.name for m in catalog.models().values() if m.is_spike_recorder)

@@ -51,7 +51,8 @@ void register_network(py::module_& m) {
   py::class_<Network>(m, "Network")
       .def(py::init<double, uint64_t, int, int, int>(), py::arg("resolution"), py::arg("seed"),
            py::arg("threads") = 1, py::arg("rank") = 0, py::arg("n_ranks") = 1)
-      .def("add_node", &Network::add_node, py::arg("model"), py::arg("size"), py::arg("params"))
+      .def("add_node", &Network::add_node, py::arg("model"), py::arg("size"), py::arg("params"),
+           py::arg("each") = std::vector<sd::Params>{})
       .def("set_record_from", &Network::set_record_from)
       .def(
           "connect",

@@ -254,7 +254,10 @@ struct ModelDef {
   std::string receptor_ports;          // or: one receptor per entry of this list parameter
   bool precise = false;
   RecorderKind recorder = RecorderKind::kSpikes;
-  std::function<std::unique_ptr<Population>(uint64_t first_gid, size_t n, const Params&, double h)>
+  // `each`: empty, or one Params per neuron with the lists that differ between neurons
+  // (Define::lists, e.g. the spike_times of each spike_train_injector).
+  std::function<std::unique_ptr<Population>(uint64_t first_gid, size_t n, const Params&,
+                                            const std::vector<Params>& each, double h)>
       make_population;
   std::function<std::unique_ptr<Generator>(uint64_t gid, const Params&, double h)> make_generator;
 };
@@ -313,6 +316,14 @@ class Define {
     def_.params.push_back(name);
     def_.list_params.push_back(name);
     lists_.push_back({name, member});
+    return *this;
+  }
+  // A list per neuron (spike_train_injector's spike_times): the node's list, or the neuron's
+  // own from `each` when the neurons differ.
+  Define& lists(const char* name, std::vector<std::vector<double>> M::*member) {
+    def_.params.push_back(name);
+    def_.list_params.push_back(name);
+    lists_each_.push_back({name, member});
     return *this;
   }
   // A parameter the engine reads elsewhere (recorders: record_from, interval).
@@ -374,12 +385,30 @@ class Define {
     auto per_neuron = per_neuron_;
     auto scalars = scalars_;
     auto lists = lists_;
+    auto lists_each = lists_each_;
     if constexpr (std::is_base_of_v<Population, M>) {
       const bool unit = unit_weight_;
-      def.make_population = [def, per_neuron, scalars, lists, unit](
-                                uint64_t first_gid, size_t n,
-                                const Params& p, double h) -> std::unique_ptr<Population> {
+      def.make_population = [def, per_neuron, scalars, lists, lists_each, unit](
+                                uint64_t first_gid, size_t n, const Params& p,
+                                const std::vector<Params>& each,
+                                double h) -> std::unique_ptr<Population> {
         check_constraints(def, p, n, h);
+        for (size_t i = 0; i < each.size(); ++i) {
+          for (auto& [name, value] : each[i]) {
+            bool ok = false;
+            for (auto& [own, member] : lists_each) ok = ok || own == name;
+            if (!ok)
+              throw std::invalid_argument(name + ": " + def.name +
+                                          " takes one value for all neurons or one per neuron, "
+                                          "not one list per neuron");
+          }
+          try {
+            check_constraints(def, each[i], 1, h);
+          } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(std::string(e.what()) + " [neuron " + std::to_string(i) +
+                                        "]");
+          }
+        }
         auto m = std::make_unique<M>();
         m->model = def.name;
         m->first_gid = first_gid;
@@ -391,6 +420,12 @@ class Define {
         for (auto& [name, member] : per_neuron) (*m).*member = take(p, name, n);
         for (auto& [name, member] : scalars) (*m).*member = take(p, name, 1)[0];
         for (auto& [name, member] : lists) (*m).*member = take_list(p, name);
+        for (auto& [name, member] : lists_each) {
+          auto& out = (*m).*member;
+          out.assign(n, take_list(p, name));
+          for (size_t i = 0; i < each.size() && i < n; ++i)
+            if (each[i].count(name)) out[i] = each[i].at(name);
+        }
         m->init();
         return m;
       };
@@ -433,6 +468,7 @@ class Define {
   std::vector<std::pair<std::string, std::vector<double> M::*>> per_neuron_;
   std::vector<std::pair<std::string, double M::*>> scalars_;
   std::vector<std::pair<std::string, std::vector<double> M::*>> lists_;
+  std::vector<std::pair<std::string, std::vector<std::vector<double>> M::*>> lists_each_;
 };
 
 }  // namespace sd

@@ -41,7 +41,11 @@ uint32_t Network::steps_of_delay(double ms) const {
   return uint32_t(d);
 }
 
-size_t Network::add_node(const std::string& model, size_t n, const Params& p) {
+size_t Network::add_node(const std::string& model, size_t n, const Params& p,
+                         const std::vector<Params>& each) {
+  if (!each.empty() && each.size() != n)
+    throw std::invalid_argument("params: needs one set of values per device (" +
+                                std::to_string(n) + "), got " + std::to_string(each.size()));
   if (prepared_) throw std::logic_error("cannot add nodes after the simulation started");
   if (n < 1) throw std::invalid_argument("size must be >= 1");
   const ModelDef* def = Registry::instance().find(model);
@@ -49,7 +53,7 @@ size_t Network::add_node(const std::string& model, size_t n, const Params& p) {
   Node node{Kind::kNeurons, model, next_gid_, n, 0};
   if (def->make_population) {
     node.index = populations_.size();
-    auto pop = def->make_population(next_gid_, n, p, h_);
+    auto pop = def->make_population(next_gid_, n, p, each, h_);
     pop->input_offset = spike_slots_;
     pop->current_offset = current_slots_;
     spike_slots_ += pop->ports() * n;
@@ -75,7 +79,16 @@ size_t Network::add_node(const std::string& model, size_t n, const Params& p) {
     node.kind = Kind::kGenerator;
     node.index = generators_.size();
     for (size_t i = 0; i < n; ++i) {
-      auto g = def->make_generator(next_gid_ + i, p, h_);
+      Params mine = p;
+      if (!each.empty())
+        for (auto& [name, value] : each[i]) mine[name] = value;
+      std::unique_ptr<Generator> g;
+      try {
+        g = def->make_generator(next_gid_ + i, mine, h_);
+      } catch (const std::invalid_argument& e) {
+        if (n == 1) throw;
+        throw std::invalid_argument(std::string(e.what()) + " [device " + std::to_string(i) + "]");
+      }
       g->targets.resize(threads_);
       generators_.push_back(std::move(g));
     }

@@ -25,7 +25,10 @@ class Network {
   Network(double resolution, uint64_t seed, int threads, int rank = 0, int n_ranks = 1);
 
   // Each returns the node index; nodes take consecutive 1-based gids in creation order.
-  size_t add_node(const std::string& model, size_t n, const Params& params);
+  // `each`: empty, or n Params that override `params` for each device of a stimulator node
+  // (NEST's Create with a list of values or dicts) or give each neuron its own lists.
+  size_t add_node(const std::string& model, size_t n, const Params& params,
+                  const std::vector<Params>& each = {});
   // receptor: NEST's receptor_type of the synapses (0: the default port).
   void connect(size_t source, size_t target, const RuleSpec& rule, const RandomSpec& weight,
                const RandomSpec& delay, uint32_t connection_index,

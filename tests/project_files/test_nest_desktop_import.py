@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from spikedesk.app.cli import main
-from spikedesk.engine import ParameterError, simulate
+from spikedesk.engine import simulate
 from spikedesk.project_files import catalog, convert_command, io, nest_desktop
 from spikedesk.project_files.validation import ProjectError
 
@@ -23,8 +24,12 @@ UNSUPPORTED = {
     "spatial-spike-activity.json": ["spatial (layer) nodes"],
     "model-step-current-response.json": ["multimeter -> dc_generator"],
 }
-# imported, but the engine needs one node per differently parameterized device
-PER_DEVICE = {"model-f-i-curve.json": "dc1", "model-rate-response.json": "pg1"}
+# one node of differently parameterized devices (NEST's Create with a list of values): the
+# node, its parameter and one value per device
+PER_DEVICE = {
+    "model-f-i-curve.json": ("dc1", "amplitude"),
+    "model-rate-response.json": ("pg1", "rate"),
+}
 
 
 def test_the_fixtures_are_all_there():
@@ -48,12 +53,13 @@ def test_imports_or_names_what_is_unsupported(path):
     for project in projects:
         assert io.loads(io.dumps(project)) == project  # a valid spikedesk project
         short = min(project.simulation.duration, 50.0)
+        results = simulate(project, duration=short)
+        assert results.events
         if path.name in PER_DEVICE:
-            with pytest.raises(ParameterError, match="per-device values"):
-                simulate(project, duration=short)
-        else:
-            results = simulate(project, duration=short)
-            assert results.events
+            node_id, name = PER_DEVICE[path.name]
+            (node,) = [n for n in project.nodes if n.id == node_id]
+            values = node.params[name]
+            assert len(values) == node.size > 1 and len(set(values)) > 1
 
 
 def test_ids_positions_and_rules_are_kept():
@@ -198,9 +204,10 @@ def test_one_good_project_of_a_partly_unsupported_file_converts(tmp_path):
 
 # neuron models with a membrane to record (parrots have none)
 NEURON_MODELS = sorted(
-    name for name, spec in catalog.models().items()
+    name
+    for name, spec in catalog.models().items()
     if spec.kind == "neuron" and "V_m" in spec.recordables
-)  # fmt: skip
+)
 
 
 @pytest.mark.parametrize("model", NEURON_MODELS)
@@ -213,8 +220,10 @@ def test_a_nest_desktop_project_with_any_neuron_model_imports_and_runs(model):
     data = {
         "name": f"{model} response",
         "version": "4.0",
-        "simulation": {"kernel": {"localNumThreads": 1, "resolution": 0.1, "rngSeed": 1},
-                       "time": 50},
+        "simulation": {
+            "kernel": {"localNumThreads": 1, "resolution": 0.1, "rngSeed": 1},
+            "time": 50,
+        },
         "network": {
             "nodes": [
                 {"model": "dc_generator", "params": [{"id": "amplitude", "value": 100.0}]},
@@ -223,7 +232,7 @@ def test_a_nest_desktop_project_with_any_neuron_model_imports_and_runs(model):
             ],
             "connections": [{"source": 0, "target": 1}, {"source": 2, "target": 1}],
         },
-    }  # fmt: skip
+    }
     [project] = nest_desktop.import_data(data, source=f"{model}.json")
     neuron = project.nodes[1]
     assert neuron.model == model
@@ -250,3 +259,18 @@ def test_a_multimeters_records_become_its_record_from():
     data["network"]["nodes"][1]["records"] = [{"id": 3}]
     with pytest.raises(ProjectError, match=r"nodes\[1\]: records must name"):
         nest_desktop.import_data(data, "records.json")
+
+
+def test_the_f_i_curve_gives_each_neuron_its_own_dc_amplitude():
+    """NEST Desktop's f-I curve: one dc_generator node of 1000 devices (1..1000 pA) one_to_one
+    onto 1000 iaf_psc_alpha; below the rheobase C_m (V_th - E_L) / tau_m = 375 pA no neuron
+    fires, above it the rate grows with the amplitude."""
+    path = DATA / "4x" / "model-f-i-curve.json"
+    (project,) = nest_desktop.import_data(json.loads(path.read_text()), str(path))
+    results = simulate(project, duration=300.0)
+    first, size = results.node_ids["P1"]
+    counts = np.bincount(results.events["sr1"]["senders"] - first, minlength=size)
+    amplitude = np.arange(1, 1001)
+    assert counts[amplitude < 375].sum() == 0
+    assert counts[amplitude >= 380].min() > 0
+    assert np.all(np.diff(counts) >= 0) and counts[-1] > counts[400] + 20

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from spikedesk.engine import ParameterError, simulate
+from spikedesk.engine import simulate
 from spikedesk.project_files import catalog, nest_desktop, pynest
 from spikedesk.project_files.project import Connection, Node
 
@@ -94,11 +94,7 @@ for number, path in enumerate(sys.argv[1:]):
 def test_imported_project_rates_match_nest(path, number, tmp_path):
     project = nest_desktop.read(json.loads(path.read_text()), str(path))[number].project
     runs = [_with_seed(_recorded(project), seed) for seed in SEEDS]
-    try:
-        results = [simulate(p) for p in runs]
-    except ParameterError as exc:
-        assert "per-device values" in str(exc)  # known: see test_nest_desktop_import
-        pytest.skip(f"{str(exc)[:60]}...: per-device values are not simulated yet")
+    results = [simulate(p) for p in runs]
     pairs = zip(runs, results, strict=True)
     ours = [_rates(p, lambda rec, r=r: r.events[rec]["senders"]) for p, r in pairs]
     assert ours[0], "no neuron population"

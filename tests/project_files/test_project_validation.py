@@ -201,7 +201,8 @@ CASES = {
     "unknown model": (
         set_at("nodes", 4, "model", "spike_detector"),
         "nodes[4].model",
-        'unknown model "spike_detector"; did you mean spike_generator, spike_recorder? '
+        'unknown model "spike_detector"; did you mean spike_generator, spike_recorder, '
+        "spike_train_injector? "
         f"(`spikedesk models` lists the {len(catalog.models())} models)",
     ),
     "model missing": (

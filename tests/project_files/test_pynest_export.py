@@ -191,3 +191,82 @@ def test_every_model_exports_a_script_nest_runs_with_our_spike_counts(case, tmp_
     ours = simulate(project).events
     for recorder, count in nest_counts.items():
         assert len(ours[recorder]["times"]) == int(count), (recorder, json.dumps(text[-300:]))
+
+
+def _stimulator_project() -> Project:
+    """Every new stimulator, per-device values (one per device, a list per device) and a
+    spike_train_injector with its own spike times per neuron."""
+    from spikedesk.project_files.project import Connection, Node, Rule, Simulation, Synapse
+
+    def node(id, model, size=1, **params):
+        return Node(id=id, model=model, size=size, params=frozen_map(params))
+
+    def conn(id, source, target, rule="all_to_all", weight=1.0):
+        return Connection(
+            id=id,
+            source=source,
+            target=target,
+            rule=Rule(rule, frozen_map({})),
+            synapse=Synapse(weight=weight, delay=1.0),
+        )
+
+    nodes = [
+        node("n", "iaf_psc_alpha", 3),
+        node("dc", "dc_generator", 3, amplitude=(300.0, 400.0, 500.0)),
+        node(
+            "pp",
+            "pulsepacket_generator",
+            3,
+            pulse_times=((10.0,), (20.0, 40.0), (30.0,)),
+            activity=(2, 3, 4),
+            sdev=0.0,
+        ),
+        node("sti", "spike_train_injector", 2, spike_times=((5.0, 6.0), (7.0,))),
+        node(
+            "spg",
+            "sinusoidal_poisson_generator",
+            rate=50.0,
+            amplitude=10.0,
+            frequency=5.0,
+            individual_spike_trains=False,
+        ),
+        node("sgg", "sinusoidal_gamma_generator", rate=20.0, order=2.0),
+        node("mip", "mip_generator", rate=20.0, p_copy=0.5),
+        node("gsg", "gamma_sup_generator", rate=10.0, gamma_shape=2, n_proc=3),
+        node("ppd", "ppd_sup_generator", rate=10.0, dead_time=2.0, n_proc=3),
+        node("p", "parrot_neuron", 3),
+        node("rec", "spike_recorder"),
+        node("sti_rec", "spike_recorder"),
+    ]
+    conns = [
+        conn("dc-n", "dc", "n", "one_to_one"),
+        conn("pp-p", "pp", "p", "one_to_one"),
+        conn("p-rec", "p", "rec"),
+        conn("sti-rec", "sti", "sti_rec"),
+        *(conn(f"{g}-n", g, "n", weight=10.0) for g in ("spg", "sgg", "mip", "gsg", "ppd")),
+    ]
+    return Project(
+        name="stimulators",
+        simulation=Simulation(duration=100.0, resolution=0.1, seed=1, threads=1),
+        nodes=tuple(nodes),
+        connections=tuple(conns),
+    )
+
+
+@needs_nest
+def test_new_stimulators_and_per_device_values_export_and_run_on_nest(tmp_path):
+    from spikedesk.engine import simulate
+
+    project = _stimulator_project()
+    script = pynest.export(project)
+    assert "nest.CopyModel('sinusoidal_poisson_generator'" in script
+    assert "'individual_spike_trains': False" in script
+    out = tmp_path / "stimulators.py"
+    out.write_text(script)
+    stdout = run_script(out)
+    results = simulate(project)
+    # the deterministic parts agree exactly: 2 + 3 + 3 + 4 packet spikes (pulse 40 too) through
+    # the parrots, 3 injector spikes
+    assert len(results.events["rec"]["times"]) == 12
+    assert len(results.events["sti_rec"]["times"]) == 3
+    assert "rec 12 spikes" in stdout and "sti_rec 3 spikes" in stdout

@@ -33,3 +33,16 @@ def test_v_reset_then_v_th_are_taken_together(page: Page, studio):
 
     # NEST's documentation of the model, in a collapsible card
     expect(page.get_by_text("NEST documentation: iaf_psc_alpha")).to_be_visible()
+
+
+def test_a_stimulator_node_has_a_size_in_devices(page: Page, studio):
+    """A stimulator node is `size` devices (NEST's Create n), each may get its own values."""
+    open_page(page, studio.url, "brunel")
+    page.get_by_role("button", name="New").click()
+    session = studio.last()["session"]
+    drag_model(page, "sinusoidal_poisson_generator", 300, 200)
+    expect(node(page, "spg1")).to_be_visible()
+    click_node(page, "spg1")
+    set_field(page, "Size (devices)", "3")
+    assert session.project.node("spg1").size == 3
+    expect(page.get_by_label("Amplitude (spikes/s)", exact=True)).to_be_visible()

@@ -38,7 +38,7 @@ MAX_DOUBLE = sys.float_info.max
 OPS = (">", ">=", "<", "<=", "!=")
 # per-parameter keys of the metadata that go into catalog.json (validation) or catalog_ui.json
 CATALOG_KEYS = ("type", "unit", "doc", "order", "min_each", "same_length_as", "may_be_empty",
-                "multiple_of", "extra")  # fmt: skip
+                "multiple_of", "extra", "model_default")  # fmt: skip
 UI_KEYS = ("label", "unit", "widget", "min", "max", "step", "slider")
 
 
@@ -251,6 +251,8 @@ def build(meta: dict, engine: dict, defaults_of, include: Path) -> tuple[dict, d
             out["receptors"] = receptors
             if "receptor_ports" in entry:
                 out["receptor_ports"] = entry["receptor_ports"]
+            if "role" in entry:  # a neuron that is a spike source (spike_train_injector)
+                out["role"] = entry["role"]
         else:
             out["role"] = entry["role"]
             if "events" in entry:

@@ -30,6 +30,7 @@ LIST_PARAMS = (
     "spike_times",
     "spike_weights",
     "spike_multiplicities",
+    "pulse_times",
     "record_from",
     "amplitude_times",
     "amplitude_values",
