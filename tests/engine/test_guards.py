@@ -1,0 +1,74 @@
+"""Input that would take the process down (and with it ``spikedesk serve``) is refused
+before anything is allocated, and a run stops soon after a cancel (issue 14)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from spikedesk.engine import EngineError, merge, simulate, stream
+from spikedesk.engine.errors import InsufficientMemoryError, InvalidProjectError
+from spikedesk.project_files import examples_dir, io
+from spikedesk.project_files.project import Connection, Node, Project, Simulation, Synapse
+
+
+def brunel() -> Project:
+    return io.load(examples_dir() / "brunel.json")
+
+
+def test_long_delays_count_their_ring_buffers():
+    project = Project(
+        simulation=Simulation(duration=1.0, resolution=0.001),
+        nodes=(Node("n", "iaf_psc_alpha", size=200),),
+        connections=(Connection("c", "n", "n", synapse=Synapse(delay=1e5)),),
+    )
+    with pytest.raises(InsufficientMemoryError, match="GiB"):
+        simulate(project)
+
+
+def test_huge_thread_counts_are_refused_before_openmp_sees_them():
+    for threads in (2**31, 100_000, 1000):
+        with pytest.raises(InvalidProjectError, match="simulation.threads"):
+            simulate(brunel(), threads=threads)
+
+
+def test_huge_spike_multiplicities_are_refused():
+    project = io.load(examples_dir() / "spike_generator_psp.json")
+    gen = project.node("spikes_in")
+    params = dict(gen.params, spike_multiplicities=(1.0, 1.0, 1.0, 1.0, 1.0, 1e12))
+    nodes = tuple(replace(n, params=params) if n.id == gen.id else n for n in project.nodes)
+    with pytest.raises(EngineError, match="spike_multiplicities"):
+        simulate(replace(project, nodes=nodes))
+
+
+def test_a_cancel_stops_a_long_chunk_within_100_ms():
+    project = replace(brunel(), simulation=replace(brunel().simulation, duration=100_000.0))
+    cancel = threading.Event()
+    chunks, ended = [], []
+
+    def work():
+        for chunk in stream(project, chunk=100_000.0, cancel=cancel):
+            chunks.append(chunk)
+        ended.append(time.perf_counter())
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    time.sleep(1.0)  # building and part of the one long chunk
+    asked = time.perf_counter()
+    cancel.set()
+    worker.join(10)
+    assert ended, "the run did not stop"
+    assert ended[0] - asked < 0.1, f"stopped {1000 * (ended[0] - asked):.0f} ms after cancel"
+    assert len(chunks) <= 1 and (not chunks or chunks[0].time < 100_000.0)
+
+
+def test_pieces_leave_the_results_unchanged():
+    project = replace(brunel(), simulation=replace(brunel().simulation, duration=300.0))
+    whole = simulate(project).events
+    streamed = merge([c.events for c in stream(project, chunk=300.0)])
+    for rid, fields in whole.items():
+        for name, values in fields.items():
+            np.testing.assert_array_equal(streamed[rid][name], values)
