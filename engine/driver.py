@@ -178,7 +178,7 @@ def _estimate_bytes(project: Project) -> int:
             count = len(listed) if isinstance(listed, (list, tuple)) else 1
             ports += n.size * (max(count, len(spec.receptors), 1) + 1)  # spikes + currents
     rings = ring * ports * 8 * 2  # excitatory and inhibitory slots
-    return int(
+    total = (
         synapses * 48
         + neurons * (200 + 24 * 200)
         + rings
@@ -186,6 +186,7 @@ def _estimate_bytes(project: Project) -> int:
         + steps * 8
         + sim.threads * THREAD_BYTES
     )
+    return int(total) if total < 2**62 else 2**62  # huge weights of counts overflow to inf
 
 
 def _available_bytes() -> int:

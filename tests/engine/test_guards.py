@@ -72,3 +72,13 @@ def test_pieces_leave_the_results_unchanged():
     for rid, fields in whole.items():
         for name, values in fields.items():
             np.testing.assert_array_equal(streamed[rid][name], values)
+
+
+def test_an_astronomical_delay_is_refused_not_overflowed():
+    """Found by tools/fuzz.py: delay 1e308 made the estimate infinite (OverflowError)."""
+    project = Project(
+        nodes=(Node("a", "iaf_psc_alpha", size=10),),
+        connections=(Connection("c", "a", "a", synapse=Synapse(delay=1e308)),),
+    )
+    with pytest.raises(InsufficientMemoryError):
+        simulate(project)
