@@ -23,7 +23,6 @@ class ProjectManager(pn.viewable.Viewer):
     def __init__(self, session: ProjectSession) -> None:
         super().__init__()
         self.session = session
-        store = session.store
         self.projects = pn.widgets.Select(
             label="Projects", options=self._options(), value=session.project_name, size=8,
             width=WIDTH,

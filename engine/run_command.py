@@ -20,9 +20,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=bounded(int, 1, 2**32 - 1), help="random seed (default: the project's)"
     )
-    parser.add_argument(
-        "--duration", type=bounded(float, 0.001, 1e15), help="simulated time in ms"
-    )
+    parser.add_argument("--duration", type=bounded(float, 0.001, 1e15), help="simulated time in ms")
     parser.add_argument(
         "--chunk", type=bounded(float, 0.001, 1e15), default=100.0, help="progress step in ms"
     )
@@ -72,11 +70,11 @@ def _world():  # -> mpi4py.MPI.Comm | None
 
 def run(args: argparse.Namespace) -> int:
     import numpy as np
-    from spikedesk.project_files.cli_output import fail
     from spikedesk.engine import EngineError, merge, stream
-    from spikedesk.project_files.validate_command import read_error
     from spikedesk.engine.mpi import environment
     from spikedesk.project_files import io
+    from spikedesk.project_files.cli_output import fail
+    from spikedesk.project_files.validate_command import read_error
     from spikedesk.project_files.validation import ProjectError
 
     try:

@@ -212,9 +212,7 @@ class _Validator:
             if not is_int(seed):
                 self.add("simulation.seed", f"must be an integer, got {show(seed)}")
             elif not 1 <= seed <= SEED_MAX:
-                self.add(
-                    "simulation.seed", f"must be between 1 and {SEED_MAX}, got {_big(seed)}"
-                )
+                self.add("simulation.seed", f"must be between 1 and {SEED_MAX}, got {_big(seed)}")
         if "threads" in sim:
             threads = sim["threads"]
             if not is_int(threads):
@@ -678,7 +676,9 @@ class _Validator:
                 if not is_int(value):
                     self.add(f"{path}.{key}", f"must be an integer, got {show(value)}")
                 elif not 0 <= value <= COUNT_MAX:
-                    self.add(f"{path}.{key}", f"must be between 0 and {COUNT_MAX}, got {_big(value)}")
+                    self.add(
+                        f"{path}.{key}", f"must be between 0 and {COUNT_MAX}, got {_big(value)}"
+                    )
             elif self.finite(f"{path}.{key}", value) and key == "p" and not 0 <= value <= 1:
                 self.add(
                     f"{path}.{key}", f"must be a probability between 0 and 1, got {show(value)}"

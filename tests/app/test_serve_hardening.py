@@ -42,8 +42,9 @@ def test_a_broken_file_is_listed_with_its_problem_and_never_opened(tmp_path):
 
 def test_only_broken_files_give_a_fresh_example(tmp_path):
     (tmp_path / "a.json").write_text("[1, 2")
-    (tmp_path / "b.json").write_text(json.dumps({"format": "spikedesk-project", "version": 1,
-                                                 "nodes": [{"id": "x", "model": "nope"}]}))  # fmt: skip
+    unknown_model = {"format": "spikedesk-project", "version": 1,
+                     "nodes": [{"id": "x", "model": "nope"}]}  # fmt: skip
+    (tmp_path / "b.json").write_text(json.dumps(unknown_model))
     store = ProjectStore(tmp_path)
     name = first_project(store, None, None)
     assert store.problem(name) is None and set(store.broken()) == {"a", "b"}
@@ -98,7 +99,9 @@ def test_saved_files_follow_the_umask(tmp_path):
 def test_the_folder_is_fsynced_after_the_rename(tmp_path, monkeypatch):
     synced = []
     real = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")), real(fd)))  # noqa: E501
+    monkeypatch.setattr(
+        os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")), real(fd))
+    )  # noqa: E501
     io.save(brunel(), tmp_path / "a.json")
     assert synced[-1] == str(tmp_path)
     assert not list(tmp_path.glob(".*.tmp"))

@@ -48,11 +48,15 @@ def test_mutated_text_loads_or_is_refused(seed):
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=20,
 )
-MODELS = st.sampled_from(["iaf_psc_alpha", "poisson_generator", "spike_recorder", "voltmeter",
-                          "spike_generator", "aeif_cond_alpha", "parrot_neuron", "nope"])  # fmt: skip
+MODELS = st.sampled_from([
+    "iaf_psc_alpha", "poisson_generator", "spike_recorder", "voltmeter", "spike_generator",
+    "aeif_cond_alpha", "parrot_neuron", "nope",
+])  # fmt: skip
 
 
 @st.composite
