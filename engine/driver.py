@@ -190,14 +190,40 @@ def _estimate_bytes(project: Project) -> int:
 
 
 def _available_bytes() -> int:
+    """What this process may still allocate: the machine's available memory, or less under
+    a cap (an address-space rlimit, a cgroup's memory.max), where allocating past it would
+    abort the process instead of raising."""
+    out = _meminfo("/proc/meminfo", "MemAvailable:") or 1 << 62
     try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            used = _meminfo("/proc/self/status", "VmSize:") or 0
+            out = min(out, max(0, soft - used))
+    except (ImportError, OSError, ValueError):
         pass
-    return 1 << 62
+    try:
+        with open("/sys/fs/cgroup/memory.max") as f:
+            cap = f.read().strip()
+        if cap.isdigit():
+            with open("/sys/fs/cgroup/memory.current") as f:
+                out = min(out, max(0, int(cap) - int(f.read().strip())))
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def _meminfo(path: str, key: str) -> int | None:
+    """A "<key> <n> kB" line of a /proc file, in bytes."""
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(key):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 class _Run:

@@ -29,6 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "project_files" / "examples"
 RUN_MS = 5.0  # simulated per case: enough to build, step and deliver
+WORKER_MEMORY = 4 << 30  # bytes of address space the simulating worker may use
 RUN_TIMEOUT = 60.0  # s a case may take in the worker before it counts as a hang
 
 HOSTILE: list[Any] = [
@@ -186,7 +187,9 @@ class Runner:
 
 
 WORKER = f"""
-import json, sys, traceback
+import json, resource, sys, traceback
+# a memory cap, as a small server has: the engine must refuse what would not fit
+resource.setrlimit(resource.RLIMIT_AS, ({WORKER_MEMORY}, {WORKER_MEMORY}))
 from spikedesk.engine import EngineError, simulate
 from spikedesk.project_files import io
 for line in sys.stdin:
