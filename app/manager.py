@@ -94,7 +94,10 @@ class ProjectManager(pn.viewable.Viewer):
             self._refresh()
 
     def _open(self, name: str) -> None:
-        self.session.open(name)
+        try:
+            self.session.open(name)
+        except (ProjectError, OSError) as exc:  # changed on disk since it was listed
+            self._say(f"Cannot open {name}: {exc}", "danger")
         self._refresh()
 
     def _open_selected(self, event) -> None:
@@ -128,8 +131,9 @@ class ProjectManager(pn.viewable.Viewer):
         self.confirm_row.visible = False
         gone = self.session.project_name
         self.session.store.delete(gone)
-        rest = [e.name for e in self.session.store.entries()]
-        self._open(rest[0] if rest else self.session.store.create(edits.empty_project()))
+        store = self.session.store
+        rest = [e.name for e in store.entries() if store.problem(e.name) is None]
+        self._open(rest[0] if rest else store.create(edits.empty_project()))
         self._say(f"Deleted {gone}.")
 
     def _rename(self) -> None:

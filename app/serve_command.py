@@ -72,12 +72,12 @@ def run(args: argparse.Namespace) -> int:
         address=args.address,
         show=False,
         start=False,
-        websocket_origin=sorted(hosts),
+        websocket_origin=sorted(h for h in hosts if not h.startswith("[")),  # bokeh: no IPv6
         title="spikedesk",
     )
     guard.protect(server._tornado, hosts, args.token)
     if args.show:
-        server.io_loop.add_callback(lambda: server.show("/"))
+        server.io_loop.add_callback(lambda: server.show(link.split(origin, 1)[1]))
     server.start()
     try:
         server.io_loop.start()

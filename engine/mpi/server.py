@@ -275,6 +275,9 @@ class RunsHandler(BaseHandler):
         except ProjectError as exc:
             problems = [{"path": p.path, "message": p.message} for p in exc.problems]
             raise Refused(422, "invalid project", str(exc), problems=problems) from None
+        except Exception:  # a bug of ours: logged here, a plain refusal for the client
+            LOG.exception("reading a project failed")
+            raise Refused(422, "invalid project", "the project could not be read") from None
         implemented = _core.models()
         for i, node in enumerate(project.nodes):
             if node.model not in implemented:

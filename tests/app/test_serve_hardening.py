@@ -180,3 +180,56 @@ def test_serve_refuses_a_public_address_without_token(capsys):
     assert main(["serve", "--address", "0.0.0.0", "--port", "5999"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("spikedesk: error: --address 0.0.0.0:") and "--token" in err
+
+
+def test_serve_with_a_token_and_a_broken_file(tmp_path):
+    """The real server: the guard is in front of the app, and a broken file in the
+    projects folder does not break the page."""
+    import http.client
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    store = tmp_path / "projects"
+    store.mkdir()
+    io.save(brunel(), store / "good.json")
+    (store / "zz broken.json").write_text("{")
+    exe = Path(sys.executable).parent / "spikedesk"
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--port", str(port), "--projects", str(store), "--token", "tok"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+    def get(path, host=f"127.0.0.1:{port}", cookie=None):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Host": host, **({"Cookie": cookie} if cookie else {})}
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        conn.close()
+        return response.status, response.getheader("Set-Cookie"), body
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, _, _ = get("/")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.3)
+        assert status == 401
+        assert get("/", host=f"evil.example:{port}")[0] == 403
+        status, cookie, _ = get("/?token=tok")
+        assert status == 302 and cookie.startswith(f"{guard.COOKIE}=tok")
+        status, _, page = get("/", cookie=f"{guard.COOKIE}=tok")
+        assert status == 200 and "Traceback" not in page
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=30)[0]
+    assert "Traceback" not in out, out
+    assert "?token=tok" in out
