@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "project_files" / "examples"
 RUN_MS = 5.0  # simulated per case: enough to build, step and deliver
 WORKER_MEMORY = 4 << 30  # bytes of address space the simulating worker may use
+MAX_SYNAPSES = 2e6  # bigger valid cases are slow, not broken: they are not simulated
+MAX_NODES = 100_000
 RUN_TIMEOUT = 60.0  # s a case may take in the worker before it counts as a hang
 
 HOSTILE: list[Any] = [
@@ -86,7 +88,10 @@ def mutate(data: dict, rng: random.Random, count: int = 3) -> Any:
                 copy.deepcopy(rng.choice(HOSTILE))
             )
         elif isinstance(parent[key], (int, float)) and not isinstance(parent[key], bool):
-            parent[key] = parent[key] * rng.choice([-1, 0, 10, 1e6, 1e-6, 1e300])
+            try:
+                parent[key] = parent[key] * rng.choice([-1, 0, 10, 1e6, 1e-6, 1e300])
+            except OverflowError:  # a huge integer times a float
+                parent[key] = -parent[key]
         elif isinstance(parent[key], list) and parent[key]:
             parent[key] = parent[key] * rng.choice([0, 2, 100])
     return data
@@ -191,11 +196,16 @@ import json, resource, sys, traceback
 # a memory cap, as a small server has: the engine must refuse what would not fit
 resource.setrlimit(resource.RLIMIT_AS, ({WORKER_MEMORY}, {WORKER_MEMORY}))
 from spikedesk.engine import EngineError, simulate
+from spikedesk.engine.driver import estimate_synapses
 from spikedesk.project_files import io
 for line in sys.stdin:
     text = json.loads(line)
     try:
         project = io.loads(text, "fuzz.json")
+        if (estimate_synapses(project) > {MAX_SYNAPSES!r}
+                or sum(n.size for n in project.nodes) > {MAX_NODES!r}):
+            print(json.dumps("refused: too large to simulate in a fuzz case"), flush=True)
+            continue  # legitimate but slow: a cancellable run, not a hang
         duration = min(project.simulation.duration, {RUN_MS!r})
         duration = round(duration / project.simulation.resolution) * project.simulation.resolution
         simulate(project, duration=max(duration, project.simulation.resolution))
