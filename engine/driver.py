@@ -316,6 +316,14 @@ class _Run:
             self.net.run(steps)
         except RuntimeError as exc:
             raise self.failure(exc) from None
+        except MemoryError:  # e.g. a flood of spikes into a parrot: refused, not raised raw
+            sim = self.project.simulation
+            raise SimulationError(
+                "engine",
+                "ran out of memory (too many spikes or events at once: check rates, "
+                "multiplicities and weights onto parrot neurons)",
+                self.net.now * sim.resolution,
+            ) from None
 
     def failure(self, exc: Exception) -> SimulationError:
         """The node behind an engine error "gid <first gid>: <reason>"."""

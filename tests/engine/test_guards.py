@@ -110,3 +110,31 @@ def test_a_memory_cap_is_respected(tmp_path):
                             timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith("refused the network needs"), result.stdout
+
+
+def test_a_flood_of_spikes_is_a_simulation_error_not_a_raw_memory_error(tmp_path):
+    """poisson_generator at 1e12 Hz into a parrot: ~1e8 spikes per step to record. Under a
+    memory cap that is a SimulationError, not a raw MemoryError (or an abort in OpenMP)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "flood.py"
+    script.write_text(
+        "import resource\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
+        "from spikedesk.engine import simulate\n"
+        "from spikedesk.engine.errors import SimulationError\n"
+        "from spikedesk.project_files.project import *\n"
+        "p = Project(simulation=Simulation(duration=5.0), nodes=(\n"
+        "    Node('pg', 'poisson_generator', params={'rate': 1e12}),\n"
+        "    Node('p', 'parrot_neuron'), Node('sr', 'spike_recorder')),\n"
+        "    connections=(Connection('a', 'pg', 'p'), Connection('b', 'p', 'sr')))\n"
+        "try:\n"
+        "    simulate(p)\n"
+        "except SimulationError as exc:\n"
+        "    print('refused', exc)\n"
+    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("refused engine: ran out of memory"), result.stdout
