@@ -154,7 +154,11 @@ class ProjectStore:
         """
         try:
             raw = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except RecursionError:
+            raise ProjectError(
+                filename, [Problem("", "not a project: nested too deeply")]
+            ) from None
+        except ValueError as exc:  # not UTF-8, not JSON, an integer of 5,000 digits
             raise ProjectError(filename, [Problem("", f"not a JSON file: {exc}")]) from None
         if isinstance(raw, dict) and raw.get("format") == "spikedesk-project":
             projects = [io.from_dict(raw, filename)]

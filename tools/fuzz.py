@@ -43,8 +43,44 @@ HOSTILE: list[Any] = [
 ]  # fmt: skip
 
 
+NEST_DESKTOP = ROOT / "tests" / "data" / "nest_desktop"
+
+
 def examples() -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text()) for p in sorted(EXAMPLES.glob("*.json"))}
+
+
+def nest_desktop_files() -> dict[str, Any]:
+    """The NEST Desktop projects in the test data (3.x and 4.x files)."""
+    out = {}
+    for path in sorted(NEST_DESKTOP.rglob("*.json")):
+        try:
+            out[path.stem] = json.loads(path.read_text())
+        except (ValueError, UnicodeDecodeError):
+            continue
+    return out
+
+
+def check_import(text: str) -> None:
+    """Import NEST Desktop text as the app's upload does: a ``ProjectError`` or projects."""
+    from spikedesk.project_files import io, nest_desktop
+    from spikedesk.project_files.validation import ProjectError
+
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return
+    try:
+        projects = nest_desktop.import_data(data, "fuzz-nd.json")
+    except ProjectError:
+        return
+    except Exception as exc:
+        raise Failure(f"the NEST Desktop import raised {type(exc).__name__}: {exc}") from exc
+    for project in projects:
+        try:
+            io.loads(io.dumps(project), "imported.json")
+        except Exception as exc:
+            raise Failure(f"an imported project does not load again: {exc}") from exc
 
 
 def paths(data: Any, prefix: tuple = ()) -> list[tuple]:
@@ -231,8 +267,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--run-every", type=int, default=1, help="simulate every Nth valid case")
     parser.add_argument("--out", default="fuzz-failures", help="folder for failing cases")
+    parser.add_argument(
+        "--nest-desktop",
+        action="store_true",
+        help="mutate the NEST Desktop files of tests/data and import them (no simulation)",
+    )
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
+    if args.nest_desktop:
+        return fuzz_nest_desktop(args, rng)
     bases = list(examples().values())
     runner = Runner()
     failures, valid, ran, start = 0, 0, 0, time.monotonic()
@@ -262,6 +305,27 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         runner.close()
     print(f"fuzz: {args.cases} cases, {valid} valid, {ran} simulated, {failures} failures")
+    return 1 if failures else 0
+
+
+def fuzz_nest_desktop(args: argparse.Namespace, rng: random.Random) -> int:
+    bases = list(nest_desktop_files().values())
+    failures = 0
+    seen: set[str] = set()
+    for case in range(args.cases):
+        text = one_case(rng, bases)
+        try:
+            check_import(text)
+        except Failure as exc:
+            failures += 1
+            kind = str(exc).split(":")[0:2]
+            out = Path(args.out)
+            out.mkdir(exist_ok=True)
+            (out / f"nd-case-{args.seed}-{case}.json").write_text(text)
+            if str(kind) not in seen:  # each kind of failure once
+                seen.add(str(kind))
+                print(f"case {case}: {str(exc)[:300]}", flush=True)
+    print(f"fuzz (NEST Desktop): {args.cases} cases, {failures} failures, {len(seen)} kinds")
     return 1 if failures else 0
 
 

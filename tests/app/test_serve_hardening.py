@@ -233,3 +233,32 @@ def test_serve_with_a_token_and_a_broken_file(tmp_path):
         out = proc.communicate(timeout=30)[0]
     assert "Traceback" not in out, out
     assert "?token=tok" in out
+
+
+@pytest.mark.parametrize(
+    "data", [b"[" * 100_000 + b"]" * 100_000, b'{"a": ' + b"9" * 5000 + b"}", b"\xff\xfe"]
+)
+def test_hostile_uploads_are_project_errors(tmp_path, data):
+    from spikedesk.project_files.validation import ProjectError
+
+    with pytest.raises(ProjectError):
+        ProjectStore(tmp_path).import_file("up.json", data)
+    assert not list(tmp_path.glob("*.json"))
+
+
+def test_an_importer_bug_is_a_message_not_a_broken_page(tmp_path, monkeypatch):
+    from spikedesk.app import store as store_module
+    from spikedesk.app.manager import ProjectManager
+    from spikedesk.app.session import ProjectSession
+
+    store = ProjectStore(tmp_path)
+    store.create(brunel(), "good")
+    manager = ProjectManager(ProjectSession(store, "good"))
+
+    def buggy(data, source):
+        raise TypeError("float() argument must be a string or a real number, not 'dict'")
+
+    monkeypatch.setattr(store_module.nest_desktop, "import_data", buggy)
+    manager.upload.filename = "nd.json"
+    manager.upload.value = b'{"networks": 5}'
+    assert manager.message.visible and "Cannot import nd.json" in manager.message.object
