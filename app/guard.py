@@ -29,13 +29,32 @@ def loopback(address: str) -> bool:
         return False
 
 
-def allowed_hosts(address: str, port: int) -> set[str]:
-    """The Host header values that name this server: the bound address, and the loopback
-    names when it is bound to loopback or to every interface."""
-    hosts = {address}
+def allowed_hosts(address: str, port: int, extra: tuple[str, ...] = ()) -> set[str]:
+    """The Host header values that name this server: the bound address, the loopback names
+    when it is bound to loopback or to every interface, this machine's names and addresses
+    when bound to every interface, and ``extra`` names (``serve --allow-host``)."""
+    hosts = {address, *extra}
     if loopback(address) or address in ("0.0.0.0", "::"):
         hosts |= {"localhost", "127.0.0.1", "[::1]"}
-    return {f"{h}:{port}" for h in hosts} | ({*hosts} if port == 80 else set())
+    if address in ("0.0.0.0", "::"):
+        hosts |= machine_names()
+    hosts = {f"[{h}]" if ":" in h and not h.startswith("[") else h for h in hosts}
+    return {f"{h}:{port}".lower() for h in hosts} | (
+        {h.lower() for h in hosts} if port == 80 else set()
+    )
+
+
+def machine_names() -> set[str]:
+    """This machine's host names and the addresses they resolve to."""
+    import socket
+
+    names = {socket.gethostname(), socket.getfqdn()}
+    for name in list(names):
+        try:
+            names |= {info[4][0] for info in socket.getaddrinfo(name, None)}
+        except OSError:
+            pass
+    return {n for n in names if n}
 
 
 class Refusal(tornado.web.RequestHandler):

@@ -25,6 +25,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="a secret every browser must bring once (the printed link has it); required "
         "when --address is not a loopback address",
     )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another name browsers use for this server (behind a proxy, a DNS name); "
+        "requests for any other Host are refused",
+    )
     parser.add_argument("--show", action="store_true", help="open a browser tab")
     parser.add_argument(
         "--projects",
@@ -62,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(exc)
     except OSError as exc:
         return fail(f"{exc.filename or args.projects}: {exc.strerror or exc}")
-    hosts = guard.allowed_hosts(args.address, args.port)
+    hosts = guard.allowed_hosts(args.address, args.port, tuple(args.allow_host))
     origin = f"{args.address}:{args.port}"
     link = f"http://{origin}/" + (f"?token={args.token}" if args.token else "")
     print(f"spikedesk: projects in {store.folder}, serving at {link}", flush=True)

@@ -169,6 +169,16 @@ class TestToken(GuardTest):
         assert response.code == 403
 
 
+def test_hosts_for_every_interface_and_extra_names():
+    import socket
+
+    hosts = guard.allowed_hosts("0.0.0.0", 8000, ("studio.example.org",))
+    assert {"localhost:8000", "studio.example.org:8000"} <= hosts
+    assert f"{socket.gethostname().lower()}:8000" in hosts
+    assert "evil.example:8000" not in hosts
+    assert guard.allowed_hosts("::1", 8000) >= {"[::1]:8000", "localhost:8000"}
+
+
 def test_loopback_addresses():
     assert guard.loopback("127.0.0.1") and guard.loopback("::1") and guard.loopback("localhost")
     assert not guard.loopback("0.0.0.0") and not guard.loopback("192.168.1.2")
