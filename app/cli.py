@@ -7,6 +7,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import NoReturn
+
+from spikedesk.project_files.cli_output import fail
 
 SUBCOMMANDS = {
     "serve": ("spikedesk.app.serve_command", "start the web app"),
@@ -18,9 +21,52 @@ SUBCOMMANDS = {
 }
 
 
+HELP = """\
+spikedesk is a studio for spiking neural networks: build a network in the browser, simulate
+it with the built-in engine and watch the spikes arrive. Every network is a project file
+(JSON) that runs the same in the app and on the command line.
+
+examples:
+  spikedesk serve                      open the studio in the browser (http://127.0.0.1:5006)
+  spikedesk run brunel.json --out ev.npz   simulate a project headless, save its events
+  spikedesk validate *.json            list every problem of some project files
+  spikedesk convert nd.json -o p.json  import a NEST Desktop project
+  spikedesk models iaf_psc_alpha       a model's parameters, units and defaults
+
+`spikedesk COMMAND --help` describes one command. Errors are printed as
+"spikedesk: error: <file or flag>: <problem>" and the exit status is 1 (2 for a bad flag).
+"""
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("spikedesk")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with spikedesk's error line; the usage comes after it, not before."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"spikedesk: error: {message}\n")
+        sys.stderr.write(f"usage: {self.format_usage().removeprefix('usage: ')}")
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="spikedesk", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = Parser(
+        prog="spikedesk",
+        description=__doc__.splitlines()[0],
+        epilog=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"spikedesk {version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=Parser)  # fmt: skip
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         try:
             module = importlib.import_module(module_name)
@@ -36,7 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        return fail("interrupted")
 
 
 if __name__ == "__main__":

@@ -24,10 +24,10 @@ class ProjectManager(pn.viewable.Viewer):
     def __init__(self, session: ProjectSession) -> None:
         super().__init__()
         self.session = session
-        store = session.store
         self.projects = pn.widgets.Select(
-            label="Projects", options=store.names(), value=session.project_name, size=8, width=WIDTH
-        )
+            label="Projects", options=self._options(), value=session.project_name, size=8,
+            width=WIDTH,
+        )  # fmt: skip
         self.projects.param.watch(self._open_selected, "value")
         self.new_button = pn.widgets.Button(label="New", width=80)
         self.duplicate_button = pn.widgets.Button(label="Duplicate", width=90)
@@ -85,28 +85,42 @@ class ProjectManager(pn.viewable.Viewer):
         self.message.object, self.message.alert_type = text, kind
         self.message.visible = bool(text)
 
+    def _options(self) -> dict[str, str]:
+        """Label -> project name; a file that does not open is listed as broken."""
+        store = self.session.store
+        broken = store.broken()
+        return {(f"{n} (broken)" if n in broken else n): n for n in store.names()}
+
     def _refresh(self) -> None:
-        self.projects.options = self.session.store.names()
+        self.projects.options = self._options()
         self.projects.value = self.session.project_name
 
     def sync_list(self) -> None:
         """Show projects other sessions added, renamed or deleted (called every few seconds)."""
-        names = self.session.store.names()
-        if names != list(self.projects.options):
+        if self._options() != dict(self.projects.options):
             self._refresh()
 
     def _open(self, name: str) -> None:
-        self.session.open(name)
+        try:
+            self.session.open(name)
+        except (ProjectError, OSError) as exc:  # changed on disk since it was listed
+            self._say(f"Cannot open {name}: {exc}", "danger")
         self._refresh()
 
     def _open_selected(self, event) -> None:
-        if (
-            event.new
-            and event.new != self.session.project_name
-            and self.session.store.exists(event.new)
-        ):
-            self.session.open(event.new)
-            self._say("")
+        store = self.session.store
+        if event.new and event.new != self.session.project_name and store.exists(event.new):
+            problem = store.problem(event.new)
+            if problem is None:
+                try:
+                    self.session.open(event.new)
+                except (ProjectError, OSError) as exc:
+                    problem = str(exc)
+                else:
+                    self._say("")
+                    return
+            self._say(f"Cannot open {event.new}: {problem}", "danger")
+            self.projects.value = self.session.project_name
 
     def _new(self) -> None:
         self._open(self.session.store.create(edits.empty_project()))
@@ -124,8 +138,9 @@ class ProjectManager(pn.viewable.Viewer):
         self.confirm_row.visible = False
         gone = self.session.project_name
         self.session.store.delete(gone)
-        rest = [e.name for e in self.session.store.entries()]
-        self._open(rest[0] if rest else self.session.store.create(edits.empty_project()))
+        store = self.session.store
+        rest = [e.name for e in store.entries() if store.problem(e.name) is None]
+        self._open(rest[0] if rest else store.create(edits.empty_project()))
         self._say(f"Deleted {gone}.")
 
     def _rename(self) -> None:
@@ -151,6 +166,9 @@ class ProjectManager(pn.viewable.Viewer):
             names = self.session.store.import_file(filename, event.new)
         except ProjectError as exc:
             self._say(f"Cannot import {filename}:\n\n" + _bullets(exc), "danger")
+            return
+        except OSError as exc:
+            self._say(f"Cannot import {filename}: {exc.strerror or exc}", "danger")
             return
         except Exception as exc:  # whatever a file holds, the app stays up
             self._say(f"Cannot import {filename}: {type(exc).__name__}: {exc}", "danger")

@@ -23,11 +23,11 @@ def first_project(store: ProjectStore, requested: str | None, start: str | None)
     else the one ``spikedesk serve`` was started with, else the most recent one, else the
     Brunel example."""
     for name in (requested, start):
-        if name and store.exists(name):
+        if name and store.exists(name) and store.problem(name) is None:
             return name
-    entries = store.entries()
-    if entries:
-        return entries[0].name
+    for entry in store.entries():  # a broken file is listed as broken, never opened
+        if store.problem(entry.name) is None:
+            return entry.name
     return store.create(io.load(examples_dir() / "brunel.json"), "brunel")
 
 

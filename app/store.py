@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from spikedesk.project_files.project import Project
 from spikedesk.project_files.validation import Problem, ProjectError
 
 SAFE_NAME = re.compile(r"[^\w\- .]+")
+ORPHAN_AGE = 60.0  # s: a temporary file this old belongs to a save that was interrupted
 
 
 def default_folder() -> Path:
@@ -38,10 +40,66 @@ class ProjectStore:
     def __init__(self, folder: str | os.PathLike) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._problems: dict[Path, tuple[tuple[float, int], str | None]] = {}
+        self.clean_orphans()
+
+    def clean_orphans(self, age: float = ORPHAN_AGE) -> list[Path]:
+        """Remove the temporary files of saves that were interrupted (a crash or power cut
+        between writing and renaming); younger ones may belong to a save under way."""
+        removed = []
+        now = time.time()
+        for path in self.folder.glob(f".*.json.*{io.TEMP_SUFFIX}"):
+            try:
+                if now - path.stat().st_mtime > age:
+                    path.unlink()
+                    removed.append(path)
+            except OSError:
+                pass
+        return removed
+
+    def problem(self, name: str) -> str | None:
+        """Why the stored file ``name`` cannot be opened (None: it opens). Checked again
+        only when the file changes."""
+        path = self.path(name)
+        try:
+            info = path.stat()
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        stamp = (info.st_mtime, info.st_size)
+        known = self._problems.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        try:
+            io.load(path)
+            problem = None
+        except ProjectError as exc:
+            problem = "; ".join(str(p) for p in exc.problems[:3])
+            more = len(exc.problems) - 3
+            problem += f"; and {more} more" if more > 0 else ""
+        except (OSError, UnicodeDecodeError) as exc:
+            problem = f"cannot read: {exc}"
+        self._problems[path] = (stamp, problem)
+        return problem
+
+    def broken(self) -> dict[str, str]:
+        """The stored files that cannot be opened, with their problem, by name."""
+        out = {}
+        for entry in self.entries():
+            problem = self.problem(entry.name)
+            if problem is not None:
+                out[entry.name] = problem
+        return out
 
     def entries(self) -> list[Entry]:
         """Every project, most recently changed first."""
-        out = [Entry(p.stem, p, p.stat().st_mtime) for p in self.folder.glob("*.json")]
+        out = []
+        for p in self.folder.glob("*.json"):
+            if self.clean(p.stem) != p.stem:
+                continue  # not a name the store can address (hidden, odd characters)
+            try:
+                out.append(Entry(p.stem, p, p.stat().st_mtime))
+            except OSError:  # deleted meanwhile
+                continue
         return sorted(out, key=lambda e: (-e.modified, e.name))
 
     def names(self) -> list[str]:
@@ -96,7 +154,11 @@ class ProjectStore:
         """
         try:
             raw = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except RecursionError:
+            raise ProjectError(
+                filename, [Problem("", "not a project: nested too deeply")]
+            ) from None
+        except ValueError as exc:  # not UTF-8, not JSON, an integer of 5,000 digits
             raise ProjectError(filename, [Problem("", f"not a JSON file: {exc}")]) from None
         if isinstance(raw, dict) and raw.get("format") == "spikedesk-project":
             projects = [io.from_dict(raw, filename)]

@@ -158,31 +158,100 @@ def estimate_synapses(project: Project) -> float:
     return synapses
 
 
+def _largest(value: object, default: float) -> float:
+    """The largest value a parameter takes (per-neuron lists, random values: their bound)."""
+    if isinstance(value, RandomParameter):
+        args = dict(value.args)
+        if value.high is not None:
+            return float(value.high)
+        if value.distribution == "uniform":
+            return float(args.get("max", default))
+        if value.distribution == "exponential":
+            return 40.0 * float(args.get("beta", 1.0))
+        return float(args.get("mean", default)) + 10.0 * float(args.get("std", 1.0))
+    if isinstance(value, (list, tuple)):
+        return max((_largest(v, default) for v in value), default=default)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+THREAD_BYTES = 2 << 20  # a worker thread's stack and its per-thread buffers
+
+
 def _estimate_bytes(project: Project) -> int:
-    """A rough upper estimate of what building and running the network needs."""
+    """A rough upper estimate of what building and running the network needs: synapses,
+    neuron state, the delay ring buffers (slots per neuron and receptor port for every step
+    of the longest delay), sampled traces and the threads."""
+    sim = project.simulation
     sizes = {n.id: n.size for n in project.nodes}
     synapses = estimate_synapses(project)
     neurons = sum(n.size for n in project.nodes)
-    steps = project.simulation.duration / project.simulation.resolution
+    steps = sim.duration / sim.resolution
     samples = 0.0
     for c in project.connections:
         node = next((n for n in project.nodes if n.id == c.source), None)
         if node is not None and catalog.model(node.model).is_sampler:
-            interval = float(node.params.get("interval", 1.0))
+            interval = _largest(node.params.get("interval", 1.0), 1.0)
             nt = len(c.target_indices) if c.target_indices is not None else sizes.get(c.target, 0)
-            samples += nt * project.simulation.duration / interval * 4
-    return int(synapses * 48 + neurons * (200 + 24 * 200) + samples * 8 * 2 + steps * 8)
+            samples += nt * sim.duration / max(interval, sim.resolution) * 4
+    max_delay = max((_largest(c.synapse.delay, 1.0) for c in project.connections), default=1.0)
+    ring = max_delay / sim.resolution + 2  # min_delay + max_delay slots, in steps
+    ports = 0
+    for n in project.nodes:
+        spec = catalog.model(n.model)
+        if spec.kind == "neuron":
+            listed = n.params.get(spec.receptor_ports) if spec.receptor_ports else None
+            count = len(listed) if isinstance(listed, (list, tuple)) else 1
+            ports += n.size * (max(count, len(spec.receptors), 1) + 1)  # spikes + currents
+    rings = ring * ports * 8 * 2  # excitatory and inhibitory slots
+    total = (
+        synapses * 48
+        + neurons * (200 + 24 * 200)
+        + rings
+        + samples * 8 * 2
+        + steps * 8
+        + sim.threads * THREAD_BYTES
+    )
+    return int(total) if total < 2**62 else 2**62  # huge weights of counts overflow to inf
 
 
 def _available_bytes() -> int:
+    """What this process may still allocate: the machine's available memory, or less under
+    a cap (an address-space rlimit, a cgroup's memory.max), where allocating past it would
+    abort the process instead of raising."""
+    out = _meminfo("/proc/meminfo", "MemAvailable:") or 1 << 62
     try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            used = _meminfo("/proc/self/status", "VmSize:") or 0
+            out = min(out, max(0, soft - used))
+    except (ImportError, OSError, ValueError):
         pass
-    return 1 << 62
+    try:
+        with open("/sys/fs/cgroup/memory.max") as f:
+            cap = f.read().strip()
+        if cap.isdigit():
+            with open("/sys/fs/cgroup/memory.current") as f:
+                out = min(out, max(0, int(cap) - int(f.read().strip())))
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def _meminfo(path: str, key: str) -> int | None:
+    """A "<key> <n> kB" line of a /proc file, in bytes."""
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(key):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 class _Run:
@@ -275,6 +344,14 @@ class _Run:
             self.net.run(steps)
         except RuntimeError as exc:
             raise self.failure(exc) from None
+        except MemoryError:  # e.g. a flood of spikes into a parrot: refused, not raised raw
+            sim = self.project.simulation
+            raise SimulationError(
+                "engine",
+                "ran out of memory (too many spikes or events at once: check rates, "
+                "multiplicities and weights onto parrot neurons)",
+                self.net.now * sim.resolution,
+            ) from None
 
     def failure(self, exc: Exception) -> SimulationError:
         """The node behind an engine error "gid <first gid>: <reason>"."""
@@ -310,12 +387,19 @@ def stream(
     per_chunk = max(1, int(round(chunk / sim.resolution)))
     start = time.perf_counter()
     done = 0
+    pieces = _Pieces()
     while done < total:
         if cancel is not None and cancel.is_set():
             return
-        steps = min(per_chunk, total - done)
-        run.advance(steps)
-        done += steps
+        end = min(done + per_chunk, total)
+        while done < end:  # a chunk runs in pieces short enough to notice a cancel soon
+            steps = pieces.next(end - done)
+            t0 = time.perf_counter()
+            run.advance(steps)
+            pieces.took(steps, time.perf_counter() - t0)
+            done += steps
+            if cancel is not None and cancel.is_set():
+                break
         yield Chunk(
             time=done * sim.resolution,
             duration=sim.duration,
@@ -323,6 +407,24 @@ def stream(
             events=run.take(),
             node_ids=run.node_ids,
         )
+
+
+class _Pieces:
+    """How many steps to run between two looks at the cancel event: as many as take about
+    ``PIECE_SECONDS`` (10 ms) of wall time, measured as the run goes. Splitting a run into pieces
+    leaves its results unchanged (the engine's state carries over between calls)."""
+
+    PIECE_SECONDS = 0.01
+
+    def __init__(self) -> None:
+        self.steps = 10  # the first piece is short: its wall time is the first measurement
+
+    def next(self, left: int) -> int:
+        return max(1, min(left, self.steps))
+
+    def took(self, steps: int, seconds: float) -> None:
+        rate = steps / max(seconds, 1e-6)
+        self.steps = int(min(max(1, rate * self.PIECE_SECONDS), 2 * self.steps + 10))
 
 
 def simulate(

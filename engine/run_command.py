@@ -14,10 +14,39 @@ import time
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", help="spikedesk project file (.json)")
     parser.add_argument("--out", help="write events to this .npz (<recorder id>/<field> arrays)")
-    parser.add_argument("--threads", type=int, help="OpenMP threads (default: the project's)")
-    parser.add_argument("--seed", type=int, help="random seed (default: the project's)")
-    parser.add_argument("--duration", type=float, help="simulated time in ms")
-    parser.add_argument("--chunk", type=float, default=100.0, help="progress step in ms")
+    parser.add_argument(
+        "--threads", type=bounded(int, 1, 256), help="OpenMP threads (default: the project's)"
+    )
+    parser.add_argument(
+        "--seed", type=bounded(int, 1, 2**32 - 1), help="random seed (default: the project's)"
+    )
+    parser.add_argument("--duration", type=bounded(float, 0.001, 1e15), help="simulated time in ms")
+    parser.add_argument(
+        "--chunk", type=bounded(float, 0.001, 1e15), default=100.0, help="progress step in ms"
+    )
+
+
+def bounded(kind: type, low: float, high: float):
+    """An argparse type: a finite number of ``kind`` between ``low`` and ``high``, so a bad
+    value is blamed on its flag ("argument --threads: must be between 1 and 256, got 0")."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not low <= value <= high:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _progress_line(done: float, total: float, wall: float) -> None:
+    """Progress for a log (output is not a terminal): one plain line at a time."""
+    sys.stderr.write(f"spikedesk: {done:.1f} of {total:.1f} ms simulated, {wall:.1f} s\n")
+    sys.stderr.flush()
 
 
 def _progress(done: float, total: float, wall: float) -> None:
@@ -44,23 +73,27 @@ def run(args: argparse.Namespace) -> int:
     from spikedesk.engine import EngineError, merge, stream
     from spikedesk.engine.mpi import environment
     from spikedesk.project_files import io
+    from spikedesk.project_files.cli_output import fail
+    from spikedesk.project_files.validate_command import read_error
     from spikedesk.project_files.validation import ProjectError
 
     try:
         comm = _world()
     except ImportError:
         if environment.launched_rank() == 0:
-            print(f"error: {environment.mpi4py_missing_message(environment.launched_size())}",
-                  file=sys.stderr)  # fmt: skip
+            fail(environment.mpi4py_missing_message(environment.launched_size()))
         return 1
     root = comm is None or comm.Get_rank() == 0
     try:
         project = io.load(args.project)
-    except (OSError, ProjectError) as exc:
-        if root:
-            print(f"error: {exc}", file=sys.stderr)
-        return 1
+    except ProjectError as exc:
+        return fail(exc) if root else 1
+    except OSError as exc:
+        return fail(read_error(args.project, exc)) if root else 1
+    except UnicodeDecodeError:
+        return fail(f"{args.project}: not a text file") if root else 1
     tty = sys.stderr.isatty() and root
+    logged = 0.0  # wall time of the last progress line (output is not a terminal)
     start = time.perf_counter()
     chunks = []
     try:
@@ -83,10 +116,11 @@ def run(args: argparse.Namespace) -> int:
             chunks.append(chunk)
             if tty:
                 _progress(chunk.time, chunk.duration, chunk.wall)
+            elif root and chunk.wall - logged >= 2.0:
+                logged = chunk.wall
+                _progress_line(chunk.time, chunk.duration, chunk.wall)
     except EngineError as exc:
-        if root:
-            print(f"error: {args.project}: {exc}", file=sys.stderr)
-        return 1
+        return fail(f"{args.project}: {exc}") if root else 1
     if not root:
         return 0
     if tty:
@@ -120,7 +154,10 @@ def run(args: argparse.Namespace) -> int:
         arrays = {
             f"{rid}/{name}": v for rid, fields in events.items() for name, v in fields.items()
         }
-        with open(args.out, "wb") as f:
-            np.savez(f, **arrays)
+        try:
+            with open(args.out, "wb") as f:
+                np.savez(f, **arrays)
+        except OSError as exc:
+            return fail(f"{args.out}: {exc.strerror or exc}")
         print(f"  events written to {args.out}")
     return 0

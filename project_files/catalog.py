@@ -33,6 +33,8 @@ class ParamSpec:
     # list parameters: "increasing" | "strictly increasing"; every element >= min_each
     order: str | None = None
     min_each: float | None = None
+    max_each: float | None = None  # every element <= max_each
+    whole_each: bool = False  # every element a whole number (counts)
     # one value per entry of another list parameter (may_be_empty: or none at all)
     same_length_as: str | None = None
     may_be_empty: bool = False

@@ -29,7 +29,7 @@ from .project import (
     frozen_map,
 )
 from .upgrades import upgrade
-from .validation import Problem, ProjectError, validate
+from .validation import DEPTH_MAX, Problem, ProjectError, nesting_depth, validate
 
 RANDOM_BOUNDS = ("low", "high", "bound")
 
@@ -50,11 +50,19 @@ def loads(text: str, source: str = "<string>") -> Project:
     except json.JSONDecodeError as exc:
         message = f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         raise ProjectError(source, [Problem("", message)]) from None
+    except RecursionError:
+        message = f"invalid JSON: nested more than {DEPTH_MAX} levels deep; not a project file"
+        raise ProjectError(source, [Problem("", message)]) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise ProjectError(source, [Problem("", f"invalid JSON: {exc}")]) from None
     return from_dict(data, source)
 
 
 def from_dict(data: Any, source: str = "<dict>") -> Project:
     """Upgrade ``data`` to the current format, validate it and build the ``Project``."""
+    if nesting_depth(data) > DEPTH_MAX:
+        message = f"nested more than {DEPTH_MAX} levels deep; not a project file"
+        raise ProjectError(source, [Problem("", message)])
     data = upgrade(data)
     problems = validate(data)
     if problems:
@@ -276,11 +284,28 @@ def save(project: Project, path: str | os.PathLike) -> None:
     if problems:
         raise ProjectError(str(path), problems)
     text = dumps(project)  # serialise first: a bad value must not touch the disk
+    write_text_atomically(path, text)
+
+
+TEMP_SUFFIX = ".tmp"
+
+
+def temp_prefix(path: Path) -> str:
+    """Temporary files of an atomic write are ``.<name>.<random>.tmp`` beside the file."""
+    return f".{path.name}."
+
+
+def write_text_atomically(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename, so readers see the
+    old file or the new one, never a part. The rename is made durable (the folder is
+    fsynced); a new file gets the user's usual permissions (the umask), a replaced file
+    keeps its own."""
+    path = Path(path)
     try:
         mode = path.stat().st_mode & 0o777  # keep the permissions of the file we replace
     except FileNotFoundError:
-        mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        mode = 0o666 & ~current_umask()
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             os.fchmod(handle.fileno(), mode)
@@ -294,3 +319,32 @@ def save(project: Project, path: str | os.PathLike) -> None:
         except FileNotFoundError:
             pass
         raise
+    fsync_folder(path.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` survive a power cut (where the platform allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a folder; the rename itself is done
+    finally:
+        os.close(fd)
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it (Linux), else by setting it back."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -38,8 +38,9 @@ def run(args: argparse.Namespace) -> int:
     if spec is None:
         close = difflib.get_close_matches(args.model, list(models), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        print(f"unknown model {args.model!r}{hint} (spikedesk models lists them all)")
-        return 1
+        from spikedesk.project_files.cli_output import fail
+
+        return fail(f"{args.model}: unknown model{hint} (spikedesk models lists them all)")
     print(describe(spec))
     return 0
 

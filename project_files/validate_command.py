@@ -14,6 +14,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from spikedesk.project_files.cli_output import fail
+
     from .io import load
     from .validation import ProjectError
 
@@ -23,20 +25,23 @@ def run(args: argparse.Namespace) -> int:
             load(name)
         except ProjectError as exc:
             failed = True
-            print(exc)
-        except FileNotFoundError:
-            failed = True
-            print(f"{name}: no such file")
-        except IsADirectoryError:
-            failed = True
-            print(f"{name}: is a directory, not a project file")
-        except UnicodeDecodeError as exc:
-            failed = True
-            print(f"{name}: not a text file (UTF-8 decoding failed at byte {exc.start})")
+            fail(exc)
         except OSError as exc:
             failed = True
-            print(f"{name}: cannot read: {exc.strerror}")
+            fail(read_error(name, exc))
+        except UnicodeDecodeError as exc:
+            failed = True
+            fail(f"{name}: not a text file (UTF-8 decoding failed at byte {exc.start})")
         else:
-            print(f"{name}: OK")
+            print(f"{name}: OK", flush=True)
     sys.stdout.flush()
     return 1 if failed else 0
+
+
+def read_error(name: str, exc: OSError) -> str:
+    """``<file>: <problem>`` for a file that cannot be read at all."""
+    if isinstance(exc, FileNotFoundError):
+        return f"{name}: no such file"
+    if isinstance(exc, IsADirectoryError):
+        return f"{name}: is a directory, not a project file"
+    return f"{name}: cannot read: {exc.strerror or exc}"

@@ -11,6 +11,7 @@ import difflib
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,11 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
 BOUNDS = ("clip", "redraw")
 SEED_MAX = 2**32 - 1
 TIC = 0.001  # ms; NEST times are whole tics
+THREADS_MAX = 256  # beyond this OpenMP can take the process down (libgomp exits, segfaults)
+STEPS_MAX = 2**53  # whole steps a run may have: exact in a double, far beyond any real run
+COUNT_MAX = 2**31 - 1  # sizes, indices, degrees, numbers of synapses
+INT_MAX = 2**63 - 1  # integer parameters are 64-bit in the engine
+DEPTH_MAX = 64  # nesting of JSON arrays and objects; a project needs 5
 TOP_KEYS = ("format", "version", "name", "description", "simulation", "nodes", "connections")
 SIM_KEYS = ("duration", "resolution", "seed", "threads")
 NODE_KEYS = ("id", "label", "model", "size", "params", "position", "color")
@@ -62,16 +68,29 @@ class ProjectError(ValueError):
         super().__init__("\n".join(lines))
 
 
-def show(value: Any) -> str:
-    """A value as it appears in JSON, for messages."""
+def show(value: Any, limit: int = 200) -> str:
+    """A value as it appears in JSON, for messages (shortened past ``limit`` characters)."""
+    if is_int(value) and abs(value) > 10**30:
+        return _big(value)
     try:
-        return json.dumps(value)
-    except (TypeError, ValueError):
-        return repr(value)
+        text = json.dumps(value)
+    except (TypeError, ValueError, RecursionError):
+        try:
+            text = repr(value)
+        except (ValueError, RecursionError):
+            text = f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 5] + " ..."
 
 
 def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def is_finite(value: Any) -> bool:
+    """A number that converts to a finite double (huge integers do not)."""
+    if is_int(value):
+        return abs(value) <= sys.float_info.max
+    return is_number(value) and math.isfinite(value)
 
 
 def is_int(value: Any) -> bool:
@@ -84,7 +103,27 @@ def validate(project_or_dict: Project | Any) -> list[Problem]:
         from .io import to_dict  # io imports this module
 
         project_or_dict = to_dict(project_or_dict)
+    if nesting_depth(project_or_dict) > DEPTH_MAX:
+        return [Problem("", f"nested more than {DEPTH_MAX} levels deep; not a project file")]
     return _Validator().run(project_or_dict)
+
+
+def nesting_depth(data: Any, limit: int = DEPTH_MAX) -> int:
+    """How deeply lists and objects nest in ``data`` (counted without recursion, and only
+    up to just past ``limit``), so a hostile file cannot exhaust the stack."""
+    deepest = 0
+    todo = [(data, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        elif not isinstance(value, (list, tuple)):
+            continue
+        deepest = max(deepest, depth)
+        if depth > limit:
+            return depth
+        todo.extend((v, depth + 1) for v in value)
+    return deepest
 
 
 class _Validator:
@@ -142,7 +181,12 @@ class _Validator:
                 if value <= 0:
                     self.add(f"simulation.{key}", f"must be > 0, got {show(value)}")
                 elif key == "resolution":
-                    if multiple_of(value, TIC):
+                    if value < TIC:
+                        self.add(
+                            "simulation.resolution",
+                            f"must be >= {TIC} ms (NEST's tic), got {show(value)}",
+                        )
+                    elif multiple_of(value, TIC):
                         self.resolution = float(value)
                     else:
                         self.add(
@@ -150,8 +194,14 @@ class _Validator:
                             f"must be a multiple of {TIC} ms (NEST's tic), got {show(value)}",
                         )
         duration = sim.get("duration")
-        if is_number(duration) and duration > 0 and math.isfinite(duration):
-            if not multiple_of(duration, self.resolution):
+        if is_finite(duration) and duration > 0:
+            if duration / self.resolution > STEPS_MAX:
+                self.add(
+                    "simulation.duration",
+                    f"{show(duration)} ms is more than {STEPS_MAX} steps of "
+                    f"{_num(self.resolution)} ms",
+                )
+            elif not multiple_of(duration, self.resolution):
                 self.add(
                     "simulation.duration",
                     f"must be a multiple of the resolution "
@@ -162,13 +212,16 @@ class _Validator:
             if not is_int(seed):
                 self.add("simulation.seed", f"must be an integer, got {show(seed)}")
             elif not 1 <= seed <= SEED_MAX:
-                self.add("simulation.seed", f"must be between 1 and {SEED_MAX}, got {seed}")
+                self.add("simulation.seed", f"must be between 1 and {SEED_MAX}, got {_big(seed)}")
         if "threads" in sim:
             threads = sim["threads"]
             if not is_int(threads):
                 self.add("simulation.threads", f"must be an integer, got {show(threads)}")
-            elif threads < 1:
-                self.add("simulation.threads", f"must be >= 1, got {threads}")
+            elif not 1 <= threads <= THREADS_MAX:
+                self.add(
+                    "simulation.threads",
+                    f"must be between 1 and {THREADS_MAX}, got {_big(threads)}",
+                )
 
     # ------------------------------------------------------------ nodes
 
@@ -196,11 +249,13 @@ class _Validator:
             if "label" in node and not isinstance(node["label"], str):
                 self.add(f"{path}.label", f"must be a string, got {show(node['label'])}")
             size = node.get("size", 1)
-            size_ok = is_int(size) and size >= 1
+            size_ok = is_int(size) and 1 <= size <= COUNT_MAX
             if not is_int(size):
                 self.add(f"{path}.size", f"must be an integer >= 1, got {show(size)}")
             elif size < 1:
                 self.add(f"{path}.size", f"must be >= 1, got {size}")
+            elif not size_ok:
+                self.add(f"{path}.size", f"must be <= {COUNT_MAX}, got {_big(size)}")
             self.position(node.get("position", {}), f"{path}.position")
             model = node.get("model")
             spec = catalog.models().get(model) if isinstance(model, str) else None
@@ -208,14 +263,15 @@ class _Validator:
                 self.add(f"{path}.model", "missing; name a model, e.g. iaf_psc_alpha")
             elif spec is None:
                 self.add(f"{path}.model", unknown_model_message(model))
+            params = node.get("params", {})
             if spec is not None:
-                self.params(node.get("params", {}), spec, size if size_ok else None, path)
+                self.params(params, spec, size if size_ok else None, path)
             if isinstance(node_id, str) and node_id and node_id not in seen:
                 seen[node_id] = {
                     "path": path,
                     "spec": spec,
                     "size": size if size_ok else None,
-                    "params": node.get("params", {}),
+                    "params": params if isinstance(params, dict) else {},
                 }
         return seen
 
@@ -240,6 +296,13 @@ class _Validator:
                 self.add(
                     f"{path}.{name}",
                     f"unknown parameter of {spec.name}; its parameters are: {known}",
+                )
+                continue
+            if isinstance(value, dict) and spec.kind != "neuron":
+                self.add(
+                    f"{path}.{name}",
+                    f"a random value applies to neuron parameters only; {spec.name} is a "
+                    f"{spec.kind}: give a number",
                 )
                 continue
             self.value(f"{path}.{name}", value, pspec, size, self.bounds(spec.constraints, name))
@@ -333,6 +396,14 @@ class _Validator:
             below = [t for t in value if t < pspec.min_each]
             if below:
                 self.add(path, f"{what} must be >= {_num(pspec.min_each)}, got {show(below[0])}")
+        if pspec.max_each is not None:
+            above = [t for t in value if t > pspec.max_each]
+            if above:
+                self.add(path, f"{what} must be <= {_num(pspec.max_each)}, got {show(above[0])}")
+        if pspec.whole_each:
+            broken = [t for t in value if not float(t).is_integer()]
+            if broken:
+                self.add(path, f"{what} must be whole numbers, got {show(broken[0])}")
         for i, item in enumerate(value):
             self.constraint(f"{path}[{i}]", pspec, bounds, item)
 
@@ -346,6 +417,9 @@ class _Validator:
             if not is_int(value):
                 self.add(path, f"must be an integer, got {show(value)}")
                 return False
+            if abs(value) > INT_MAX:
+                self.add(path, f"must be between {-INT_MAX} and {INT_MAX}, got {_big(value)}")
+                return False
             return True
         if type_ == "str":
             if not isinstance(value, str):
@@ -358,6 +432,11 @@ class _Validator:
         if not is_number(value):
             self.add(path, f"must be a number, got {show(value)}")
             return False
+        if is_int(value):
+            if abs(value) > sys.float_info.max:  # beyond every double: float() overflows
+                self.add(path, f"must be a finite number, got {_big(value)}")
+                return False
+            return True
         if math.isnan(value) or (math.isinf(value)):
             self.add(path, f"must be a finite number, got {value}")
             return False
@@ -367,7 +446,7 @@ class _Validator:
         self, path: str, value: dict, name: str, bounds: list[tuple[str, float, bool]]
     ) -> None:
         dist = value.get("random")
-        if dist not in DISTRIBUTIONS:
+        if not isinstance(dist, str) or dist not in DISTRIBUTIONS:
             known = ", ".join(DISTRIBUTIONS)
             self.add(f"{path}.random", f"unknown distribution {show(dist)}; use one of {known}")
             return
@@ -576,7 +655,7 @@ class _Validator:
             return
         name = rule.get("rule", "all_to_all")
         rules = catalog.rules()
-        if name not in rules:
+        if not isinstance(name, str) or name not in rules:
             known = ", ".join(sorted(rules))
             self.add(f"{path}.rule", f"unknown rule {show(name)}; known rules: {known}")
             return
@@ -596,8 +675,10 @@ class _Validator:
             elif spec["type"] == "int":
                 if not is_int(value):
                     self.add(f"{path}.{key}", f"must be an integer, got {show(value)}")
-                elif value < 0:
-                    self.add(f"{path}.{key}", f"must be >= 0, got {value}")
+                elif not 0 <= value <= COUNT_MAX:
+                    self.add(
+                        f"{path}.{key}", f"must be between 0 and {COUNT_MAX}, got {_big(value)}"
+                    )
             elif self.finite(f"{path}.{key}", value) and key == "p" and not 0 <= value <= 1:
                 self.add(
                     f"{path}.{key}", f"must be a probability between 0 and 1, got {show(value)}"
@@ -635,8 +716,8 @@ class _Validator:
             if key == "model":
                 continue
             if key == "receptor_type":
-                if not is_int(value) or value < 0:
-                    self.add(f"{path}.{key}", f"must be an integer >= 0, got {show(value)}")
+                if not is_int(value) or not 0 <= value <= COUNT_MAX:
+                    self.add(f"{path}.{key}", f"must be an integer >= 0, got {_big(value)}")
                 continue
             if key == "synapse_model":
                 self.add(f"{path}.{key}", 'write the synapse model as "model"')
@@ -751,13 +832,26 @@ def receptor_recordable(name: str, node: dict) -> bool:
 
 def multiple_of(value: float, step: float) -> bool:
     """Whether ``value`` is a whole number of ``step``s (up to float rounding)."""
-    k = value / step
+    try:
+        k = value / step
+    except OverflowError:  # a huge integer
+        return False
+    if not math.isfinite(k):
+        return False
     return abs(k - round(k)) <= 1e-9 * max(1.0, abs(k))
 
 
 def _num(value: float) -> str:
     """A limit for messages: 0 rather than 0.0, 0.1 as 0.1."""
     return show(int(value)) if float(value).is_integer() else show(value)
+
+
+def _big(value: Any) -> str:
+    """An integer for messages, shortened when it has more digits than anyone reads."""
+    if is_int(value) and abs(value) > 10**30:
+        digits = int(abs(value).bit_length() * 0.30103) + 1  # str() refuses > 4300 digits
+        return f"an integer of about {digits} digits"
+    return show(value)
 
 
 def _nested(value: list) -> bool:

@@ -443,6 +443,27 @@ void Network::update_all(long t0, long m) {
     }
 }
 
+// All threads deliver a slice's spikes. An exception must not leave an OpenMP region (the
+// process would abort): each thread keeps its error (e.g. std::bad_alloc from a flood of
+// precise events) and the first one is raised after the region.
+void Network::deliver_all(long t0, const std::vector<Spike>& spikes) {
+#pragma omp parallel num_threads(threads_)
+  {
+    const int k = omp_get_thread_num();
+    try {
+      deliver_thread(k, t0, spikes);
+    } catch (const std::exception& e) {
+      thread_errors_[k] = e.what();
+    }
+  }
+  for (auto& e : thread_errors_)
+    if (!e.empty()) {
+      const std::string message = e;
+      for (auto& x : thread_errors_) x.clear();
+      throw std::runtime_error("delivering spikes: " + message);
+    }
+}
+
 void Network::gather_sorted(std::vector<Spike>& out) {
   out.clear();
   for (auto& l : local_spikes_) {
@@ -481,8 +502,7 @@ void Network::run(long steps) {
     update_all(t0, m);
     gather_sorted(gathered_);
     record_spikes(t0, gathered_);
-#pragma omp parallel num_threads(threads_)
-    deliver_thread(omp_get_thread_num(), t0, gathered_);
+    deliver_all(t0, gathered_);
     t_ += m;
     remaining_ -= m;
   }
@@ -535,8 +555,7 @@ void Network::deliver(const std::vector<int64_t>& gids, const std::vector<int64_
   }
   const long t0 = slice_t0_;
   record_spikes(t0, gathered_);
-#pragma omp parallel num_threads(threads_)
-  deliver_thread(omp_get_thread_num(), t0, gathered_);
+  deliver_all(t0, gathered_);
   slice_t0_ = -1;
 }
 

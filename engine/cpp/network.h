@@ -128,6 +128,7 @@ class Network {
   size_t first_local(size_t pop, size_t b) const;
   void record_samples(int thread, long stamp);
   void deliver_thread(int thread, long t0, const std::vector<Spike>& spikes);
+  void deliver_all(long t0, const std::vector<Spike>& spikes);  // rethrows a thread's error
   // The events of thread k's precise neurons in step `stamp`: grid input (generators' sums)
   // joins at offset 0, then a counting sort by neuron and a small sort per neuron give each
   // neuron its events in canonical order (PreciseEvent::operator<).

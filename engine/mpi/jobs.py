@@ -28,7 +28,12 @@ from spikedesk.engine.mpi.worker import KEY_VARIABLE
 
 
 class JobError(Exception):
-    """The launch failed; the message says how (and carries the tail of its output)."""
+    """The launch failed; the message says how. ``output`` holds the tail of the workers'
+    output (tracebacks, paths): for the server's log, never for the client."""
+
+    def __init__(self, message: str, output: str = "") -> None:
+        super().__init__(message)
+        self.output = output
 
 
 @dataclass(frozen=True)
@@ -110,8 +115,7 @@ class WorkerJob:
         return text.strip()
 
     def _failure(self, what: str) -> JobError:
-        tail = self.output_tail()
-        return JobError(f"{what}" + (f"; worker output:\n{tail}" if tail else ""))
+        return JobError(what, self.output_tail())
 
     async def _connection(self) -> asyncio.StreamReader:
         exited = asyncio.ensure_future(self.proc.wait())

@@ -21,6 +21,8 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import logging
+import math
 import secrets
 import signal
 import time
@@ -34,6 +36,7 @@ from spikedesk.engine.mpi import frames, limits
 from spikedesk.engine.mpi.jobs import JobError, JobSpec, Timeouts, WorkerJob
 
 KEEP_FINISHED = 100
+LOG = logging.getLogger("spikedesk.mpi-server")
 
 
 @dataclass
@@ -119,6 +122,7 @@ class BaseHandler(tornado.web.RequestHandler):
         self.answer(exc.status, {"error": exc.error, "message": exc.message, **exc.extra})
 
     def write_error(self, status_code: int, **kwargs: object) -> None:
+        # an unexpected exception: logged by tornado; the client sees no traceback
         reason = self._reason or "error"
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps({"error": reason.lower(), "message": reason}))
@@ -193,12 +197,15 @@ def _query_number(handler: tornado.web.RequestHandler, name: str, kind: type, de
     raw = handler.get_query_argument(name, None)
     if raw is None:
         return default
+    shown = raw if len(raw) <= 40 else raw[:37] + "..."
     try:
         value = kind(raw)
     except ValueError:
-        raise Refused(400, "bad query", f"{name}: expected {kind.__name__}, got {raw!r}") from None
-    if not value > 0:
-        raise Refused(400, "bad query", f"{name}: must be > 0, got {raw}")
+        raise Refused(
+            400, "bad query", f"{name}: expected {kind.__name__}, got {shown!r}"
+        ) from None
+    if not value > 0 or not math.isfinite(value):
+        raise Refused(400, "bad query", f"{name}: must be a finite number > 0, got {shown}")
     return value
 
 
@@ -259,6 +266,8 @@ class RunsHandler(BaseHandler):
             raise Refused(400, "bad json", f"the body is not valid JSON: {exc}{where}") from None
         except RecursionError:
             raise Refused(400, "bad json", "the body's JSON is nested too deeply") from None
+        except ValueError as exc:  # e.g. an integer with more digits than Python converts
+            raise Refused(400, "bad json", f"the body is not valid JSON: {exc}") from None
         if not isinstance(data, dict):
             raise Refused(400, "bad request", "the body must be a JSON object (a project)")
         try:
@@ -266,6 +275,9 @@ class RunsHandler(BaseHandler):
         except ProjectError as exc:
             problems = [{"path": p.path, "message": p.message} for p in exc.problems]
             raise Refused(422, "invalid project", str(exc), problems=problems) from None
+        except Exception:  # a bug of ours: logged here, a plain refusal for the client
+            LOG.exception("reading a project failed")
+            raise Refused(422, "invalid project", "the project could not be read") from None
         implemented = _core.models()
         for i, node in enumerate(project.nodes):
             if node.model not in implemented:
@@ -317,8 +329,12 @@ class RunsHandler(BaseHandler):
                 run.status, run.message = "cancelled", "the client disconnected"
             return
         except (JobError, OSError, frames.FrameError) as exc:
+            output = getattr(exc, "output", "")
+            LOG.warning("run %s failed: %s%s", run.id, exc, f"\n{output}" if output else "")
             if run.status != "cancelled":
-                run.status, run.message = "error", str(exc)
+                # the client learns what failed, not the workers' tracebacks or our paths
+                message = str(exc) if isinstance(exc, JobError) else "the server could not run it"
+                run.status, run.message = "error", message
         finally:
             run.job.kill()
         if not ended:

@@ -12,7 +12,6 @@ import argparse
 import ipaddress
 import os
 import secrets
-import sys
 
 TOKEN_VARIABLE = "SPIKEDESK_MPI_TOKEN"
 
@@ -75,19 +74,17 @@ def run(args: argparse.Namespace) -> int:
     from spikedesk.engine.mpi.jobs import Timeouts
     from spikedesk.engine.mpi.limits import Limits
     from spikedesk.engine.mpi.server import ServerConfig, serve
+    from spikedesk.project_files.cli_output import fail
 
     if args.insecure and not is_loopback(args.address):
-        print(f"error: --insecure is refused on {args.address}: without a token anyone who can "
-              "reach that address could run simulations; use a token or 127.0.0.1",
-              file=sys.stderr)  # fmt: skip
+        fail(f"--insecure is refused on {args.address}: without a token anyone who can "
+             "reach that address could run simulations; use a token or 127.0.0.1")  # fmt: skip
         return 2
     if not mpiexec_path().exists() or importlib.util.find_spec("mpi4py") is None:
-        print(f"error: MPI is not installed ({mpiexec_path()} or mpi4py missing); "
-              "install it with: pip install 'spikedesk[mpi]'", file=sys.stderr)  # fmt: skip
-        return 1
+        return fail(f"MPI is not installed ({mpiexec_path()} or mpi4py missing); "
+                    "install it with: pip install 'spikedesk[mpi]'")  # fmt: skip
     if args.ranks < 1 or args.ranks > args.max_ranks:
-        print(f"error: --ranks must be between 1 and --max-ranks ({args.max_ranks})",
-              file=sys.stderr)  # fmt: skip
+        fail(f"--ranks {args.ranks}: must be between 1 and --max-ranks ({args.max_ranks})")
         return 2
     token = None
     if not args.insecure:
@@ -116,8 +113,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     except OSError as exc:
-        print(f"error: cannot listen on {args.address}:{args.port}: {exc}", file=sys.stderr)
-        return 1
+        return fail(f"--address {args.address} --port {args.port}: cannot listen: {exc}")
     return 0
 
 

@@ -92,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     link = Link(args.socket, os.environ.get(KEY_VARIABLE, "")) if comm.Get_rank() == 0 else None
     beat = Heartbeat(link, args.heartbeat) if link else None
     try:
-        rank_run = RankRun(io.load(args.project), comm, threads=args.threads)
+        with open(args.project, encoding="utf-8") as f:  # named "request": no server paths
+            project = io.loads(f.read(), source="request")
+        rank_run = RankRun(project, comm, threads=args.threads)
     except (EngineError, ProjectError, OSError) as exc:
         if link:
             beat.stop()

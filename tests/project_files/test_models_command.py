@@ -37,4 +37,4 @@ def test_kind_filter_and_unknown_names(capsys):
     listed = {ln.split()[0] for ln in capsys.readouterr().out.splitlines() if ln.startswith(" ")}
     assert listed == {n for n, s in catalog.models().items() if s.kind == "recorder"}
     assert main(["models", "iaf_psc_alfa"]) == 1
-    assert "did you mean iaf_psc_alpha" in capsys.readouterr().out
+    assert "did you mean iaf_psc_alpha" in capsys.readouterr().err

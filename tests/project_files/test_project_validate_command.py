@@ -33,14 +33,15 @@ def test_problems_missing_file_and_bad_json(tmp_path, capsys):
     broken.write_text('{"format": "spikedesk-project",\n"version": 1,,}')
     missing = tmp_path / "missing.json"
     assert main(["validate", BRUNEL, str(bad), str(broken), str(missing)]) == 1
-    assert capsys.readouterr().out.splitlines() == [
-        f"{BRUNEL}: OK",
-        f"{bad}: 2 problems",
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [f"{BRUNEL}: OK"]
+    assert captured.err.splitlines() == [
+        f"spikedesk: error: {bad}: 2 problems",
         "  nodes[0].params.tau_m: must be > 0, got -5",
         '  connections[0].target: no node has the id "ghost"',
-        f"{broken}: 1 problem",
+        f"spikedesk: error: {broken}: 1 problem",
         "  invalid JSON: Expecting property name enclosed in double quotes (line 2, column 14)",
-        f"{missing}: no such file",
+        f"spikedesk: error: {missing}: no such file",
     ]
 
 
@@ -48,9 +49,9 @@ def test_directory_and_binary_file(tmp_path, capsys):
     binary = tmp_path / "x.json"
     binary.write_bytes(b"\xff\xfe\x00")
     assert main(["validate", str(tmp_path), str(binary)]) == 1
-    assert capsys.readouterr().out.splitlines() == [
-        f"{tmp_path}: is a directory, not a project file",
-        f"{binary}: not a text file (UTF-8 decoding failed at byte 0)",
+    assert capsys.readouterr().err.splitlines() == [
+        f"spikedesk: error: {tmp_path}: is a directory, not a project file",
+        f"spikedesk: error: {binary}: not a text file (UTF-8 decoding failed at byte 0)",
     ]
 
 

@@ -180,7 +180,7 @@ CASES = {
     "threads < 1": (
         set_at("simulation", "threads", 0),
         "simulation.threads",
-        "must be >= 1, got 0",
+        "must be between 1 and 256, got 0",
     ),
     "seed range": (
         set_at("simulation", "seed", 0),

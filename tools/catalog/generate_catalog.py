@@ -37,8 +37,9 @@ METADATA = Path(__file__).resolve().parent / "model_metadata.json"
 MAX_DOUBLE = sys.float_info.max
 OPS = (">", ">=", "<", "<=", "!=")
 # per-parameter keys of the metadata that go into catalog.json (validation) or catalog_ui.json
-CATALOG_KEYS = ("type", "unit", "doc", "order", "min_each", "same_length_as", "may_be_empty",
-                "multiple_of", "extra", "model_default")  # fmt: skip
+CATALOG_KEYS = ("type", "unit", "doc", "order", "min_each", "max_each", "whole_each",
+                "same_length_as", "may_be_empty", "multiple_of", "extra",
+                "model_default")  # fmt: skip
 UI_KEYS = ("label", "unit", "widget", "min", "max", "step", "slider")
 
 
