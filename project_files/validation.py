@@ -662,21 +662,25 @@ class _Validator:
         if s is None or t is None:
             return
         pair = f"{s.name} -> {t.name}"
-        if t.kind == "stimulator":
+        # a sampler records neurons and devices with recordables (I of current generators)
+        sampled = s.is_sampler and (t.kind == "neuron" or bool(t.recordables))
+        if t.kind == "stimulator" and not sampled:
             self.add(
                 f"{path}.target",
                 f"{pair}: nothing can connect into a stimulator; "
                 f"connect {s.name if s.kind == 'stimulator' else 'the stimulator'} to neurons",
             )
-        elif s.kind == "recorder" and not (s.is_sampler and t.kind == "neuron"):
+        elif s.kind == "recorder" and not sampled:
             samplers = ", ".join(m.name for m in catalog.models().values() if m.is_sampler)
             spike = " or ".join(m.name for m in catalog.models().values() if m.is_spike_recorder)
             self.add(
                 f"{path}.source",
-                f"{pair}: only samplers ({samplers}) connect out, and only to neurons "
-                f"(spike recorders receive: neuron -> {spike})",
+                f"{pair}: only samplers ({samplers}) connect out, and only to neurons or to "
+                f"devices with recordables (spike recorders receive: neuron -> {spike})",
             )
-        elif t.kind == "recorder" and not (t.is_spike_recorder and s.kind == "neuron"):
+        elif t.kind == "recorder" and not (
+            (t.is_spike_recorder or t.is_correlation_detector) and s.kind == "neuron"
+        ):
             if t.is_sampler and s.kind == "neuron":
                 self.add(
                     f"{path}.target",
@@ -685,7 +689,7 @@ class _Validator:
                 )
             else:
                 self.add(f"{path}.target", f"{pair}: a recorder only records neurons")
-        if s.is_sampler and t.kind == "neuron":
+        if sampled:
             variables = next((e for e in s.events if e in s.params), None)
             if variables is None:
                 return
