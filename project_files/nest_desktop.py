@@ -139,6 +139,11 @@ def _project(raw: dict, name: str, where: str) -> tuple[Project | None, list[Pro
             nodes.append(Node(id=f"unsupported{index}", model=model))
             continue
         spec = catalog.model(model)
+        variables = next((e for e in spec.events if e in spec.params), None)
+        records = raw_node.get("records")
+        if spec.is_sampler and variables and isinstance(records, list) and variables not in params:
+            # NEST Desktop 4 keeps a sampler's record_from as "records": [{"id": "V_m"}, ...]
+            params[variables] = [str(r["id"]) for r in records if isinstance(r, dict) and "id" in r]
         kept = {}
         for pid, value in params.items():
             if pid in IGNORED_PARAMS:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from spikedesk.app.cli import main
 from spikedesk.engine import ParameterError, simulate
 from spikedesk.project_files import catalog, io, nest_desktop
+from spikedesk.project_files.project import frozen_map
 from spikedesk.project_files.validation import ProjectError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "nest_desktop"
@@ -21,10 +24,13 @@ UNSUPPORTED = {
     "usecases_ViSimpl_Brunel_network.json": ["spatial (layer) nodes"],
     "spatial-neurons.json": ["spatial (layer) nodes"],
     "spatial-spike-activity.json": ["spatial (layer) nodes"],
-    "model-step-current-response.json": ["multimeter -> dc_generator"],
 }
 # imported, but the engine needs one node per differently parameterized device
-PER_DEVICE = {"model-f-i-curve.json": "dc1", "model-rate-response.json": "pg1"}
+PER_DEVICE = {
+    "model-f-i-curve.json": "dc1",
+    "model-rate-response.json": "pg1",
+    "model-step-current-response.json": "dc1",  # and a multimeter recording its I
+}
 
 
 def test_the_fixtures_are_all_there():
@@ -54,6 +60,23 @@ def test_imports_or_names_what_is_unsupported(path):
         else:
             results = simulate(project, duration=short)
             assert results.events
+
+
+def test_a_multimeter_records_the_current_of_a_generator():
+    """model-step-current-response: multimeter -> dc_generator records I ("records" in NEST
+    Desktop 4); its 11 amplitudes need per-device values, so one amplitude here."""
+    path = DATA / "4x" / "model-step-current-response.json"
+    (project,) = nest_desktop.import_data(json.loads(path.read_text()), str(path))
+    mm = next(n for n in project.nodes if n.id == "mm1")
+    assert tuple(mm.params["record_from"]) == ("I",)
+    assert any(c.source == "mm1" and c.target == "dc1" for c in project.connections)
+    dc = next(n for n in project.nodes if n.id == "dc1")
+    single = replace(dc, params=frozen_map({**dc.params, "amplitude": 300.0}))
+    project = replace(project, nodes=tuple(single if n is dc else n for n in project.nodes))
+    events = simulate(project, duration=100.0).events["mm1"]
+    assert set(np.unique(events["senders"])) == set(range(1, 12))
+    on = (events["times"] >= 20.0) & (events["times"] < 80.0)
+    assert np.all(events["I"][on] == 300.0) and np.all(events["I"][~on] == 0.0)
 
 
 def test_ids_positions_and_rules_are_kept():
