@@ -191,3 +191,21 @@ def test_every_model_exports_a_script_nest_runs_with_our_spike_counts(case, tmp_
     ours = simulate(project).events
     for recorder, count in nest_counts.items():
         assert len(ours[recorder]["times"]) == int(count), (recorder, json.dumps(text[-300:]))
+
+
+def test_correlation_detectors_export_with_weights_channels_and_status():
+    """Detector connections keep weight, delay and receptor_type (the channel); results are
+    NEST's status values. (The script runs on NEST: tools/reference's correlation case.)"""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "validation"))
+    from validation_projects import build_project, load_manifest
+
+    case = load_manifest("recorder_traces.json")["cases"]["correlation"]["project"]
+    script = pynest.export(build_project(case))
+    assert (
+        "nest.Connect(pb, cd_weighted, {'rule': 'all_to_all'}, {'synapse_model': "
+        "'static_synapse', 'weight': 0.5, 'delay': 2.0, 'receptor_type': 1})" in script
+    )
+    assert (
+        "print('cm', cm.get(['covariance', 'count_covariance', 'n_events']))" in script
+    )
+    compile(script, "export.py", "exec")
