@@ -163,7 +163,7 @@ class ActivityView(pn.viewable.Viewer):
             color={"field": "shade", "transform": neuron_colors}, legend_field="detector",
         )  # fmt: skip
         self._correlations: dict[str, dict] = {}
-        self.correlation_pane = pn.pane.Bokeh(self.correlation_plot, visible=False)
+        self.correlation_plot.visible = False  # shown for runs with correlation detectors
         self.stats = pn.widgets.Tabulator(
             value=None, disabled=True, show_index=False, sizing_mode="stretch_width", height=140
         )
@@ -185,7 +185,7 @@ class ActivityView(pn.viewable.Viewer):
             pn.pane.Bokeh(raster),
             pn.pane.Bokeh(rate),
             pn.pane.Bokeh(self.traces_plot),
-            self.correlation_pane,
+            pn.pane.Bokeh(self.correlation_plot),
             sizing_mode="stretch_width",
         )
 
@@ -212,7 +212,7 @@ class ActivityView(pn.viewable.Viewer):
         self._choose_trace_variables(project)
         self._correlations = {}
         self.correlation_source.data = {"x": [], "top": [], "width": [], "detector": [], "shade": []}
-        self.correlation_pane.visible = any(
+        self.correlation_plot.visible = any(
             catalog.model(n.model).is_correlation_detector for n in project.nodes
         )
 
