@@ -689,6 +689,17 @@ class _Validator:
                 )
             else:
                 self.add(f"{path}.target", f"{pair}: a recorder only records neurons")
+        if t.is_correlation_detector and s.kind == "neuron":
+            # channels: 0 .. N_channels - 1 (correlomatrix), else NEST's two (0 and 1)
+            channels = target["params"].get(
+                "N_channels", t.params["N_channels"].default if "N_channels" in t.params else 2
+            )
+            receptor = (conn.get("synapse") or {}).get("receptor_type", 0)
+            if is_int(channels) and is_int(receptor) and not 0 <= receptor < channels:
+                self.add(
+                    f"{path}.synapse.receptor_type",
+                    f"{pair}: the channel must be 0 .. {channels - 1}, got {show(receptor)}",
+                )
         if sampled:
             variables = next((e for e in s.events if e in s.params), None)
             if variables is None:
