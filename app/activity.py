@@ -211,7 +211,13 @@ class ActivityView(pn.viewable.Viewer):
         self.stats.value = None
         self._choose_trace_variables(project)
         self._correlations = {}
-        self.correlation_source.data = {"x": [], "top": [], "width": [], "detector": [], "shade": []}
+        self.correlation_source.data = {
+            "x": [],
+            "top": [],
+            "width": [],
+            "detector": [],
+            "shade": [],
+        }
         self.correlation_plot.visible = any(
             catalog.model(n.model).is_correlation_detector for n in project.nodes
         )

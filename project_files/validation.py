@@ -695,7 +695,12 @@ class _Validator:
                 "N_channels", t.params["N_channels"].default if "N_channels" in t.params else 2
             )
             receptor = (conn.get("synapse") or {}).get("receptor_type", 0)
-            if is_int(channels) and is_int(receptor) and not 0 <= receptor < channels:
+            if (
+                is_int(channels)
+                and channels >= 1
+                and is_int(receptor)
+                and not 0 <= receptor < channels
+            ):
                 self.add(
                     f"{path}.synapse.receptor_type",
                     f"{pair}: the channel must be 0 .. {channels - 1}, got {show(receptor)}",

@@ -214,7 +214,8 @@ void Network::prepare_buffers(long lo, long hi) {
       for (auto& s : per) {
         auto& vars = s.device ? r.device_vars[s.pop] : r.vars[s.pop];
         if (!vars.empty() || r.record_from.empty()) continue;
-        const std::string& model = s.device ? generators_[s.pop]->model : populations_[s.pop]->model;
+        const std::string& model =
+            s.device ? generators_[s.pop]->model : populations_[s.pop]->model;
         const auto& names = Registry::instance().find(model)->recordables;
         for (auto& name : r.record_from) {
           auto it = std::find(names.begin(), names.end(), name);

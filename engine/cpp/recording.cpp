@@ -26,7 +26,8 @@ void Network::record_samples(int k, long stamp) {
       if (s.device) {  // a generator: its state after step stamp - 1
         const Generator& g = *generators_[s.pop];
         const auto& vars = r.device_vars[s.pop];
-        for (size_t v = 0; v < vars.size(); ++v) values[v].push_back(g.value(vars[v], stamp - 1, h_));
+        for (size_t v = 0; v < vars.size(); ++v)
+          values[v].push_back(g.value(vars[v], stamp - 1, h_));
         continue;
       }
       const Population& pop = *populations_[s.pop];

@@ -205,7 +205,5 @@ def test_correlation_detectors_export_with_weights_channels_and_status():
         "nest.Connect(pb, cd_weighted, {'rule': 'all_to_all'}, {'synapse_model': "
         "'static_synapse', 'weight': 0.5, 'delay': 2.0, 'receptor_type': 1})" in script
     )
-    assert (
-        "print('cm', cm.get(['covariance', 'count_covariance', 'n_events']))" in script
-    )
+    assert "print('cm', cm.get(['covariance', 'count_covariance', 'n_events']))" in script
     compile(script, "export.py", "exec")

@@ -4,7 +4,6 @@ imported as a file through the project manager, simulated with the Simulate butt
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path
@@ -44,9 +43,7 @@ def import_project(page: Page, studio, tmp_path: Path, case: str, name: str):
     path.write_text(io.dumps(project))
     open_page(page, studio.url, "Projects")
     page.locator("input[type=file]").set_input_files(str(path))
-    expect(page.get_by_text(re.compile(rf"Imported {name}.json as"))).to_be_visible(
-        timeout=30_000
-    )
+    expect(page.get_by_text(re.compile(rf"Imported {name}.json as"))).to_be_visible(timeout=30_000)
     return studio.last()["session"], project
 
 
@@ -62,8 +59,11 @@ def test_correlation_histogram_panel(page: Page, studio, tmp_path):
     wait_for_points(page, "correlation")
     assert page.evaluate(PLOT_VISIBLE, "Correlation histogram") is True
     events = engine_simulate(project).events
-    bins = sum(len(events[n.id][next(iter(events[n.id]))].reshape(-1)) for n in project.nodes
-               if n.model == "correlation_detector")
+    bins = sum(
+        len(events[n.id][next(iter(events[n.id]))].reshape(-1))
+        for n in project.nodes
+        if n.model == "correlation_detector"
+    )
     # one bar per bin of every correlation_detector, plus one row of each correlomatrix
     assert source_length(page, "correlation") >= bins
     tops = page.evaluate(BARS, "correlation")

@@ -38,16 +38,33 @@ def generator_currents() -> dict:
         node("dc", "dc_generator", amplitude=150.0, start=10.0, stop=40.0),
         node("dc_origin", "dc_generator", amplitude=80.0, origin=5.0, start=10.0, stop=30.0),
         node(
-            "ac", "ac_generator", amplitude=50.0, offset=20.0, frequency=40.0, phase=45.0,
-            start=3.0, stop=45.0,
+            "ac",
+            "ac_generator",
+            amplitude=50.0,
+            offset=20.0,
+            frequency=40.0,
+            phase=45.0,
+            start=3.0,
+            stop=45.0,
         ),
         node(
-            "scg", "step_current_generator", amplitude_times=[5.0, 12.5, 30.0],
-            amplitude_values=[100.0, -50.0, 75.0], start=2.0, stop=38.0,
+            "scg",
+            "step_current_generator",
+            amplitude_times=[5.0, 12.5, 30.0],
+            amplitude_values=[100.0, -50.0, 75.0],
+            start=2.0,
+            stop=38.0,
         ),
         node("mm", "multimeter", interval=0.1, record_from=["I"]),
-        node("mm_window", "multimeter", interval=1.0, record_from=["I"], origin=2.0,
-             start=5.0, stop=33.0),
+        node(
+            "mm_window",
+            "multimeter",
+            interval=1.0,
+            record_from=["I"],
+            origin=2.0,
+            start=5.0,
+            stop=33.0,
+        ),
     ]
     conns = [conn(f"{g}-n", g, "n", 1.0, 1.0) for g in ("dc", "dc_origin", "ac", "scg")]
     for g in ("dc", "dc_origin", "ac", "scg"):
@@ -57,7 +74,9 @@ def generator_currents() -> dict:
         "generator_currents",
         "multimeters record I of dc (start 10, stop 40; origin 5, start 10, stop 30), ac and"
         " step_current generators every 0.1 ms, and every 1.0 ms with origin 2, start 5, stop 33",
-        50.0, nodes, conns,
+        50.0,
+        nodes,
+        conns,
     )
 
 
@@ -71,8 +90,15 @@ def recording_windows() -> dict:
         node("sr_window", "spike_recorder", start=5.0, stop=15.0),
         node("sr_origin", "spike_recorder", origin=4.9, start=0.1, stop=10.2),
         node("mm", "multimeter", interval=0.1, record_from=["V_m"], start=3.0, stop=12.0),
-        node("mm_origin", "multimeter", interval=0.5, record_from=["V_m"], origin=2.0,
-             start=1.3, stop=20.0),
+        node(
+            "mm_origin",
+            "multimeter",
+            interval=0.5,
+            record_from=["V_m"],
+            origin=2.0,
+            start=1.3,
+            stop=20.0,
+        ),
         node("vm", "voltmeter", interval=1.0, start=0.5, stop=17.5),
     ]
     conns = [conn("sg-parrots", "sg", "parrots", 1.0, 1.0)]
@@ -84,7 +110,9 @@ def recording_windows() -> dict:
         "recording_windows",
         "spike_recorders (no window; start 5, stop 15; origin 4.9, start 0.1, stop 10.2) on"
         " parrots and a regularly firing neuron; multimeters/voltmeter with start/stop/origin",
-        30.0, nodes, conns,
+        30.0,
+        nodes,
+        conns,
     )
 
 
@@ -106,18 +134,30 @@ def correlation() -> dict:
         node("pb", "parrot_neuron"),
         node("pc", "parrot_neuron"),
         node("cd", "correlation_detector", delta_tau=1.0, tau_max=5.0),
-        node("cd_window", "correlation_detector", delta_tau=0.5, tau_max=3.0, Tstart=8.0,
-             Tstop=30.0),
-        node("cd_weighted", "correlation_detector", delta_tau=0.2, tau_max=2.0, start=4.0,
-             stop=35.0),
+        node(
+            "cd_window", "correlation_detector", delta_tau=0.5, tau_max=3.0, Tstart=8.0, Tstop=30.0
+        ),
+        node(
+            "cd_weighted", "correlation_detector", delta_tau=0.2, tau_max=2.0, start=4.0, stop=35.0
+        ),
         node("cd_defaults", "correlation_detector"),
         node("cm", "correlomatrix_detector", N_channels=3, delta_tau=0.5, tau_max=4.0),
-        node("cm_window", "correlomatrix_detector", N_channels=2, delta_tau=0.3, tau_max=1.5,
-             Tstart=5.0, Tstop=25.0),
+        node(
+            "cm_window",
+            "correlomatrix_detector",
+            N_channels=2,
+            delta_tau=0.3,
+            tau_max=1.5,
+            Tstart=5.0,
+            Tstop=25.0,
+        ),
     ]
     conns = [
-        conn("a", "sg_a", "pa"), conn("b", "sg_b", "pb"), conn("c", "sg_c", "pc"),
-        receptor_conn("pa-cd", "pa", "cd", 0), receptor_conn("pb-cd", "pb", "cd", 1),
+        conn("a", "sg_a", "pa"),
+        conn("b", "sg_b", "pb"),
+        conn("c", "sg_c", "pc"),
+        receptor_conn("pa-cd", "pa", "cd", 0),
+        receptor_conn("pb-cd", "pb", "cd", 1),
         receptor_conn("pa-cdw", "pa", "cd_window", 0),
         receptor_conn("pb-cdw", "pb", "cd_window", 1),
         receptor_conn("pc-cdw", "pc", "cd_window", 1),
@@ -125,7 +165,8 @@ def correlation() -> dict:
         receptor_conn("pb-cdx", "pb", "cd_weighted", 1, weight=0.5, delay=2.0),
         receptor_conn("pb-cdd", "pb", "cd_defaults", 0),
         receptor_conn("pc-cdd", "pc", "cd_defaults", 1),
-        receptor_conn("pa-cm", "pa", "cm", 0), receptor_conn("pb-cm", "pb", "cm", 1),
+        receptor_conn("pa-cm", "pa", "cm", 0),
+        receptor_conn("pb-cm", "pb", "cm", 1),
         receptor_conn("pc-cm", "pc", "cm", 2, weight=1.5),
         receptor_conn("pa-cmw", "pa", "cm_window", 0),
         receptor_conn("pb-cmw", "pb", "cm_window", 1),
@@ -134,7 +175,9 @@ def correlation() -> dict:
         "correlation",
         "correlation_detector and correlomatrix_detector on three fixed spike trains through"
         " parrots; receptor_type selects the channel",
-        50.0, nodes, conns,
+        50.0,
+        nodes,
+        conns,
     )
 
 

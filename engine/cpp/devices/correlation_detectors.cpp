@@ -39,7 +39,8 @@ struct CorrelationDetector : Detector {
 
   void init(double h) override {
     dt = whole_steps(delta_tau, h, "delta_tau", "the resolution");
-    if (dt < 1) throw std::invalid_argument("delta_tau: must be > 0, got " + std::to_string(delta_tau));
+    if (dt < 1)
+      throw std::invalid_argument("delta_tau: must be > 0, got " + std::to_string(delta_tau));
     tmax = whole_steps(tau_max, h, "tau_max", "delta_tau");
     if (tmax % dt != 0)
       throw std::invalid_argument("tau_max: must be a multiple of delta_tau, got " +
@@ -64,7 +65,8 @@ struct CorrelationDetector : Detector {
       ++n_events[sender];
       const long sign = 2 * long(sender) - 1;
       for (const Seen& s : others) {
-        const size_t bin = size_t(std::floor((tau_edge + double(sign * (stamp - s.step))) / double(dt)));
+        const double lag = double(sign * (stamp - s.step));
+        const size_t bin = size_t(std::floor((tau_edge + lag) / double(dt)));
         if (bin >= histogram.size()) continue;
         // Kahan summation of the weighted histogram, as NEST
         const double y = weight * s.weight - correction[bin];
