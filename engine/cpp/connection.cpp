@@ -223,7 +223,9 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
     // every rank keeps every source's input, in generation order
     if (detector_inputs_.size() < next_gid_) detector_inputs_.resize(next_gid_ + 1);
     generate(0, [&](uint64_t s, uint64_t t) {
-      detector_inputs_[s].push_back({uint32_t(tgt.index), uint32_t(receptor), w(t)});
+      const double wv = w(t);
+      detector_inputs_[s].push_back({uint32_t(tgt.index), uint32_t(receptor), wv,
+                                     steps_of_delay(d(t))});
     });
   } else if (src.kind == Kind::kRecorder && tgt.kind == Kind::kGenerator &&
              recorders_[src.index].kind == RecorderKind::kSamples) {

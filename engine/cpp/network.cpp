@@ -112,6 +112,8 @@ std::pair<long, long> Network::local_delay_extrema() const {
   for (auto& g : generators_)
     for (auto& per : g->targets)
       for (auto& t : per) lo = std::min<long>(lo, t.delay), hi = std::max<long>(hi, t.delay);
+  for (auto& per : detector_inputs_)
+    for (auto& in : per) lo = std::min<long>(lo, in.delay), hi = std::max<long>(hi, in.delay);
   if (lo == std::numeric_limits<long>::max()) return {0, 0};
   return {lo, hi};
 }

@@ -182,6 +182,7 @@ class Network {
     uint32_t recorder;
     uint32_t channel;
     double weight;
+    uint32_t delay;  // steps: NEST counts it in min_delay, which sets the slices' order
   };
   std::vector<std::vector<DetectorInput>> detector_inputs_;  // gid -> detector connections
   void feed_detectors(long t0, const std::vector<Spike>& spikes);

@@ -12,7 +12,9 @@ full float64 precision). Cases (all deterministic):
   fed by spike_generators and on a neuron driven by I_e;
 - ``correlation``: correlation_detectors (receptor_type 0/1, weights, Tstart/Tstop,
   delta_tau/tau_max, start/stop) and a correlomatrix_detector with 3 channels on fixed spike
-  trains (spike_generator -> parrot_neuron -> detector). Their fields are NEST's status
+  trains (spike_generator -> parrot_neuron -> detector); ``correlation_short_delay`` the same
+  with a detector connection of delay 0.3 ms (NEST's min_delay, which orders the spikes a
+  detector gets: by sender within each min_delay slice). Their fields are NEST's status
   values (histogram, histogram_correction, count_histogram, n_events; covariance,
   count_covariance, n_events).
 """
@@ -181,6 +183,20 @@ def correlation() -> dict:
     )
 
 
+def correlation_short_delay() -> dict:
+    """The correlation case with one more detector connected with delay 0.3 ms: NEST's
+    min_delay, and so the slices whose spikes reach the detectors together, is 0.3 ms."""
+    proj = correlation()
+    proj["name"] = "correlation_short_delay"
+    proj["description"] += "; a detector connection of delay 0.3 ms sets min_delay"
+    proj["nodes"].append(node("cd_fast", "correlation_detector", delta_tau=0.5, tau_max=3.0))
+    proj["connections"] += [
+        receptor_conn("pa-fast", "pa", "cd_fast", 0, delay=0.3),
+        receptor_conn("pc-fast", "pc", "cd_fast", 1, delay=0.3),
+    ]
+    return proj
+
+
 def main() -> None:
     arrays = {}
     manifest = {
@@ -190,7 +206,12 @@ def main() -> None:
         " events (spike_recorder, multimeter) or status values (correlation detectors)",
         "cases": {},
     }
-    for proj in (generator_currents(), recording_windows(), correlation()):
+    for proj in (
+        generator_currents(),
+        recording_windows(),
+        correlation(),
+        correlation_short_delay(),
+    ):
         result = run_project(proj)
         for rec, fields in result["events"].items():
             for field, values in fields.items():
