@@ -1,6 +1,8 @@
 """The activity view of one session: spike raster (coloured per population) with the
-population rate under it, traces of a recorded variable, and the statistics table, filled
-chunk by chunk while a run goes on, and the downloads of the last run's results.
+population rate under it, traces of a recorded variable (membrane potentials, or the current
+I that a multimeter records from a generator), the histograms of correlation detectors, and
+the statistics table, filled chunk by chunk while a run goes on, and the downloads of the
+last run's results.
 
 It only displays: ``Studio`` runs the engine and decides when the browser gets an update.
 """
@@ -94,6 +96,29 @@ def _mean_cv_isi(senders: np.ndarray, times: np.ndarray) -> float:
     return float(np.mean(np.sqrt(var[ok]) / mean[ok])) if ok.any() else float("nan")
 
 
+def correlation_bars(node, fields: dict) -> dict[str, np.ndarray]:
+    """A detector's histogram as bars over the time lag: the first of its model's event
+    fields (histogram: lags -tau_max .. tau_max; covariance [i][j]: lags 0 .. tau_max, shown
+    for channels 0 and 1, or 0 and 0 with one channel)."""
+    spec = catalog.model(node.model)
+    values = np.asarray(fields[spec.events[0]], dtype=float)
+    delta = float(node.params.get("delta_tau", spec.params["delta_tau"].default))
+    label = node.id
+    if values.ndim == 3:
+        j = min(1, values.shape[1] - 1)
+        values = values[0, j]
+        lags = delta * np.arange(len(values))
+        label = f"{node.id} [0][{j}]"
+    else:
+        lags = delta * (np.arange(len(values)) - (len(values) - 1) / 2)
+    return {
+        "x": lags,
+        "top": values,
+        "width": np.full(len(values), 0.9 * delta),
+        "detector": np.array([label] * len(values)),
+    }
+
+
 class ActivityView(pn.viewable.Viewer):
     """Plots and table of the current run; ``start``, ``show`` per update, ``finish``."""
 
@@ -127,6 +152,18 @@ class ActivityView(pn.viewable.Viewer):
             "x", "y", source=self.trace_source, size=1.5,
             color={"field": "shade", "transform": neuron_colors},
         )  # fmt: skip
+        # correlation detectors: their histogram so far (device state, replaced per chunk)
+        self.correlation_source = ColumnDataSource(
+            {"x": [], "top": [], "width": [], "detector": [], "shade": []}, name="correlation"
+        )
+        self.correlation_plot = _plot("Correlation histogram", "coincidences", 200)
+        self.correlation_plot.xaxis.axis_label = "time lag (ms)"
+        self.correlation_plot.vbar(
+            x="x", top="top", width="width", source=self.correlation_source, alpha=0.6,
+            color={"field": "shade", "transform": neuron_colors}, legend_field="detector",
+        )  # fmt: skip
+        self._correlations: dict[str, dict] = {}
+        self.correlation_plot.visible = False  # shown for runs with correlation detectors
         self.stats = pn.widgets.Tabulator(
             value=None, disabled=True, show_index=False, sizing_mode="stretch_width", height=140
         )
@@ -148,6 +185,7 @@ class ActivityView(pn.viewable.Viewer):
             pn.pane.Bokeh(raster),
             pn.pane.Bokeh(rate),
             pn.pane.Bokeh(self.traces_plot),
+            pn.pane.Bokeh(self.correlation_plot),
             sizing_mode="stretch_width",
         )
 
@@ -172,6 +210,17 @@ class ActivityView(pn.viewable.Viewer):
         self.trace_source.data = {"x": [], "y": [], "sender": [], "shade": []}
         self.stats.value = None
         self._choose_trace_variables(project)
+        self._correlations = {}
+        self.correlation_source.data = {
+            "x": [],
+            "top": [],
+            "width": [],
+            "detector": [],
+            "shade": [],
+        }
+        self.correlation_plot.visible = any(
+            catalog.model(n.model).is_correlation_detector for n in project.nodes
+        )
 
     def show(self, events: dict, node_ids: dict, simulated: float, duration: float) -> None:
         """New events of the run (everything since the last update)."""
@@ -183,6 +232,7 @@ class ActivityView(pn.viewable.Viewer):
         """The whole run's events and statistics, once it has ended."""
         self._events, self._simulated = [events], simulated
         self.stats.value = pd.DataFrame(stats)
+        self._show_correlations(events)
         if self.thinned:
             self._redraw_raster(events)
 
@@ -201,9 +251,33 @@ class ActivityView(pn.viewable.Viewer):
             pop[(senders >= first) & (senders < first + size)] = index
         return pop
 
+    def _show_correlations(self, events: dict) -> None:
+        """The histograms of the run's correlation detectors (their totals so far)."""
+        detectors = {
+            n.id: n
+            for n in self._run_project.nodes
+            if catalog.model(n.model).is_correlation_detector and n.id in events
+        }
+        if not detectors:
+            return
+        for rid, node in detectors.items():
+            self._correlations[rid] = correlation_bars(node, events[rid])
+        bars = list(self._correlations.values())
+        shade = [np.full(len(b["x"]), i % 10) for i, b in enumerate(bars)]
+        self.correlation_source.data = {
+            "x": np.concatenate([b["x"] for b in bars]),
+            "top": np.concatenate([b["top"] for b in bars]),
+            "width": np.concatenate([b["width"] for b in bars]),
+            "detector": np.concatenate([b["detector"] for b in bars]),
+            "shade": np.concatenate(shade),
+        }
+
     def _stream(self, events: dict, node_ids: dict, duration: float) -> None:
         new_spikes = []
+        self._show_correlations(events)
         for rid, fields in events.items():
+            if "times" not in fields:  # device state (correlation detectors), shown above
+                continue
             if set(fields) - {"senders", "times"}:  # a voltmeter or multimeter
                 if self.trace_variable in fields:
                     self._stream_trace(rid, fields)
@@ -319,7 +393,7 @@ class ActivityView(pn.viewable.Viewer):
         else:
             lines = ["recorder,sender,time_ms"]
             for rid, fields in events.items():
-                if set(fields) == {"senders", "times"}:
+                if set(fields) == {"senders", "times"}:  # spike recorders only
                     lines += [
                         f"{rid},{s},{t:.10g}"
                         for s, t in zip(fields["senders"], fields["times"], strict=True)

@@ -65,14 +65,18 @@ def connect(project: Project, source: str, target: str) -> tuple[Project, str]:
     """Connect two nodes the way NEST does, whichever way the user drew the arrow.
 
     Drawing neuron -> voltmeter means "record this neuron", which NEST writes as
-    voltmeter -> neuron (a sampler connects to what it records); spike_recorder -> neuron is
-    turned into neuron -> spike_recorder (a spike recorder receives).
+    voltmeter -> neuron (a sampler connects to what it records; likewise a generator with
+    recordables, dc_generator -> multimeter); spike_recorder -> neuron (or a correlation
+    detector -> neuron) is turned into neuron -> recorder (they receive spikes).
     """
     src, tgt = project.node(source), project.node(target)
     src_spec, tgt_spec = catalog.model(src.model), catalog.model(tgt.model)
-    if tgt_spec.is_sampler and src_spec.kind == "neuron":
+    sampled = src_spec.kind == "neuron" or (src_spec.kind == "stimulator" and src_spec.recordables)
+    if tgt_spec.is_sampler and sampled:
         source, target = target, source
-    elif src_spec.is_spike_recorder and tgt_spec.kind == "neuron":
+    elif (
+        src_spec.is_spike_recorder or src_spec.is_correlation_detector
+    ) and tgt_spec.kind == "neuron":
         source, target = target, source
     conn_id = fresh_id(project, "c")
     conn = Connection(id=conn_id, source=source, target=target)

@@ -281,6 +281,20 @@ class Inspector(pn.viewable.Viewer):
                 )
             )
         )
+        if catalog.model(project.node(conn.target).model).is_correlation_detector:
+            # the channel of the detector the spikes enter (NEST's receptor_type)
+            out.append(
+                self._field(
+                    NumberField(
+                        "synapse.receptor_type",
+                        "Channel (receptor_type)",
+                        "",
+                        self._on(lambda p, v: edits.set_synapse(p, cid, receptor_type=int(v))),
+                        conn.synapse.receptor_type,
+                        integer=True,
+                    )
+                )
+            )
         weight_unit = weight_unit_of(project.node(conn.target).model)
         out.append(
             self._field(

@@ -454,14 +454,21 @@ def simulate(
 
 def merge(chunks: list[Events]) -> Events:
     """Concatenate the events of consecutive chunks per recorder and field (one
-    concatenation per field, so merging n chunks costs O(total), not O(n * total))."""
+    concatenation per field, so merging n chunks costs O(total), not O(n * total)).
+    A recorder without ``times`` (a correlation detector) reports device state, its
+    totals so far, in every chunk: the last chunk's values are the merged ones."""
     parts: dict[str, dict[str, list[np.ndarray]]] = {}
+    state: dict[str, dict[str, np.ndarray]] = {}
     for events in chunks:
         for rid, fields in events.items():
+            if "times" not in fields:
+                state[rid] = dict(fields)
+                continue
             target = parts.setdefault(rid, {})
             for name, values in fields.items():
                 target.setdefault(name, []).append(values)
-    return {
+    merged = {
         rid: {name: v[0] if len(v) == 1 else np.concatenate(v) for name, v in fields.items()}
         for rid, fields in parts.items()
     }
+    return {**merged, **state}

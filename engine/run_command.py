@@ -137,6 +137,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"{project.name}: {duration:g} ms simulated{ranks}")
     print(f"  build {total - simulate_wall:.3f} s, simulate {simulate_wall:.3f} s")
     for rid, fields in events.items():
+        if "times" not in fields:  # a correlation detector: device state
+            counts = fields.get("n_events")
+            print(f"  {rid}: n_events {list(counts) if counts is not None else '?'}")
+            continue
         if "V_m" in fields or len(fields) > 2:
             print(f"  {rid}: {len(fields['times'])} samples")
             continue

@@ -17,7 +17,9 @@ from importlib import resources
 from typing import Any, Literal
 
 Kind = Literal["neuron", "stimulator", "recorder"]
-Role = Literal["spike source", "current source", "spike recorder", "sampler"]
+Role = Literal[
+    "spike source", "current source", "spike recorder", "sampler", "correlation detector"
+]
 # a constraint: (parameter, operator, number | other parameter's name | "resolution")
 Constraint = tuple[str, str, Any]
 RESOLUTION = "resolution"
@@ -86,6 +88,12 @@ class ModelSpec:
     def is_spike_recorder(self) -> bool:
         """Records the spikes of the neurons connected to it (neuron -> recorder)."""
         return self.role == "spike recorder"
+
+    @property
+    def is_correlation_detector(self) -> bool:
+        """Folds the spikes it receives into histograms (neuron -> detector; the connection's
+        receptor_type is the channel); its results are device state, not events."""
+        return self.role == "correlation detector"
 
 
 @cache

@@ -180,8 +180,14 @@ def export(project: Project) -> str:
         "",
         "# Connections: conn_spec and syn_spec as in NEST (weights in pA or mV, delays in ms).",
     ]
+    # samplers and spike recorders take no weight or delay; correlation detectors weigh spikes
+    detectors = {n.id for n in project.nodes if catalog.model(n.model).is_correlation_detector}
     lines += [
-        _connect_code(c, names, "recorder" in (kinds[c.source], kinds[c.target]))
+        _connect_code(
+            c,
+            names,
+            "recorder" in (kinds[c.source], kinds[c.target]) and c.target not in detectors,
+        )
         for c in project.connections
     ]
     lines += ["", f"nest.Simulate({_number(sim.duration)})", ""]
@@ -203,6 +209,11 @@ def export(project: Project) -> str:
     ]
     for rec in recorders:
         var = names[rec.id]
+        spec = catalog.model(rec.model)
+        if spec.is_correlation_detector:  # results are status values, not events
+            fields = ", ".join(repr(e) for e in spec.events)
+            lines.append(f"print({rec.id!r}, {var}.get([{fields}]))")
+            continue
         lines.append(f"events = {var}.get('events')")
         if catalog.model(rec.model).is_spike_recorder:
             lines.append(f"print({rec.id!r}, len(events['senders']), 'spikes')")

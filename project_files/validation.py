@@ -743,27 +743,31 @@ class _Validator:
         if s is None or t is None:
             return
         pair = f"{s.name} -> {t.name}"
-        if t.kind == "stimulator":
+        # a sampler records neurons and devices with recordables (I of current generators)
+        sampled = s.is_sampler and (t.kind == "neuron" or bool(t.recordables))
+        if t.kind == "stimulator" and not sampled:
             self.add(
                 f"{path}.target",
                 f"{pair}: nothing can connect into a stimulator; "
                 f"connect {s.name if s.kind == 'stimulator' else 'the stimulator'} to neurons",
             )
-        elif t.receives_nothing:
+        elif t.receives_nothing and not sampled:
             self.add(
                 f"{path}.target",
                 f"{pair}: nothing can connect into a {t.name} (it only sends spikes); "
                 f"connect the {t.name} to neurons or a spike recorder",
             )
-        elif s.kind == "recorder" and not (s.is_sampler and t.kind == "neuron"):
+        elif s.kind == "recorder" and not sampled:
             samplers = ", ".join(m.name for m in catalog.models().values() if m.is_sampler)
             spike = " or ".join(m.name for m in catalog.models().values() if m.is_spike_recorder)
             self.add(
                 f"{path}.source",
-                f"{pair}: only samplers ({samplers}) connect out, and only to neurons "
-                f"(spike recorders receive: neuron -> {spike})",
+                f"{pair}: only samplers ({samplers}) connect out, and only to neurons or to "
+                f"devices with recordables (spike recorders receive: neuron -> {spike})",
             )
-        elif t.kind == "recorder" and not (t.is_spike_recorder and s.kind == "neuron"):
+        elif t.kind == "recorder" and not (
+            (t.is_spike_recorder or t.is_correlation_detector) and s.kind == "neuron"
+        ):
             if t.is_sampler and s.kind == "neuron":
                 self.add(
                     f"{path}.target",
@@ -772,7 +776,23 @@ class _Validator:
                 )
             else:
                 self.add(f"{path}.target", f"{pair}: a recorder only records neurons")
-        if s.is_sampler and t.kind == "neuron":
+        if t.is_correlation_detector and s.kind == "neuron":
+            # channels: 0 .. N_channels - 1 (correlomatrix), else NEST's two (0 and 1)
+            channels = target["params"].get(
+                "N_channels", t.params["N_channels"].default if "N_channels" in t.params else 2
+            )
+            receptor = (conn.get("synapse") or {}).get("receptor_type", 0)
+            if (
+                is_int(channels)
+                and channels >= 1
+                and is_int(receptor)
+                and not 0 <= receptor < channels
+            ):
+                self.add(
+                    f"{path}.synapse.receptor_type",
+                    f"{pair}: the channel must be 0 .. {channels - 1}, got {show(receptor)}",
+                )
+        if sampled:
             variables = next((e for e in s.events if e in s.params), None)
             if variables is None:
                 return

@@ -123,6 +123,15 @@ void register_network(py::module_& m) {
           ev = net.take_events(node);
         }
         py::dict out;
+        if (ev.state) {  // detectors: NEST's status values with their shapes
+          for (size_t i = 0; i < ev.names.size(); ++i) {
+            py::array a = to_array(std::move(ev.values[i]))
+                              .reshape(std::vector<py::ssize_t>(ev.shapes[i].begin(),
+                                                                ev.shapes[i].end()));
+            out[py::str(ev.names[i])] = ev.integer[i] ? a.attr("astype")("int64") : a;
+          }
+          return out;
+        }
         out["senders"] = to_array(std::move(ev.senders));
         out["times"] = to_array(std::move(ev.times));
         for (size_t i = 0; i < ev.names.size(); ++i)

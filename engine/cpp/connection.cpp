@@ -144,7 +144,16 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
       src.kind == Kind::kGenerator && generators_[src.index]->emits_current();
   const bool carries_spikes =
       target_pop != nullptr && src.kind != Kind::kRecorder && !carries_current;
-  if (carries_spikes) target_pop->port_of(1.0, receptor);  // an unknown receptor fails here
+  const Detector* detector =
+      tgt.kind == Kind::kRecorder ? recorders_[tgt.index].detector.get() : nullptr;
+  if (detector != nullptr) {
+    if (src.kind != Kind::kNeurons)
+      throw std::invalid_argument("cannot connect " + src.model + " to " + tgt.model);
+    if (receptor < 0 || size_t(receptor) >= detector->channels())
+      throw std::invalid_argument("receptor_type " + std::to_string(receptor) + " is not one of " +
+                                  tgt.model + "'s channels 0.." +
+                                  std::to_string(detector->channels() - 1));
+  } else if (carries_spikes) target_pop->port_of(1.0, receptor);  // an unknown receptor fails here
   else if (receptor != 0)
     throw std::invalid_argument(target_pop != nullptr
                                     ? "receptor_type applies to spike connections only"
@@ -209,6 +218,22 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
           }
         }
         g.targets[k].push_back(target);
+      });
+  } else if (detector != nullptr) {
+    // every rank keeps every source's input, in generation order
+    if (detector_inputs_.size() < next_gid_) detector_inputs_.resize(next_gid_ + 1);
+    generate(0, [&](uint64_t s, uint64_t t) {
+      const double wv = w(t);
+      detector_inputs_[s].push_back({uint32_t(tgt.index), uint32_t(receptor), wv,
+                                     steps_of_delay(d(t))});
+    });
+  } else if (src.kind == Kind::kRecorder && tgt.kind == Kind::kGenerator &&
+             recorders_[src.index].kind == RecorderKind::kSamples) {
+    // a generator's recordables (I of current generators): sampled once, on rank 0
+    Recorder& r = recorders_[src.index];
+    if (rank_ == 0)
+      generate(0, [&](uint64_t, uint64_t t) {
+        r.targets[0].push_back({tgt.index + size_t(t - t0), 0, t, true});
       });
   } else if (src.kind == Kind::kNeurons && tgt.kind == Kind::kRecorder &&
              recorders_[tgt.index].kind == RecorderKind::kSpikes) {

@@ -232,14 +232,44 @@ class Generator {
   virtual void emit(const EmitContext& ctx, const std::vector<DeviceTarget>& targets) = 0;
   virtual bool emits_current() const { return false; }
 
+  // Recordable `r` of the model's definition (.record) in step t: what a multimeter samples
+  // at the end of step t (NEST's state of the device after its update of step t).
+  double value(size_t r, long t, double h) const { return (*getters)[r](*this, t, h); }
+
   std::string model;
   uint64_t gid = 0;
   Window window;
   double origin = 0.0, start = 0.0, stop = std::numeric_limits<double>::max();
   std::vector<std::vector<DeviceTarget>> targets;  // per thread
+  const std::vector<std::function<double(const Generator&, long, double)>>* getters = nullptr;
 };
 
-enum class RecorderKind { kSpikes, kSamples };
+// A recorder that folds the spikes it receives into device state (NEST's correlation
+// detectors). The kernel hands it every spike of its sources once, on every rank, in one
+// fixed order (slice by slice, then by (lag, gid)), so its state is the same for any threads
+// x ranks. `channel` is the connection's receptor_type.
+class Detector {
+ public:
+  virtual ~Detector() = default;
+  virtual void init(double) {}  // after parameters are set: h
+  virtual size_t channels() const = 0;
+  // A spike of step stamp `stamp` (its time in steps) on `channel`, weight x multiplicity.
+  virtual void handle(long stamp, size_t channel, double weight, uint32_t multiplicity) = 0;
+  // The results, by name, each flattened in C order with its shape (NEST's status values).
+  struct Result {
+    std::string name;
+    std::vector<double> values;
+    std::vector<size_t> shape;
+    bool integer = false;  // counts (n_events): int64 in Python
+  };
+  virtual std::vector<Result> results() const = 0;
+
+  std::string model;
+  Window window;  // (origin + start, origin + stop]: spikes outside it are ignored
+  long min_delay = 1;  // steps, set by the kernel before the first spike
+};
+
+enum class RecorderKind { kSpikes, kSamples, kDetector };
 
 struct ModelDef {
   std::string name;
@@ -260,6 +290,9 @@ struct ModelDef {
                                             const std::vector<Params>& each, double h)>
       make_population;
   std::function<std::unique_ptr<Generator>(uint64_t gid, const Params&, double h)> make_generator;
+  std::function<std::unique_ptr<Detector>(const Params&, double h)> make_detector;
+  // recordables of devices (generators): value in step t at resolution h
+  std::vector<std::function<double(const Generator&, long, double)>> device_getters;
 };
 
 // The one name -> definition registry, filled by SD_REGISTER_MODEL before main and read-only
@@ -298,7 +331,11 @@ class Define {
  public:
   explicit Define(std::string name, std::string kind = "") {
     def_.name = std::move(name);
-    def_.kind = kind.empty() ? (std::is_base_of_v<Population, M> ? "neuron" : "stimulator") : kind;
+    def_.kind = kind.empty() ? (std::is_base_of_v<Population, M>   ? "neuron"
+                                : std::is_base_of_v<Detector, M> ? "recorder"
+                                                                 : "stimulator")
+                             : kind;
+    if constexpr (std::is_base_of_v<Detector, M>) def_.recorder = RecorderKind::kDetector;
   }
   // A value per neuron (neurons) or one value (devices).
   Define& param(const char* name, std::vector<double> M::*member) {
@@ -345,6 +382,14 @@ class Define {
         [get](const Population& p, size_t i) { return get(static_cast<const M&>(p), i); });
     return *this;
   }
+  // A recordable of a device (generator): its value in step t at resolution h.
+  Define& record(const char* name, double (*get)(const M&, long t, double h)) {
+    def_.recordables.push_back(name);
+    def_.device_getters.push_back([get](const Generator& g, long t, double h) {
+      return get(static_cast<const M&>(g), t, h);
+    });
+    return *this;
+  }
   Define& routing(Routing r) {
     def_.routing = r;
     return *this;
@@ -378,7 +423,7 @@ class Define {
 
   ModelDef done() {
     ModelDef def = def_;
-    if constexpr (std::is_base_of_v<Generator, M>) {
+    if constexpr (std::is_base_of_v<Generator, M> || std::is_base_of_v<Detector, M>) {
       for (const char* w : {"origin", "start", "stop"}) def.params.push_back(w);
     }
     if (def.kind != "neuron") def.constraints.push_back({"stop", ">=", "start", 0.0});
@@ -440,10 +485,24 @@ class Define {
         g->start = take(p, "start", 1)[0];
         g->stop = take(p, "stop", 1)[0];
         g->window = Window::from(g->origin, g->start, g->stop, h);
+        g->getters = &Registry::instance().find(def.name)->device_getters;
         for (auto& [name, member] : scalars) (*g).*member = take(p, name, 1)[0];
         for (auto& [name, member] : lists) (*g).*member = take_list(p, name);
         g->init(h);
         return g;
+      };
+    } else if constexpr (std::is_base_of_v<Detector, M>) {
+      def.make_detector = [def, scalars, lists](const Params& p,
+                                                double h) -> std::unique_ptr<Detector> {
+        check_constraints(def, p, 1, h);
+        auto d = std::make_unique<M>();
+        d->model = def.name;
+        d->window = Window::from(take(p, "origin", 1)[0], take(p, "start", 1)[0],
+                                 take(p, "stop", 1)[0], h);
+        for (auto& [name, member] : scalars) (*d).*member = take(p, name, 1)[0];
+        for (auto& [name, member] : lists) (*d).*member = take_list(p, name);
+        d->init(h);
+        return d;
       };
     }
     return def;

@@ -62,12 +62,13 @@ size_t Network::add_node(const std::string& model, size_t n, const Params& p,
     populations_.push_back(std::move(pop));
   } else if (def->kind == "recorder") {
     if (n != 1) throw std::invalid_argument(model + " must have size 1");
-    check_constraints(*def, p, 1, h_);
+    if (!def->make_detector) check_constraints(*def, p, 1, h_);
     node.kind = Kind::kRecorder;
     node.index = recorders_.size();
     Recorder r;
     r.kind = def->recorder;
     r.gid = next_gid_;
+    if (def->make_detector) r.detector = def->make_detector(p, h_);
     r.window = Window::from(scalar(p, "origin"), scalar(p, "start"), scalar(p, "stop"), h_);
     if (r.kind == RecorderKind::kSamples) r.interval = std::lround(scalar(p, "interval") / h_);
     r.targets.resize(threads_);
@@ -124,6 +125,8 @@ std::pair<long, long> Network::local_delay_extrema() const {
   for (auto& g : generators_)
     for (auto& per : g->targets)
       for (auto& t : per) lo = std::min<long>(lo, t.delay), hi = std::max<long>(hi, t.delay);
+  for (auto& per : detector_inputs_)
+    for (auto& in : per) lo = std::min<long>(lo, in.delay), hi = std::max<long>(hi, in.delay);
   if (lo == std::numeric_limits<long>::max()) return {0, 0};
   return {lo, hi};
 }
@@ -221,17 +224,20 @@ void Network::prepare_buffers(long lo, long hi) {
   for (auto& r : recorders_) {
     if (r.kind != RecorderKind::kSamples) continue;
     r.vars.assign(populations_.size(), {});
+    r.device_vars.assign(generators_.size(), {});
     for (auto& per : r.targets)
       for (auto& s : per) {
-        auto& vars = r.vars[s.pop];
+        auto& vars = s.device ? r.device_vars[s.pop] : r.vars[s.pop];
         if (!vars.empty() || r.record_from.empty()) continue;
-        const Population& pop = *populations_[s.pop];
-        const auto& names = Registry::instance().find(pop.model)->recordables;
+        const std::string& model =
+            s.device ? generators_[s.pop]->model : populations_[s.pop]->model;
+        const auto& names = Registry::instance().find(model)->recordables;
         for (auto& name : r.record_from) {
           auto it = std::find(names.begin(), names.end(), name);
-          if (it == names.end()) throw std::invalid_argument(pop.model + " cannot record " + name);
-          if (auto why = pop.unrecordable(name); !why.empty())
-            throw std::invalid_argument(pop.model + " cannot record " + name + ": " + why);
+          if (it == names.end()) throw std::invalid_argument(model + " cannot record " + name);
+          if (!s.device)
+            if (auto why = populations_[s.pop]->unrecordable(name); !why.empty())
+              throw std::invalid_argument(model + " cannot record " + name + ": " + why);
           vars.push_back(size_t(it - names.begin()));
         }
       }
@@ -242,6 +248,7 @@ void Network::prepare_buffers(long lo, long hi) {
   spike_.assign(size_t(ring_) * spike_slots_, 0.0);
   current_.assign(size_t(ring_) * current_slots_, 0.0);
   if (spike_listeners_.size() < next_gid_) spike_listeners_.resize(next_gid_ + 1);
+  if (detector_inputs_.size() < next_gid_) detector_inputs_.resize(next_gid_ + 1);
 
   // Per-thread CSR (build_csr); synapses onto precise populations get their own CSR, whose
   // targets are (neuron, port) pairs, so grid delivery keeps its loop unchanged.
@@ -298,6 +305,8 @@ void Network::prepare_buffers(long lo, long hi) {
     }
   }
   for (auto& g : generators_) g->prepare();
+  for (auto& r : recorders_)
+    if (r.detector) r.detector->min_delay = min_delay_;
   prepared_ = true;
 }
 
@@ -502,6 +511,7 @@ void Network::run(long steps) {
     update_all(t0, m);
     gather_sorted(gathered_);
     record_spikes(t0, gathered_);
+    feed_detectors(t0, gathered_);
     deliver_all(t0, gathered_);
     t_ += m;
     remaining_ -= m;
@@ -555,6 +565,7 @@ void Network::deliver(const std::vector<int64_t>& gids, const std::vector<int64_
   }
   const long t0 = slice_t0_;
   record_spikes(t0, gathered_);
+  feed_detectors(t0, gathered_);
   deliver_all(t0, gathered_);
   slice_t0_ = -1;
 }

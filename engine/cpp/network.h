@@ -63,6 +63,10 @@ class Network {
     std::vector<double> times;
     std::vector<std::string> names;
     std::vector<std::vector<double>> values;
+    // detectors: no senders/times; each value is device state with a shape (C order)
+    bool state = false;
+    std::vector<std::vector<size_t>> shapes;
+    std::vector<bool> integer;
   };
   Events take_events(size_t recorder_node);  // returns and clears, sorted by (time, sender)
 
@@ -100,9 +104,10 @@ class Network {
     std::vector<uint32_t> port;     // precise only: the target's input port
   };
   struct Sample {
-    size_t pop;
+    size_t pop;  // population (or generator, if device) index
     size_t index;
     uint64_t gid;
+    bool device = false;  // a generator's recordables
   };
   struct Recorder {
     RecorderKind kind;
@@ -111,6 +116,8 @@ class Network {
     long interval = 10;  // steps
     std::vector<std::string> record_from;
     std::vector<std::vector<size_t>> vars;      // per population: recordable indices, at prepare
+    std::vector<std::vector<size_t>> device_vars;  // per generator, likewise
+    std::shared_ptr<Detector> detector;         // kDetector only
     std::vector<std::vector<Sample>> targets;   // per thread, voltmeter/multimeter
     // Recorded events; kept per thread and merged when fetched.
     std::vector<std::vector<double>> times, senders;
@@ -175,6 +182,14 @@ class Network {
   };
   std::vector<PreciseStep> precise_step_;  // per thread
   std::vector<std::vector<uint32_t>> spike_listeners_;  // gid -> spike recorder indices
+  struct DetectorInput {
+    uint32_t recorder;
+    uint32_t channel;
+    double weight;
+    uint32_t delay;  // steps: NEST counts it in min_delay, which sets the slices' order
+  };
+  std::vector<std::vector<DetectorInput>> detector_inputs_;  // gid -> detector connections
+  void feed_detectors(long t0, const std::vector<Spike>& spikes);
   std::vector<double> spike_, current_;  // ring buffers [row * slots + slot]
   std::vector<std::vector<Spike>> local_spikes_;
   std::vector<std::string> thread_errors_;

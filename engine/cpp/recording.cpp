@@ -23,6 +23,13 @@ void Network::record_samples(int k, long stamp) {
     for (auto& s : r.targets[k]) {
       r.times[k].push_back(ms(stamp));
       r.senders[k].push_back(double(s.gid));
+      if (s.device) {  // a generator: its state after step stamp - 1
+        const Generator& g = *generators_[s.pop];
+        const auto& vars = r.device_vars[s.pop];
+        for (size_t v = 0; v < vars.size(); ++v)
+          values[v].push_back(g.value(vars[v], stamp - 1, h_));
+        continue;
+      }
       const Population& pop = *populations_[s.pop];
       const auto& vars = r.vars[s.pop];
       for (size_t v = 0; v < vars.size(); ++v) values[v].push_back(pop.value(vars[v], s.index));
@@ -45,11 +52,41 @@ void Network::record_spikes(long t0, const std::vector<Spike>& spikes) {
   }
 }
 
+// Detectors see every spike of their sources, local or not: the spike list of a slice is the
+// same on every rank (deliver() gets all ranks' spikes). NEST hands a detector the spikes of
+// a slice by sender, then time (the reference histograms depend on it where a spike comes
+// before an earlier one of the other channel), so they are fed in (gid, lag, offset) order.
+void Network::feed_detectors(long t0, const std::vector<Spike>& spikes) {
+  if (detector_inputs_.empty()) return;
+  std::vector<const Spike*> order;
+  for (const Spike& sp : spikes)
+    if (sp.gid < detector_inputs_.size() && !detector_inputs_[sp.gid].empty())
+      order.push_back(&sp);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const Spike* a, const Spike* b) { return a->gid < b->gid; });
+  for (const Spike* p : order) {
+    const Spike& sp = *p;
+    for (const DetectorInput& in : detector_inputs_[sp.gid])
+      recorders_[in.recorder].detector->handle(t0 + sp.lag + 1, in.channel,
+                                               in.weight * sp.multiplicity, sp.multiplicity);
+  }
+}
+
 Network::Events Network::take_events(size_t node) {
   const Node& n = nodes_.at(node);
   if (n.kind != Kind::kRecorder) throw std::invalid_argument("node is not a recorder");
   Recorder& r = recorders_[n.index];
   Events ev;
+  if (r.detector) {  // device state, not consumed
+    ev.state = true;
+    for (auto& res : r.detector->results()) {
+      ev.names.push_back(res.name);
+      ev.values.push_back(res.values);
+      ev.shapes.push_back(res.shape);
+      ev.integer.push_back(res.integer);
+    }
+    return ev;
+  }
   ev.names = r.kind == RecorderKind::kSamples ? r.record_from : std::vector<std::string>{};
   std::vector<std::tuple<double, double, int, size_t>> order;
   for (int k = 0; k < threads_; ++k)

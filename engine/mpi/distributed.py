@@ -44,10 +44,15 @@ class ExchangeStats:
 
 
 def merge_ranks(parts: list[Events], recorders: list[str]) -> Events:
-    """Concatenate the ranks' events per recorder, then sort stably by (time, sender)."""
+    """Concatenate the ranks' events per recorder, then sort stably by (time, sender).
+    A recorder without ``times`` (a correlation detector) holds device state that every
+    rank computed from all spikes alike: rank 0's part is the result."""
     merged: Events = {}
     for rid in recorders:
         taken = [part[rid] for part in parts]
+        if "times" not in taken[0]:
+            merged[rid] = dict(taken[0])
+            continue
         fields = {name: np.concatenate([t[name] for t in taken]) for name in taken[0]}
         order = np.lexsort((fields["senders"], fields["times"]))
         merged[rid] = {name: values[order] for name, values in fields.items()}

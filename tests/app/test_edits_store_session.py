@@ -212,3 +212,27 @@ def test_id_prefixes_and_recorder_wiring_come_from_the_catalog(session):
         "P1",
         "sr1",
     )
+
+
+def test_recorders_of_generators_and_correlations_are_drawn_either_way(session):
+    """dc_generator -> multimeter is stored multimeter -> dc_generator (it records I);
+    correlation_detector -> neuron is stored neuron -> detector; the channel is set on the
+    connection's synapse (receptor_type)."""
+    p, dc = edits.add_node(session.project, "dc_generator", 0, 0)
+    p, n = edits.add_node(p, "iaf_psc_alpha", 100, 0)
+    p, mm = edits.add_node(p, "multimeter", 0, 100)
+    p, cd = edits.add_node(p, "correlation_detector", 200, 0)
+    p, _ = edits.connect(p, dc, n)
+    p, c_mm = edits.connect(p, dc, mm)
+    p = edits.set_node_param(p, mm, "record_from", ["I"])
+    p, c_a = edits.connect(p, cd, n)
+    p, c_b = edits.connect(p, n, cd)
+    p = edits.set_synapse(p, c_b, receptor_type=1)
+    session.apply(p)
+    assert (edits.connection(p, c_mm).source, edits.connection(p, c_mm).target) == (mm, dc)
+    assert (edits.connection(p, c_a).source, edits.connection(p, c_a).target) == (n, cd)
+    assert edits.connection(session.project, c_b).synapse.receptor_type == 1
+    with pytest.raises(Refused, match="receptor_type"):
+        session.apply(edits.set_synapse(session.project, c_b, receptor_type=-1))
+    with pytest.raises(Refused, match="channel must be 0 .. 1, got 2"):
+        session.apply(edits.set_synapse(session.project, c_b, receptor_type=2))

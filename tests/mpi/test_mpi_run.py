@@ -89,3 +89,27 @@ def test_a_model_failing_on_one_rank_stops_every_rank(tmp_path):
     )  # fmt: skip
     assert proc.returncode != 0
     assert "wild" in proc.stderr and "did not converge" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("name", ["correlation_short_delay", "generator_currents"])
+def test_mpiexec_detectors_and_generator_currents_equal_the_embedded_run(name, tmp_path):
+    """Correlation detectors (device state: rank 0's part) and a multimeter on generators
+    (sampled on rank 0) under mpiexec, as the embedded run."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "validation"))
+    from validation_projects import build_project, load_manifest
+
+    project = build_project(load_manifest("recorder_traces.json")["cases"][name]["project"])
+    path = tmp_path / "project.json"
+    io.save(project, path)
+    reference = simulate(project).events
+    out = tmp_path / "results.npz"
+    mpi_run(3, str(path), "--out", str(out), "--chunk", "7")
+    with np.load(out) as npz:
+        got = {key: npz[key] for key in npz.files}
+    expected = {f"{rid}/{f}": v for rid, fields in reference.items() for f, v in fields.items()}
+    assert sorted(got) == sorted(expected)
+    for key, values in expected.items():
+        np.testing.assert_array_equal(got[key], values, err_msg=key)

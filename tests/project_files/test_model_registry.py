@@ -72,7 +72,11 @@ def test_catalog_metadata_is_complete():
             assert spec.role in (None, "spike source"), name  # spike_train_injector
         else:
             assert spec.weight is None and spec.role is not None, name
-        if spec.kind == "recorder":
+        if spec.kind == "recorder" and spec.role == "correlation detector":
+            # results are status values (NEST's names), the first one a histogram
+            assert spec.events and "n_events" in spec.events, name
+            assert {"delta_tau", "tau_max"} <= set(spec.params), name
+        elif spec.kind == "recorder":
             assert spec.role in ("spike recorder", "sampler") and spec.events[:2] == (
                 "senders",
                 "times",

@@ -22,13 +22,13 @@ UNSUPPORTED = {
     "usecases_ViSimpl_Brunel_network.json": ["spatial (layer) nodes"],
     "spatial-neurons.json": ["spatial (layer) nodes"],
     "spatial-spike-activity.json": ["spatial (layer) nodes"],
-    "model-step-current-response.json": ["multimeter -> dc_generator"],
 }
 # one node of differently parameterized devices (NEST's Create with a list of values): the
 # node, its parameter and one value per device
 PER_DEVICE = {
     "model-f-i-curve.json": ("dc1", "amplitude"),
     "model-rate-response.json": ("pg1", "rate"),
+    "model-step-current-response.json": ("dc1", "amplitude"),  # and a multimeter records its I
 }
 
 
@@ -60,6 +60,26 @@ def test_imports_or_names_what_is_unsupported(path):
             (node,) = [n for n in project.nodes if n.id == node_id]
             values = node.params[name]
             assert len(values) == node.size > 1 and len(set(values)) > 1
+
+
+def test_a_multimeter_records_the_current_of_a_generator():
+    """model-step-current-response: multimeter -> dc_generator records I ("records" in NEST
+    Desktop 4), one current per device of the 11 amplitudes."""
+    path = DATA / "4x" / "model-step-current-response.json"
+    (project,) = nest_desktop.import_data(json.loads(path.read_text()), str(path))
+    mm = next(n for n in project.nodes if n.id == "mm1")
+    assert tuple(mm.params["record_from"]) == ("I",)
+    assert any(c.source == "mm1" and c.target == "dc1" for c in project.connections)
+    dc = next(n for n in project.nodes if n.id == "dc1")
+    amplitudes = np.asarray(dc.params["amplitude"], dtype=float)
+    assert dc.size == len(amplitudes) == 11 and len(set(amplitudes)) == 11
+    results = simulate(project, duration=100.0)
+    events = results.events["mm1"]
+    first, size = results.node_ids["dc1"]
+    assert set(np.unique(events["senders"])) == set(range(first, first + size))
+    on = (events["times"] >= 20.0) & (events["times"] < 80.0)
+    want = amplitudes[events["senders"] - first]
+    assert np.all(events["I"][on] == want[on]) and np.all(events["I"][~on] == 0.0)
 
 
 def test_ids_positions_and_rules_are_kept():

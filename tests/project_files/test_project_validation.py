@@ -539,8 +539,8 @@ CASES = {
         add_conn(source="sr", target="E"),
         "connections[7].source",
         "spike_recorder -> iaf_psc_alpha: only samplers (multimeter, voltmeter) "
-        "connect out, and only to neurons (spike recorders receive: "
-        "neuron -> spike_recorder)",
+        "connect out, and only to neurons or to devices with recordables (spike "
+        "recorders receive: neuron -> spike_recorder)",
     ),
     "neuron to voltmeter": (
         add_conn(source="D", target="vm"),
@@ -552,8 +552,8 @@ CASES = {
         add_conn(source="vm", target="sr"),
         "connections[7].source",
         "voltmeter -> spike_recorder: only samplers (multimeter, voltmeter) "
-        "connect out, and only to neurons (spike recorders receive: "
-        "neuron -> spike_recorder)",
+        "connect out, and only to neurons or to devices with recordables (spike "
+        "recorders receive: neuron -> spike_recorder)",
     ),
 }
 

@@ -270,3 +270,17 @@ def test_new_stimulators_and_per_device_values_export_and_run_on_nest(tmp_path):
     assert len(results.events["rec"]["times"]) == 12
     assert len(results.events["sti_rec"]["times"]) == 3
     assert "rec 12 spikes" in stdout and "sti_rec 3 spikes" in stdout
+def test_correlation_detectors_export_with_weights_channels_and_status():
+    """Detector connections keep weight, delay and receptor_type (the channel); results are
+    NEST's status values. (The script runs on NEST: tools/reference's correlation case.)"""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "validation"))
+    from validation_projects import build_project, load_manifest
+
+    case = load_manifest("recorder_traces.json")["cases"]["correlation"]["project"]
+    script = pynest.export(build_project(case))
+    assert (
+        "nest.Connect(pb, cd_weighted, {'rule': 'all_to_all'}, {'synapse_model': "
+        "'static_synapse', 'weight': 0.5, 'delay': 2.0, 'receptor_type': 1})" in script
+    )
+    assert "print('cm', cm.get(['covariance', 'count_covariance', 'n_events']))" in script
+    compile(script, "export.py", "exec")

@@ -25,6 +25,11 @@ import time
 from typing import Any
 
 RECORDERS = ("spike_recorder", "voltmeter", "multimeter")
+# recorders whose results are status values, not events (NEST's names)
+DETECTOR_FIELDS = {
+    "correlation_detector": ("histogram", "histogram_correction", "count_histogram", "n_events"),
+    "correlomatrix_detector": ("covariance", "count_covariance", "n_events"),
+}
 # parameters whose value is itself a list (not one value per neuron)
 LIST_PARAMS = (
     "spike_times",
@@ -157,6 +162,12 @@ def run_project(
             events[node["id"]] = {
                 k: np.asarray(v, dtype=np.int64 if k == "senders" else np.float64)
                 for k, v in ev.items()
+            }
+        elif node["model"] in DETECTOR_FIELDS:
+            status = handles[node["id"]].get(list(DETECTOR_FIELDS[node["model"]]))
+            events[node["id"]] = {
+                k: np.asarray(v, dtype=np.int64 if k == "n_events" else np.float64)
+                for k, v in status.items()
             }
     return {
         "events": events,

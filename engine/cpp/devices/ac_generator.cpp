@@ -21,6 +21,7 @@ SD_REGISTER_MODEL(ac_generator, Define<AcGenerator>("ac_generator")
                                     .param("offset", &AcGenerator::offset)
                                     .param("frequency", &AcGenerator::frequency)
                                     .param("phase", &AcGenerator::phase)
-                                    .check("frequency", ">=", 0.0));
+                                    .check("frequency", ">=", 0.0)
+                      .record("I", &recorded_I<AcGenerator>));
 
 }  // namespace sd

@@ -1,6 +1,7 @@
-// The timing rule shared by current generators: NEST 3.10 tests dc and ac generators one
+// The timing rule shared by current generators: NEST 3.10 tests every current generator one
 // step ahead (t + 2 for the current that the target reads in step t + 1; see the reference
-// traces), step_current_generator keeps its schedule one step ahead itself and tests t + 1.
+// traces; step_current_generator too, whose schedule is also one step ahead: the current
+// recorded from it in tests/data/reference/recorder_traces.* ends at stop - h).
 #pragma once
 #include "../model.h"
 
@@ -20,5 +21,16 @@ struct CurrentGenerator : Generator {
     }
   }
 };
+
+// NEST's recordable I of a current generator: the current it sends in step t (0 while
+// inactive), as a multimeter samples it at the end of step t.
+template <class G>
+double recorded_I(const G& g, long t, double h) {
+  EmitContext c{};
+  c.t0 = t;
+  c.m = 1;
+  c.h = h;
+  return g.active(t) ? g.amplitude_at(c, t) : 0.0;
+}
 
 }  // namespace sd

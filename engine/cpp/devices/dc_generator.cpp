@@ -9,6 +9,7 @@ struct DcGenerator : CurrentGenerator {
 };
 
 SD_REGISTER_MODEL(dc_generator,
-                  Define<DcGenerator>("dc_generator").param("amplitude", &DcGenerator::amplitude));
+                  Define<DcGenerator>("dc_generator").param("amplitude", &DcGenerator::amplitude)
+                      .record("I", &recorded_I<DcGenerator>));
 
 }  // namespace sd

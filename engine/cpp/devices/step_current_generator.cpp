@@ -13,7 +13,6 @@ struct StepCurrentGenerator : CurrentGenerator {
     schedule.set(stamps_of(amplitude_times, h, allow_offgrid_times != 0.0, "amplitude_times"),
                  amplitude_values, "amplitude_values");
   }
-  bool active(long t) const override { return window.contains(t + 1); }
   double amplitude_at(const EmitContext&, long t) const override { return schedule.at(t); }
 };
 
@@ -21,6 +20,7 @@ SD_REGISTER_MODEL(step_current_generator,
                   Define<StepCurrentGenerator>("step_current_generator")
                       .list("amplitude_times", &StepCurrentGenerator::amplitude_times)
                       .list("amplitude_values", &StepCurrentGenerator::amplitude_values)
-                      .param("allow_offgrid_times", &StepCurrentGenerator::allow_offgrid_times));
+                      .param("allow_offgrid_times", &StepCurrentGenerator::allow_offgrid_times)
+                      .record("I", &recorded_I<StepCurrentGenerator>));
 
 }  // namespace sd
