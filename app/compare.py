@@ -111,7 +111,7 @@ class CompareView(pn.viewable.Viewer):
         self.walls = pn.pane.Markdown("", sizing_mode="stretch_width")
         self.alert = pn.pane.Alert("", alert_type="danger", visible=False)
         self.compare_button = pn.widgets.Button(
-            label="Compare with NEST", color="primary", disabled=not self.available
+            label="Run on both", color="primary", disabled=not self.available
         )
         self.compare_button.on_click(lambda _: self.run())
 

@@ -8,8 +8,10 @@ is ``Prepare``, one ``Run`` per chunk, then ``Cleanup``; after each chunk the re
 new events are taken (NEST keeps them all; an offset per recorder skips those handed out), in
 spikedesk's layout (senders int64, times and recorded variables float64).
 
-NEST's kernel is one per process, so runs on this backend take turns (a lock); ``cancel`` is
-honoured between chunks and while waiting for the kernel.
+NEST's kernel is one per process and must always be driven from the same OS thread (a
+``ResetKernel`` from a second thread, after the first has ended, crashes the process), so
+every NEST call goes to one long-lived thread (``_on_nest_thread``), and runs take turns (a
+lock); ``cancel`` is honoured between chunks and while waiting for the kernel.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import importlib.util
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -28,7 +31,13 @@ from spikedesk.project_files import nest_translation
 from spikedesk.project_files.project import Project
 from spikedesk.project_files.validation import validate
 
-_KERNEL = threading.Lock()  # NEST has one kernel per process
+_KERNEL = threading.Lock()  # NEST has one kernel per process: one run at a time
+_NEST_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nest")  # its only caller
+
+
+def _on_nest_thread(call: Callable, *args: Any) -> Any:
+    """``call(*args)`` on the one thread that ever touches NEST; its exception re-raised here."""
+    return _NEST_THREAD.submit(call, *args).result()
 
 
 class NESTUnavailableError(EngineError):
@@ -55,7 +64,11 @@ def nest_available() -> bool:
 
 
 def import_nest() -> Any:
-    """The ``nest`` module, quiet (no banner, errors only)."""
+    """The ``nest`` module, quiet (no banner, errors only), imported on NEST's thread."""
+    return _on_nest_thread(_import_nest)
+
+
+def _import_nest() -> Any:
     os.environ.setdefault("PYNEST_QUIET", "1")
     try:
         import nest
@@ -129,9 +142,13 @@ class NESTBackend:
         if self.threads is not None:
             network.kernel["local_num_threads"] = int(self.threads)
         start = time.perf_counter()
-        try:
+
+        def build() -> nest_translation.BuiltNetwork:
             nest.ResetKernel()
-            built = nest_translation.build(nest, network)
+            return nest_translation.build(nest, network)
+
+        try:
+            built = _on_nest_thread(build)
         except Exception as exc:
             raise _nest_failure(exc, "refused the network") from None
         self.build_seconds = time.perf_counter() - start
@@ -139,18 +156,26 @@ class NESTBackend:
         resolution = network.kernel["resolution"]
         total = int(round(network.duration / resolution))
         per_chunk = max(1, int(round(chunk / resolution)))
+
+        def advance(steps: int) -> Events:
+            nest.Run(steps * resolution)
+            return _take(built, taken)
+
         start = time.perf_counter()
         done = 0
         prepared = False
         try:
-            nest.Prepare()
+            try:
+                _on_nest_thread(nest.Prepare)
+            except Exception as exc:
+                raise _nest_failure(exc, "could not prepare the run") from None
             prepared = True
             while done < total:
                 if cancel is not None and cancel.is_set():
                     return
                 steps = min(per_chunk, total - done)
                 try:
-                    nest.Run(steps * resolution)
+                    events = _on_nest_thread(advance, steps)
                 except Exception as exc:
                     raise _nest_failure(exc, f"failed at {done * resolution:g} ms") from None
                 done += steps
@@ -158,12 +183,12 @@ class NESTBackend:
                     time=done * resolution,
                     duration=network.duration,
                     wall=time.perf_counter() - start,
-                    events=_take(built, taken),
+                    events=events,
                     node_ids=built.node_ids,
                 )
         finally:
             if prepared:
                 try:
-                    nest.Cleanup()
+                    _on_nest_thread(nest.Cleanup)
                 except Exception:
                     pass

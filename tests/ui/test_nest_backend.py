@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 from spikedesk.engine.backends import nest_available
-from ui_steps import open_page, set_field, simulate, source_length, wait_for_points
+from ui_steps import open_page, set_field, shot, simulate, source_length, wait_for_points
 
 pytestmark = [pytest.mark.ui, pytest.mark.nest]
 TITLE = "brunel"
@@ -47,14 +47,15 @@ def test_the_nest_backend_fills_the_raster_with_nests_spikes(page: Page, studio)
 def test_compare_shows_both_rates_and_wall_times(page: Page, studio):
     open_page(page, studio.url, TITLE)
     set_field(page, "duration (ms)", "300")
-    page.get_by_role("tab", name="Compare with NEST").click()
-    page.get_by_role("button", name="Compare with NEST").click()
+    page.get_by_text("Compare with NEST", exact=True).click()
+    page.get_by_role("button", name="Run on both").click()
     expect(page.get_by_text(re.compile(r"Compared: same project"))).to_be_visible(timeout=180_000)
     wait_for_points(page, "compare-spikedesk", timeout=10_000)
     wait_for_points(page, "compare-nest", timeout=10_000)
     expect(
         page.get_by_text(re.compile(r"Wall time.*spikedesk [\d.]+ s, NEST [\d.]+ s"))
     ).to_be_visible()
+    shot(page, "compare-with-nest.png")
     table = page.locator(".tabulator").filter(has_text="rate NEST")
     expect(table.locator(".tabulator-row")).to_have_count(2)
     rows = table.locator(".tabulator-row").all_inner_texts()
