@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,9 +36,24 @@ _KERNEL = threading.Lock()  # NEST has one kernel per process: one run at a time
 _NEST_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nest")  # its only caller
 
 
+_IMPORTED_HERE = False  # whether _NEST_THREAD imported nest (else whoever did owns it)
+
+
 def _on_nest_thread(call: Callable, *args: Any) -> Any:
-    """``call(*args)`` on the one thread that ever touches NEST; its exception re-raised here."""
-    return _NEST_THREAD.submit(call, *args).result()
+    """``call(*args)`` on the thread NEST belongs to; its exception re-raised here.
+
+    NEST works only on the thread that imported it (any other crashes the process). We import
+    it on ``_NEST_THREAD``; if someone else imported it first (a script, a test), that was
+    presumably the main thread, so calls run directly there and are refused elsewhere."""
+    if _IMPORTED_HERE or "nest" not in sys.modules:
+        return _NEST_THREAD.submit(call, *args).result()
+    if threading.current_thread() is threading.main_thread():
+        return call(*args)
+    raise NESTRunError(
+        "nest was imported by the main thread before spikedesk used it, and NEST can only "
+        "be driven from the thread that imported it; run from the main thread, or let "
+        "spikedesk import nest"
+    )
 
 
 class NESTUnavailableError(EngineError):
@@ -69,13 +85,18 @@ def import_nest() -> Any:
 
 
 def _import_nest() -> Any:
+    global _IMPORTED_HERE
+    first = "nest" not in sys.modules
+    if first:  # on _NEST_THREAD (see _on_nest_thread): from now on NEST is its alone
+        _IMPORTED_HERE = True
     os.environ.setdefault("PYNEST_QUIET", "1")
     try:
         import nest
-    except ImportError as exc:
-        raise NESTUnavailableError(exc) from None
-    except Exception as exc:  # a broken installation (missing shared library, ...)
-        raise NESTUnavailableError(f"{type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # not installed, or broken (a missing shared library, ...)
+        if first:
+            _IMPORTED_HERE = False
+        reason = exc if isinstance(exc, ImportError) else f"{type(exc).__name__}: {exc}"
+        raise NESTUnavailableError(reason) from None
     try:
         nest.verbosity = nest.VerbosityLevel.ERROR
     except AttributeError:  # before NEST 3.9
