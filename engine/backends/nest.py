@@ -86,15 +86,14 @@ def import_nest() -> Any:
 
 def _import_nest() -> Any:
     global _IMPORTED_HERE
-    first = "nest" not in sys.modules
+    before, first = _IMPORTED_HERE, "nest" not in sys.modules
     if first:  # on _NEST_THREAD (see _on_nest_thread): from now on NEST is its alone
         _IMPORTED_HERE = True
     os.environ.setdefault("PYNEST_QUIET", "1")
     try:
         import nest
     except Exception as exc:  # not installed, or broken (a missing shared library, ...)
-        if first:
-            _IMPORTED_HERE = False
+        _IMPORTED_HERE = before
         reason = exc if isinstance(exc, ImportError) else f"{type(exc).__name__}: {exc}"
         raise NESTUnavailableError(reason) from None
     try:

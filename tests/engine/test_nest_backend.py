@@ -178,3 +178,30 @@ def test_an_invalid_project_is_refused_before_nest_is_touched(monkeypatch):
     )
     with pytest.raises(EngineError):
         NESTBackend().run(bad)
+
+
+def test_run_backend_nest_without_nest_is_a_clear_error(monkeypatch, capsys):
+    from spikedesk.app.cli import main
+
+    monkeypatch.setattr(nest_backend, "nest_available", lambda: False)
+    assert (
+        main(["run", str(EXAMPLES[0].parent / "single_neuron_dc.json"), "--backend", "nest"]) == 1
+    )
+    err = capsys.readouterr().err
+    assert "needs nest-simulator" in err and "pip install nest-simulator" in err
+    assert "Traceback" not in err
+
+
+@needs_nest
+@pytest.mark.nest
+def test_run_backend_nest_prints_nests_counts_and_writes_its_events(tmp_path, capsys):
+    from spikedesk.app.cli import main
+
+    out = tmp_path / "nest.npz"
+    path = EXAMPLES[0].parent / "single_neuron_dc.json"
+    assert main(["run", str(path), "--backend", "nest", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "simulated on NEST" in text
+    assert "spikes: neuron: 6 spikes" in text  # the embedded engine's count too
+    saved = np.load(out)
+    assert saved["spikes/senders"].dtype == np.int64 and len(saved["spikes/times"]) == 6
