@@ -104,6 +104,7 @@ class CompareView(pn.viewable.Viewer):
         self._rasters = pn.Row(
             *(pn.pane.Bokeh(p, sizing_mode="stretch_width") for p in plots),
             sizing_mode="stretch_width",
+            visible=False,  # drawn once there is something to show: no cost to other tabs
         )
         self.table = pn.widgets.Tabulator(
             value=None, disabled=True, show_index=False, sizing_mode="stretch_width", height=140
@@ -130,6 +131,7 @@ class CompareView(pn.viewable.Viewer):
     def start(self, project: Project) -> None:
         """Empty rasters, table and wall times for a comparison of ``project``."""
         self._results = {}
+        self._rasters.visible = True
         for source in self.sources.values():
             source.data = {"x": [], "y": []}
         self.table.value = None

@@ -50,10 +50,9 @@ class Studio(pn.viewable.Viewer):
     resolution = param.Number(default=0.1, doc="time step (ms)")
     seed = param.Integer(default=1)
     threads = param.Integer(default=1)
-    backend = param.Selector(
+    backend = param.Selector(  # "NEST" only where nest-simulator is importable
         default="embedded",
-        objects=["embedded", "remote MPI", "NEST"],
-        doc='"NEST" is offered only where nest-simulator is importable',
+        objects=["embedded", "remote MPI", *(["NEST"] if nest_available() else [])],
     )
     server_url = param.String(default="http://127.0.0.1:8707", doc="URL of spikedesk mpi-server")
     token = param.String(default="", doc="bearer token of the MPI server")
@@ -62,8 +61,6 @@ class Studio(pn.viewable.Viewer):
 
     def __init__(self, session: ProjectSession, **params) -> None:
         super().__init__(**params)
-        choices = ["embedded", "remote MPI"] + (["NEST"] if nest_available() else [])
-        self.param.backend.objects = choices
         self.session = session
         self._buffer = ChunkBuffer()
         self._cancel = threading.Event()
