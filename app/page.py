@@ -5,6 +5,7 @@ share nothing but the project store on disk."""
 from __future__ import annotations
 
 import panel as pn
+from spikedesk.app.compare import CompareView
 from spikedesk.app.editor import NetworkEditor
 from spikedesk.app.inspector import Inspector
 from spikedesk.app.manager import CodeView, ProjectManager
@@ -56,9 +57,11 @@ def build_page(store: ProjectStore, start: str | None = None, on_session=None):
     )
     toolbar = pn.Row(title, pn.Spacer(), saved, undo, redo, sizing_mode="stretch_width")
     code = CodeView(session, shown=False)
+    compare = CompareView(lambda: session.project)
     tabs = pn.Tabs(
         ("Activity", studio.activity),
         ("PyNEST code", code),
+        ("Compare with NEST", compare),
         sizing_mode="stretch_width",
         dynamic=False,
     )
@@ -76,5 +79,5 @@ def build_page(store: ProjectStore, start: str | None = None, on_session=None):
         sidebar_width=300,
     )
     if on_session is not None:  # tests look at the Python side of a page
-        on_session({"session": session, "studio": studio, "editor": editor})
+        on_session({"session": session, "studio": studio, "editor": editor, "compare": compare})
     return template

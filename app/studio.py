@@ -19,7 +19,7 @@ from spikedesk.app.document import on_document
 from spikedesk.app.pacing import FramePacer
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.engine import EngineError, merge
-from spikedesk.engine.backends import EmbeddedBackend
+from spikedesk.engine.backends import EmbeddedBackend, nest_available
 from spikedesk.project_files.project import Project
 
 TICK_MS = 100  # how often the document looks for new chunks
@@ -50,7 +50,10 @@ class Studio(pn.viewable.Viewer):
     resolution = param.Number(default=0.1, doc="time step (ms)")
     seed = param.Integer(default=1)
     threads = param.Integer(default=1)
-    backend = param.Selector(default="embedded", objects=["embedded", "remote MPI"])
+    backend = param.Selector(  # "NEST" only where nest-simulator is importable
+        default="embedded",
+        objects=["embedded", "remote MPI", *(["NEST"] if nest_available() else [])],
+    )
     server_url = param.String(default="http://127.0.0.1:8707", doc="URL of spikedesk mpi-server")
     token = param.String(default="", doc="bearer token of the MPI server")
     running = param.Boolean(default=False)
@@ -183,6 +186,10 @@ class Studio(pn.viewable.Viewer):
     def _backend(self):
         if self.backend == "embedded":
             return EmbeddedBackend()
+        if self.backend == "NEST":
+            from spikedesk.engine.backends import NESTBackend
+
+            return NESTBackend()
         from spikedesk.engine import backends
 
         remote = getattr(backends, "MPIBackend", None)

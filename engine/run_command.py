@@ -24,6 +24,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--chunk", type=bounded(float, 0.001, 1e15), default=100.0, help="progress step in ms"
     )
+    parser.add_argument(
+        "--backend",
+        choices=("embedded", "nest"),
+        default="embedded",
+        help="embedded: spikedesk's engine (default); nest: nest-simulator in this process "
+        "(when installed), to compare against NEST",
+    )
 
 
 def bounded(kind: type, low: float, high: float):
@@ -77,6 +84,15 @@ def run(args: argparse.Namespace) -> int:
     from spikedesk.project_files.validate_command import read_error
     from spikedesk.project_files.validation import ProjectError
 
+    backend = getattr(args, "backend", "embedded")
+    if backend == "nest":
+        from spikedesk.engine.backends.nest import nest_available
+
+        if not nest_available():
+            return fail(
+                "--backend nest: needs nest-simulator, which is not installed in this Python "
+                "(pip install nest-simulator)"
+            )
     try:
         comm = _world()
     except ImportError:
@@ -96,8 +112,25 @@ def run(args: argparse.Namespace) -> int:
     logged = 0.0  # wall time of the last progress line (output is not a terminal)
     start = time.perf_counter()
     chunks = []
+    if backend == "nest" and comm is not None:
+        return fail("--backend nest: runs in one process; run it without mpiexec") if root else 1
     try:
-        if comm is None:
+        if backend == "nest":
+            from dataclasses import replace
+
+            from spikedesk.engine.backends.nest import NESTBackend
+
+            sim = project.simulation
+            project = replace(
+                project,
+                simulation=replace(
+                    sim,
+                    seed=sim.seed if args.seed is None else args.seed,
+                    duration=sim.duration if args.duration is None else args.duration,
+                ),
+            )
+            runner = NESTBackend(threads=args.threads).run(project, chunk=args.chunk)
+        elif comm is None:
             runner = stream(
                 project,
                 chunk=args.chunk,
@@ -134,6 +167,7 @@ def run(args: argparse.Namespace) -> int:
     duration = chunks[-1].time
     simulate_wall = chunks[-1].wall
     ranks = f" on {comm.Get_size()} MPI ranks" if comm is not None else ""
+    ranks += " on NEST" if backend == "nest" else ""
     print(f"{project.name}: {duration:g} ms simulated{ranks}")
     print(f"  build {total - simulate_wall:.3f} s, simulate {simulate_wall:.3f} s")
     for rid, fields in events.items():

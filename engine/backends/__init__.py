@@ -28,6 +28,12 @@ from spikedesk.engine.backends.mpi import (  # noqa: E402
     MPIRejectedError,
     MPIRunError,
 )
+from spikedesk.engine.backends.nest import (  # noqa: E402  (imports nest only when run)
+    NESTBackend,
+    NESTRunError,
+    NESTUnavailableError,
+    nest_available,
+)
 
 __all__ = [
     "Backend",
@@ -38,4 +44,8 @@ __all__ = [
     "MPIConnectionError",
     "MPIRejectedError",
     "MPIRunError",
+    "NESTBackend",
+    "NESTRunError",
+    "NESTUnavailableError",
+    "nest_available",
 ]

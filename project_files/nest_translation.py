@@ -1,0 +1,255 @@
+"""One translation of a project into NEST terms, shared by everything that talks to NEST.
+
+``describe`` turns a ``Project`` into a plain ``NestNetwork``: the kernel settings, the nodes
+with the arguments of ``nest.Create``, the connections with their ``conn_spec`` and
+``syn_spec``, and the recorders. The PyNEST exporter (``pynest.py``) renders it as code, the
+NEST backend (``engine/backends/nest.py``) executes it with ``build``; so the script a user
+downloads and the run the app compares against are the same network by construction.
+
+Nothing here imports NEST at module level: ``build`` takes the ``nest`` module as an argument.
+Values stay spikedesk values (numbers, lists, ``RandomParameter``); ``nest_value`` makes a
+random parameter a ``nest.random`` object only when a network is built.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from . import catalog
+from .project import Node, Project, RandomParameter, frozen_map
+
+RANDOM_ARGS = {
+    "uniform": ("min", "max"),
+    "normal": ("mean", "std"),
+    "lognormal": ("mean", "std"),
+    "exponential": ("beta",),
+}
+
+
+@dataclass(frozen=True)
+class NestNode:
+    """One ``nest.Create(model, size, params=params)``; ``params`` is None (all defaults), a
+    dict (values may be one per element), or a list of one dict per element."""
+
+    id: str
+    model: str
+    size: int
+    label: str
+    kind: str  # "neuron", "stimulator", "recorder"
+    params: dict[str, Any] | list[dict[str, Any]] | None
+    # parameters NEST takes only as model defaults (e.g. individual_spike_trains): the node is
+    # created from nest.CopyModel(copy_of, model, model_params)
+    copy_of: str | None = None
+    model_params: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class NestConnection:
+    """One ``nest.Connect(source[source_indices], target[target_indices], conn_spec,
+    syn_spec)``; ``syn_spec`` is None for recorder wiring (NEST takes no weight or delay)."""
+
+    id: str
+    source: str
+    target: str
+    source_indices: tuple[int, ...] | None
+    target_indices: tuple[int, ...] | None
+    conn_spec: dict[str, Any]
+    syn_spec: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class NestRecorder:
+    """A recorder and the neuron populations it records (spike recorders: the sources
+    connected to it; samplers: the targets they are connected to)."""
+
+    id: str
+    spikes: bool  # a spike recorder (else a sampler: voltmeter, multimeter)
+    populations: tuple[str, ...]
+    status: tuple[str, ...] = ()  # correlation detectors: results are these status values
+
+
+@dataclass(frozen=True)
+class NestNetwork:
+    name: str
+    description: str
+    kernel: dict[str, Any]  # resolution, rng_seed, local_num_threads
+    duration: float
+    nodes: tuple[NestNode, ...]
+    connections: tuple[NestConnection, ...]
+    recorders: tuple[NestRecorder, ...]
+
+
+def _create_params(node: Node) -> dict[str, Any] | list[dict[str, Any]] | None:
+    if not node.params:
+        return None
+    spec = catalog.model(node.model)
+
+    def is_list(name: str) -> bool:
+        return name in spec.params and spec.params[name].type.startswith("list")
+
+    per_element_lists = any(
+        is_list(name) and isinstance(value, (list, tuple)) and value
+        and isinstance(value[0], (list, tuple))
+        for name, value in node.params.items()
+    )  # fmt: skip
+    if not per_element_lists:
+        return {name: node.params[name] for name in sorted(node.params)}
+    dicts = []
+    for i in range(node.size):
+        entry = {}
+        for name, value in sorted(node.params.items()):
+            per_element = isinstance(value, (list, tuple)) and (
+                not is_list(name) or (value and isinstance(value[0], (list, tuple)))
+            )
+            entry[name] = value[i] if per_element else value
+        dicts.append(entry)
+    return dicts
+
+
+def _node(n: Node, kind: str) -> NestNode:
+    spec = catalog.model(n.model)
+    defaults = {
+        k: v for k, v in n.params.items() if k in spec.params and spec.params[k].model_default
+    }
+    if not defaults:
+        return NestNode(n.id, n.model, n.size, n.label, kind, _create_params(n))
+    rest = replace(n, params=frozen_map({k: v for k, v in n.params.items() if k not in defaults}))
+    copy = f"{n.model}_{re.sub(r'[^0-9A-Za-z_]', '_', n.id)}"
+    return NestNode(
+        n.id, copy, n.size, n.label, kind, _create_params(rest), n.model,
+        {k: defaults[k] for k in sorted(defaults)},
+    )  # fmt: skip
+
+
+def describe(project: Project) -> NestNetwork:
+    """The NEST network of ``project``: nodes in project order (so NEST's global ids are
+    spikedesk's), only the parameters the user set (the catalog's defaults are NEST's)."""
+    kinds = {n.id: catalog.model(n.model).kind for n in project.nodes}
+    detectors = {n.id for n in project.nodes if catalog.model(n.model).is_correlation_detector}
+    nodes = tuple(_node(n, kinds[n.id]) for n in project.nodes)
+    connections = []
+    for c in project.connections:
+        conn_spec = {"rule": c.rule.rule, **dict(c.rule.params)}
+        syn_spec = None
+        # samplers and spike recorders take no weight or delay; correlation detectors weigh
+        # the spikes they receive, and the receptor_type is their channel
+        wired = "recorder" in (kinds.get(c.source), kinds.get(c.target))
+        if not wired or c.target in detectors:
+            syn = c.synapse
+            syn_spec = {
+                "synapse_model": syn.model,
+                "weight": syn.weight,
+                "delay": syn.delay,
+                **dict(syn.params),
+            }
+            if syn.receptor_type:
+                syn_spec["receptor_type"] = syn.receptor_type
+        connections.append(
+            NestConnection(
+                c.id, c.source, c.target, c.source_indices, c.target_indices, conn_spec, syn_spec
+            )
+        )
+    recorders = []
+    for n in project.nodes:
+        if kinds[n.id] != "recorder":
+            continue
+        spec = catalog.model(n.model)
+        if spec.is_correlation_detector:
+            recorders.append(NestRecorder(n.id, False, (), tuple(spec.events)))
+            continue
+        spikes = spec.is_spike_recorder
+        linked = [
+            (c.source if spikes else c.target)
+            for c in project.connections
+            if (c.target if spikes else c.source) == n.id
+        ]
+        populations = tuple(p for p in dict.fromkeys(linked) if kinds.get(p) == "neuron")
+        recorders.append(NestRecorder(n.id, spikes, populations))
+    sim = project.simulation
+    return NestNetwork(
+        name=project.name,
+        description=project.description,
+        kernel={
+            "resolution": float(sim.resolution),
+            "rng_seed": int(sim.seed),
+            "local_num_threads": int(sim.threads),
+        },
+        duration=float(sim.duration),
+        nodes=nodes,
+        connections=tuple(connections),
+        recorders=tuple(recorders),
+    )
+
+
+# ---------------------------------------------------------------------- executing it on NEST
+def nest_value(nest: Any, value: Any) -> Any:
+    """``value`` for PyNEST: a random parameter becomes ``nest.random.*`` with its bounds
+    (clip: ``nest.math.max/min``, redraw: ``nest.math.redraw``); lists recursively."""
+    if isinstance(value, RandomParameter):
+        args = {k: float(value.args[k]) for k in RANDOM_ARGS[value.distribution] if k in value.args}
+        param = getattr(nest.random, value.distribution)(**args)
+        if value.low is None and value.high is None:
+            return param
+        if value.bound == "redraw":
+            bounds = {}
+            if value.low is not None:
+                bounds["min"] = float(value.low)
+            if value.high is not None:
+                bounds["max"] = float(value.high)
+            return nest.math.redraw(param, **bounds)
+        if value.low is not None:
+            param = nest.math.max(param, float(value.low))
+        if value.high is not None:
+            param = nest.math.min(param, float(value.high))
+        return param
+    if isinstance(value, tuple):
+        return [nest_value(nest, v) for v in value]
+    if isinstance(value, list):
+        return [nest_value(nest, v) for v in value]
+    return value
+
+
+def _nest_params(nest: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: nest_value(nest, v) for k, v in params.items()}
+
+
+@dataclass
+class BuiltNetwork:
+    """What ``build`` made: the NodeCollection of each node and NEST's global ids."""
+
+    handles: dict[str, Any]
+    node_ids: dict[str, tuple[int, int]]
+
+
+def build(nest: Any, network: NestNetwork) -> BuiltNetwork:
+    """Create and connect ``network`` on NEST's current kernel (reset it before)."""
+    nest.SetKernelStatus(dict(network.kernel))
+    handles: dict[str, Any] = {}
+    node_ids: dict[str, tuple[int, int]] = {}
+    for node in network.nodes:
+        if node.copy_of is not None:
+            nest.CopyModel(node.copy_of, node.model, _nest_params(nest, node.model_params or {}))
+        if isinstance(node.params, list):
+            params: Any = [_nest_params(nest, p) for p in node.params]
+        elif node.params:
+            params = _nest_params(nest, node.params)
+        else:
+            params = None
+        handle = nest.Create(node.model, node.size, params=params)
+        handles[node.id] = handle
+        node_ids[node.id] = (int(handle[0].global_id), node.size)
+    for conn in network.connections:
+        source, target = handles[conn.source], handles[conn.target]
+        if conn.source_indices is not None:
+            source = source[list(conn.source_indices)]
+        if conn.target_indices is not None:
+            target = target[list(conn.target_indices)]
+        conn_spec = _nest_params(nest, conn.conn_spec)
+        if conn.syn_spec is None:
+            nest.Connect(source, target, conn_spec)
+        else:
+            nest.Connect(source, target, conn_spec, _nest_params(nest, conn.syn_spec))
+    return BuiltNetwork(handles, node_ids)
