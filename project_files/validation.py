@@ -744,7 +744,9 @@ class _Validator:
             return
         pair = f"{s.name} -> {t.name}"
         # a sampler records neurons and devices with recordables (I of current generators)
-        sampled = s.is_sampler and (t.kind == "neuron" or bool(t.recordables))
+        sampled = s.is_sampler and (
+            (t.kind == "neuron" and not t.receives_nothing) or bool(t.recordables)
+        )
         if t.kind == "stimulator" and not sampled:
             self.add(
                 f"{path}.target",
