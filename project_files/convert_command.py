@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 UNSAFE = re.compile(r"[^A-Za-z0-9 ._-]+")
@@ -39,19 +37,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="only this project of a multi-project NEST Desktop file (its name, or 1 for the "
         "first)",
     )
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def file_names(names: list[str]) -> list[str]:
@@ -88,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     source, output = Path(args.input), Path(args.output)
     try:
         if args.to == "pynest":
-            write_text_atomically(output, pynest.export(io.load(source)))
+            io.write_text_atomically(output, pynest.export(io.load(source)))
             print(f"wrote {output}")
             return 0
         from . import nest_desktop

@@ -270,6 +270,8 @@ def test_new_stimulators_and_per_device_values_export_and_run_on_nest(tmp_path):
     assert len(results.events["rec"]["times"]) == 12
     assert len(results.events["sti_rec"]["times"]) == 3
     assert "rec 12 spikes" in stdout and "sti_rec 3 spikes" in stdout
+
+
 def test_correlation_detectors_export_with_weights_channels_and_status():
     """Detector connections keep weight, delay and receptor_type (the channel); results are
     NEST's status values. (The script runs on NEST: tools/reference's correlation case.)"""
@@ -284,3 +286,18 @@ def test_correlation_detectors_export_with_weights_channels_and_status():
     )
     assert "print('cm', cm.get(['covariance', 'count_covariance', 'n_events']))" in script
     compile(script, "export.py", "exec")
+
+
+def test_an_exported_script_gets_the_users_normal_permissions(tmp_path):
+    """Files are written atomically through a temp file (mode 0600), then given what the
+    umask allows, like any file the user saves."""
+    import os
+
+    out = tmp_path / "brunel.py"
+    old = os.umask(0o022)
+    try:
+        assert main(["convert", str(EXAMPLES[0].parent / "brunel.json"), "--to", "pynest",
+                     "-o", str(out)]) == 0  # fmt: skip
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644
