@@ -47,3 +47,30 @@ def project(nodes, connections, duration=100.0, seed=1, threads=1, resolution=0.
 
 def random(distribution: str, low=None, high=None, bound="clip", **args) -> RandomParameter:
     return RandomParameter(distribution, frozen_map(args), low, high, bound)
+
+
+def assert_same_events(a: dict, b: dict, recorders=("sr", "mm")) -> None:
+    """The recorders' events are equal field by field, ordered by (sender, time) (the order
+    of events within one step may follow the threads)."""
+    import numpy as np
+
+    for rec in recorders:
+        x, y = a[rec], b[rec]
+        order_x = np.lexsort((x["times"], x["senders"]))
+        order_y = np.lexsort((y["times"], y["senders"]))
+        assert set(x) == set(y), rec
+        for field in x:
+            np.testing.assert_array_equal(
+                x[field][order_x], y[field][order_y], err_msg=f"{rec}.{field}"
+            )
+
+
+def assert_thread_invariant(build, min_spikes: int) -> None:
+    """``build(threads)`` gives the same project at 1, 2 and 4 threads: the spike recorder
+    ``sr`` (at least ``min_spikes`` spikes) and the multimeter ``mm`` see the same events."""
+    from spikedesk.engine import simulate
+
+    runs = [simulate(build(t)).events for t in (1, 2, 4)]
+    assert len(runs[0]["sr"]["times"]) > min_spikes
+    for other in runs[1:]:
+        assert_same_events(runs[0], other)
