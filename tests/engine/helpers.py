@@ -74,3 +74,20 @@ def assert_thread_invariant(build, min_spikes: int) -> None:
     assert len(runs[0]["sr"]["times"]) > min_spikes
     for other in runs[1:]:
         assert_same_events(runs[0], other)
+
+
+def assert_rank_invariant(project, layouts=((2, 1), (3, 2))) -> None:
+    """``project`` gives the embedded run's events on emulated MPI ranks x threads (the
+    slice API the MPI backend uses; test_ranks.run_ranks), bit for bit."""
+    import numpy as np
+    from spikedesk.engine import simulate
+    from test_ranks import run_ranks
+
+    reference = simulate(project).events
+    for n_ranks, threads in layouts:
+        got = run_ranks(project, n_ranks, threads, duration=project.simulation.duration)
+        for rid, fields in reference.items():
+            for name, values in fields.items():
+                np.testing.assert_array_equal(
+                    got[rid][name], values, err_msg=f"{n_ranks} ranks x {threads}: {rid}.{name}"
+                )

@@ -7,13 +7,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
-from spikedesk.engine import _core, simulate
+from spikedesk.engine import _core
 from test_nest_model_traces import CASES, MANIFEST, case_model, engine_project
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
-from test_ranks import run_ranks  # noqa: E402
+from helpers import assert_rank_invariant  # noqa: E402
 
 SPIKE_CASES = [c for c in CASES if c.endswith("_spikes") or c.endswith("_dc")]
 
@@ -24,13 +23,4 @@ def test_ranks_give_the_embedded_events(case: str) -> None:
     model = case_model(entry)
     if model not in _core.models():
         pytest.skip(f"{model} is not implemented by the engine yet")
-    project = engine_project(entry, model)
-    duration = project.simulation.duration
-    reference = simulate(project).events
-    for n_ranks, threads in ((2, 1), (3, 2)):
-        got = run_ranks(project, n_ranks, threads, duration)
-        for rid, fields in reference.items():
-            for name, values in fields.items():
-                np.testing.assert_array_equal(
-                    got[rid][name], values, err_msg=f"{n_ranks} ranks x {threads}: {rid}.{name}"
-                )
+    assert_rank_invariant(engine_project(entry, model))
