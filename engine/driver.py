@@ -312,6 +312,7 @@ class _Run:
                 self.net.set_record_from(self.index[node.id], record_from)
         for number, conn in enumerate(self.project.connections):
             self._connect(number, conn)
+        self._build()
         self.build_seconds = time.perf_counter() - start
 
     def _connect(self, number: int, conn: Connection) -> None:
@@ -336,6 +337,18 @@ class _Run:
             elif "receptor" in message:
                 parameter, value = "synapse.receptor_type", conn.synapse.receptor_type
             raise ParameterError(conn.id, parameter, value, message) from None
+
+    def _build(self) -> None:
+        """Generate the synapses; a rule that cannot be met names its connection."""
+        try:
+            self.net.build()
+        except ValueError as exc:
+            head, _, reason = str(exc).partition(": ")
+            number = int(head[len("connection ") :]) if head.startswith("connection ") else -1
+            if not 0 <= number < len(self.project.connections):
+                raise
+            conn = self.project.connections[number]
+            raise ParameterError(conn.id, "rule", conn.rule.rule, reason) from None
 
     def advance(self, steps: int) -> None:
         """Run ``steps`` more steps; a model failing in the run becomes a SimulationError

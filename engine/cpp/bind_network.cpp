@@ -59,7 +59,10 @@ void register_network(py::module_& m) {
           [](Network& net, size_t source, size_t target, const py::dict& rule,
              const py::object& weight, const py::object& delay, uint32_t index,
              std::vector<uint64_t> source_indices, std::vector<uint64_t> target_indices,
-             long receptor) {
+             long receptor, const std::string& synapse, const py::dict& synapse_params) {
+            sd::Params sp;
+            for (auto [name, value] : synapse_params)
+              sp[name.cast<std::string>()] = {value.cast<double>()};
             RuleSpec r;
             r.rule = rule["rule"].cast<std::string>();
             if (rule.contains("indegree")) r.indegree = rule["indegree"].cast<long long>();
@@ -71,11 +74,28 @@ void register_network(py::module_& m) {
               r.allow_multapses = rule["allow_multapses"].cast<bool>();
             const RandomSpec w = to_spec(weight), d = to_spec(delay);
             py::gil_scoped_release release;
-            net.connect(source, target, r, w, d, index, source_indices, target_indices, receptor);
+            net.connect(source, target, r, w, d, index, source_indices, target_indices, receptor,
+                        synapse, sp);
           },
           py::arg("source"), py::arg("target"), py::arg("rule"), py::arg("weight"),
           py::arg("delay"), py::arg("index"), py::arg("source_indices") = std::vector<uint64_t>{},
-          py::arg("target_indices") = std::vector<uint64_t>{}, py::arg("receptor") = 0)
+          py::arg("target_indices") = std::vector<uint64_t>{}, py::arg("receptor") = 0,
+          py::arg("synapse") = "static_synapse", py::arg("synapse_params") = py::dict())
+      .def("build", &Network::build, py::call_guard<py::gil_scoped_release>())
+      .def("connections",
+           [](Network& net, uint32_t index) {
+             Network::Table t;
+             {
+               py::gil_scoped_release release;
+               t = net.connections(index);
+             }
+             py::dict out;
+             out["sources"] = to_array(std::move(t.sources));
+             out["targets"] = to_array(std::move(t.targets));
+             out["weights"] = to_array(std::move(t.weights));
+             out["delays"] = to_array(std::move(t.delays));
+             return out;
+           })
       .def("run", &Network::run, py::arg("steps"), py::call_guard<py::gil_scoped_release>())
       .def("prepare", &Network::prepare, py::arg("total_steps"), py::arg("min_delay") = 0,
            py::arg("max_delay") = 0, py::call_guard<py::gil_scoped_release>())
@@ -133,6 +153,7 @@ void register_network(py::module_& m) {
           return out;
         }
         out["senders"] = to_array(std::move(ev.senders));
+        if (ev.weights) out["targets"] = to_array(std::move(ev.targets));
         out["times"] = to_array(std::move(ev.times));
         for (size_t i = 0; i < ev.names.size(); ++i)
           out[py::str(ev.names[i])] = to_array(std::move(ev.values[i]));

@@ -59,6 +59,7 @@ enum class Routing {
 };
 
 class Population;
+class SynapseGroup;
 
 // A spike arriving at a neuron of a precise population within one step (NEST's *_ps models):
 // `offset` ms before the end of the step, as the spike's offset; `weight` is the synapse
@@ -269,7 +270,7 @@ class Detector {
   long min_delay = 1;  // steps, set by the kernel before the first spike
 };
 
-enum class RecorderKind { kSpikes, kSamples, kDetector };
+enum class RecorderKind { kSpikes, kSamples, kDetector, kWeights };
 
 struct ModelDef {
   std::string name;
@@ -293,6 +294,13 @@ struct ModelDef {
   std::function<std::unique_ptr<Detector>(const Params&, double h)> make_detector;
   // recordables of devices (generators): value in step t at resolution h
   std::vector<std::function<double(const Generator&, long, double)>> device_getters;
+  // synapses (synapse.h): NEST's defaults of `params`, the common ones, whether the model
+  // reads the postsynaptic spike archive, and the group of one connection's synapses on one
+  // thread, its parameters set from the full (defaults + given) table
+  std::vector<double> defaults;
+  std::vector<std::string> common;
+  bool archive = false;
+  std::function<std::unique_ptr<SynapseGroup>(const Params&)> make_synapses;
 };
 
 // The one name -> definition registry, filled by SD_REGISTER_MODEL before main and read-only
@@ -427,6 +435,9 @@ class Define {
       for (const char* w : {"origin", "start", "stop"}) def.params.push_back(w);
     }
     if (def.kind != "neuron") def.constraints.push_back({"stop", ">=", "start", 0.0});
+    // every neuron keeps the postsynaptic traces STDP reads (NEST's ArchivingNode)
+    if (def.kind == "neuron")
+      for (const char* name : {"tau_minus", "tau_minus_triplet"}) def.params.push_back(name);
     auto per_neuron = per_neuron_;
     auto scalars = scalars_;
     auto lists = lists_;

@@ -9,6 +9,7 @@
 #include <numeric>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 
 namespace sd {
 
@@ -27,7 +28,6 @@ Network::Network(double resolution, uint64_t seed, int threads, int rank, int n_
   if (threads < 1) throw std::invalid_argument("threads must be >= 1");
   if (n_ranks < 1 || rank < 0 || rank >= n_ranks)
     throw std::invalid_argument("rank must be in [0, n_ranks)");
-  pending_.resize(threads_);
   local_spikes_.resize(threads_);
   thread_errors_.resize(threads_);
 }
@@ -58,6 +58,17 @@ size_t Network::add_node(const std::string& model, size_t n, const Params& p,
     pop->current_offset = current_slots_;
     spike_slots_ += pop->ports() * n;
     current_slots_ += n;
+    // the postsynaptic traces every neuron keeps for STDP (NEST's ArchivingNode)
+    for (auto [name, fallback, out] : {std::tuple{"tau_minus", 20.0, &tau_minus_},
+                                       std::tuple{"tau_minus_triplet", 110.0, &tau_minus_triplet_}}) {
+      auto it = p.find(name);
+      std::vector<double> v = it == p.end() ? std::vector<double>{fallback} : it->second;
+      if (v.size() != 1 && v.size() != n)
+        throw std::invalid_argument(std::string(name) + ": needs one value per neuron");
+      for (double x : v)
+        if (!(x > 0.0)) throw std::invalid_argument(std::string(name) + ": must be > 0");
+      for (size_t i = 0; i < n; ++i) out->push_back(v.size() == 1 ? v[0] : v[i]);
+    }
     has_precise_ = has_precise_ || pop->precise;
     populations_.push_back(std::move(pop));
   } else if (def->kind == "recorder") {
@@ -75,6 +86,8 @@ size_t Network::add_node(const std::string& model, size_t n, const Params& p,
     r.times.resize(threads_);
     r.senders.resize(threads_);
     r.values.resize(threads_);
+    r.weights.resize(threads_);
+    for (auto& log : r.weights) log.window = r.window;
     recorders_.push_back(std::move(r));
   } else if (def->make_generator) {
     node.kind = Kind::kGenerator;
@@ -114,13 +127,12 @@ int Network::owner(size_t pop, size_t i) const {
   return k;
 }
 
-std::pair<long, long> Network::local_delay_extrema() const {
+std::pair<long, long> Network::local_delay_extrema() {
+  build();
   long lo = std::numeric_limits<long>::max(), hi = 0;
-  for (auto& per : pending_)
-    for (auto& s : per) lo = std::min<long>(lo, s.delay), hi = std::max<long>(hi, s.delay);
-  for (auto* csrs : {&csr_, &precise_csr_})
-    for (auto& c : *csrs)
-      for (const Run& r : c.runs)
+  for (auto& per : groups_)
+    for (auto& g : per)
+      for (const SynapseGroup::Run& r : g->runs)
         lo = std::min<long>(lo, r.delay), hi = std::max<long>(hi, r.delay);
   for (auto& g : generators_)
     for (auto& per : g->targets)
@@ -150,6 +162,7 @@ void Network::prepare(long steps, long min_delay, long max_delay) {
   if (slice_t0_ >= 0) throw std::logic_error("deliver() the last slice before preparing a run");
   remaining_ = steps;
   if (prepared_) return;
+  build();
   auto [lo, hi] = local_delay_extrema();
   if (lo == 0) lo = hi = std::max<long>(1, std::lround(1.0 / h_));  // no connections
   if (min_delay > 0) lo = min_delay;
@@ -157,66 +170,6 @@ void Network::prepare(long steps, long min_delay, long max_delay) {
   if (lo > hi) throw std::invalid_argument("min_delay exceeds max_delay");
   prepare_buffers(lo, hi);
 }
-
-namespace {
-// One thread's synapses as CSR: counting sort by source keeps generation order, then each row
-// is sorted by (delay, slot) with a stable sort so multapses keep their order. Each input slot
-// still receives a row's synapses in generation order, so the split into runs changes no sum.
-template <class Pending, class Csr>
-void build_csr(std::vector<Pending>& pend, uint64_t n_gids, Csr& c) {
-  const size_t n = pend.size();
-  c.row.assign(n_gids + 1, 0);
-  for (auto& s : pend) ++c.row[s.source + 1];
-  std::partial_sum(c.row.begin(), c.row.end(), c.row.begin());
-  std::vector<uint64_t> key(n), fill(c.row.begin(), c.row.end() - 1);
-  for (size_t i = 0; i < n; ++i) key[fill[pend[i].source]++] = i;
-  std::vector<uint64_t>().swap(fill);
-  // one pass over the pending synapses in row order: copy them out and replace each index
-  // by its sort key (delay, sign, slot), so rows are checked and sorted on a compact array
-  c.target.resize(n);
-  c.weight.resize(n);
-  for (size_t j = 0; j < n; ++j) {
-    const Pending& s = pend[key[j]];
-    c.target[j] = s.slot;
-    c.weight[j] = s.weight;
-    key[j] = uint64_t(s.delay) << 32 | s.slot;
-  }
-  std::vector<Pending>().swap(pend);
-  std::vector<uint64_t> perm;
-  std::vector<uint32_t> tmp_target;
-  std::vector<double> tmp_weight;
-  for (uint64_t g = 0; g < n_gids; ++g) {
-    const uint64_t b = c.row[g], e = c.row[g + 1];
-    if (std::is_sorted(key.begin() + b, key.begin() + e)) continue;  // the common case
-    perm.resize(e - b);
-    std::iota(perm.begin(), perm.end(), b);
-    std::stable_sort(perm.begin(), perm.end(),
-                     [&](uint64_t x, uint64_t y) { return key[x] < key[y]; });
-    tmp_target.resize(e - b);
-    tmp_weight.resize(e - b);
-    std::vector<uint64_t> tmp_key(e - b);
-    for (size_t i = 0; i < perm.size(); ++i) {
-      tmp_target[i] = c.target[perm[i]];
-      tmp_weight[i] = c.weight[perm[i]];
-      tmp_key[i] = key[perm[i]];
-    }
-    std::copy(tmp_target.begin(), tmp_target.end(), c.target.begin() + b);
-    std::copy(tmp_weight.begin(), tmp_weight.end(), c.weight.begin() + b);
-    std::copy(tmp_key.begin(), tmp_key.end(), key.begin() + b);
-  }
-  c.run_row.assign(n_gids + 1, 0);
-  for (uint64_t g = 0; g < n_gids; ++g) {
-    for (uint64_t j = c.row[g]; j < c.row[g + 1]; ++j) {
-      const uint32_t delay = uint32_t(key[j] >> 32);
-      if (j == c.row[g] || c.runs.back().delay != delay)
-        c.runs.push_back({j + 1, delay});
-      else
-        c.runs.back().end = j + 1;
-    }
-    c.run_row[g + 1] = c.runs.size();
-  }
-}
-}  // namespace
 
 void Network::prepare_buffers(long lo, long hi) {
   for (auto& p : populations_) p->prepare(h_);
@@ -250,43 +203,9 @@ void Network::prepare_buffers(long lo, long hi) {
   if (spike_listeners_.size() < next_gid_) spike_listeners_.resize(next_gid_ + 1);
   if (detector_inputs_.size() < next_gid_) detector_inputs_.resize(next_gid_ + 1);
 
-  // Per-thread CSR (build_csr); synapses onto precise populations get their own CSR, whose
-  // targets are (neuron, port) pairs, so grid delivery keeps its loop unchanged.
-  csr_.assign(threads_, Csr{});
-  precise_csr_.assign(threads_, Csr{});
-  std::vector<size_t> precise_pops;  // population indices, by input_offset
+  std::vector<size_t> precise_pops;  // population indices
   for (size_t p = 0; p < populations_.size(); ++p)
     if (populations_[p]->precise) precise_pops.push_back(p);
-#pragma omp parallel num_threads(threads_)
-  {
-    const int k = omp_get_thread_num();
-    if (!has_precise_) {
-      build_csr<Pending, Csr>(pending_[k], next_gid_, csr_[k]);
-    } else {
-      // the population of a spike-input slot, if precise (populations own consecutive slots)
-      auto precise_of = [&](uint32_t slot) -> const Population* {
-        for (size_t p : precise_pops) {
-          const Population& pop = *populations_[p];
-          if (slot >= pop.input_offset && slot < pop.input_offset + pop.ports() * pop.n)
-            return &pop;
-        }
-        return nullptr;
-      };
-      std::vector<Pending> grid, precise;
-      for (const Pending& s : pending_[k]) (precise_of(s.slot) ? precise : grid).push_back(s);
-      std::vector<Pending>().swap(pending_[k]);
-      build_csr<Pending, Csr>(grid, next_gid_, csr_[k]);
-      Csr& c = precise_csr_[k];
-      build_csr<Pending, Csr>(precise, next_gid_, c);
-      c.port.resize(c.target.size());
-      for (size_t j = 0; j < c.target.size(); ++j) {
-        const Population& pop = *precise_of(c.target[j]);
-        const size_t local = c.target[j] - pop.input_offset;
-        c.port[j] = uint32_t(local / pop.n);
-        c.target[j] = uint32_t(pop.current_offset + local % pop.n);
-      }
-    }
-  }
   if (has_precise_) {
     precise_rows_.assign(threads_, std::vector<std::vector<PreciseEvent>>(size_t(ring_)));
     precise_step_.assign(threads_, PreciseStep{});
@@ -310,39 +229,37 @@ void Network::prepare_buffers(long lo, long hi) {
   prepared_ = true;
 }
 
-// Every thread walks the whole spike list of the slice (sorted by lag, then gid) and adds the
-// weights of the synapses onto its own neurons: no atomics, and each target sums its inputs in
-// the same order whatever the number of threads.
+// Every thread walks the whole spike list of the slice (sorted by lag, then gid) and delivers
+// each spike through its groups (one per connection from the spike's node) onto its own
+// neurons: no atomics, and each target sums its inputs in the same order whatever the number
+// of threads. Plastic groups update their state here, on the thread that owns their targets,
+// reading the archives that thread's update wrote.
 void Network::deliver_thread(int k, long t0, const std::vector<Spike>& spikes) {
-  const Csr& c = csr_[k];
-  const uint32_t* target = c.target.data();
-  const double* weight = c.weight.data();
+  const auto& groups = groups_[k];
+  if (groups.empty()) return;
+  const auto& of_node = groups_of_node_[k];
+  DeliverTarget out{t0, ring_, spike_.data(), spike_slots_};
+  if (has_precise_) out.precise_rows = precise_rows_[k].data();
+  if (!archives_.empty()) out.archives = archives_.data();
   for (const Spike& sp : spikes) {
-    uint64_t j = c.row[sp.gid];
-    const double mult = sp.multiplicity;
-    // each run shares one delay (so one ring row): a branch-free inner loop
-    for (uint64_t r = c.run_row[sp.gid]; r < c.run_row[sp.gid + 1]; ++r) {
-      const Run& run = c.runs[r];
-      double* buffer = spike_.data() + size_t((t0 + sp.lag + run.delay) % ring_) * spike_slots_;
-      if (mult == 1.0)
-        for (; j < run.end; ++j) buffer[target[j]] += weight[j];
-      else
-        for (; j < run.end; ++j) buffer[target[j]] += weight[j] * mult;
+    const auto& mine = of_node[node_of_gid_[sp.gid]];
+    if (mine.empty()) continue;
+    const long stamp = t0 + sp.lag + 1;
+    const SpikeContext ctx{sp.gid, sp.offset, stamp, ms(stamp), h_, seed_};
+    for (uint32_t gi : mine) {
+      SynapseGroup& g = *groups[gi];
+      const size_t r = sp.gid - g.s0;
+      if (g.row[r] != g.row[r + 1]) g.deliver(out, ctx, r, sp.multiplicity);
     }
   }
-  if (precise_csr_.empty() || precise_csr_[k].runs.empty()) return;
-  // synapses onto precise neurons: one event per synapse, with the spike's offset
-  const Csr& pc = precise_csr_[k];
-  auto& rows = precise_rows_[k];
-  for (const Spike& sp : spikes) {
-    uint64_t j = pc.row[sp.gid];
-    const double mult = sp.multiplicity;
-    for (uint64_t r = pc.run_row[sp.gid]; r < pc.run_row[sp.gid + 1]; ++r) {
-      const Run& run = pc.runs[r];
-      auto& row = rows[size_t((t0 + sp.lag + run.delay) % ring_)];
-      for (; j < run.end; ++j)
-        row.push_back({pc.target[j], pc.port[j], sp.offset, pc.weight[j] * mult});
-    }
+}
+
+// This slice's spikes of thread k's neurons into their archives, in time order per neuron.
+void Network::archive_spikes(int k, long t0) {
+  if (archives_.empty()) return;
+  for (const Spike& sp : local_spikes_[k]) {
+    Archive& a = archives_[neuron_of_gid_[sp.gid]];
+    a.add_spike(ms(t0 + sp.lag + 1) - sp.offset, ms(max_delay_ + min_delay_));
   }
 }
 
@@ -430,6 +347,7 @@ void Network::update_thread(int k, long t0, long m) {
     }
     record_samples(k, t0 + lag + 1);
   }
+  archive_spikes(k, t0);
 }
 
 // All threads' part of a slice. A model may fail (an ODE that does not converge): each thread

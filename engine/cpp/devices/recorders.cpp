@@ -28,5 +28,12 @@ SD_REGISTER_MODEL(multimeter, Define<RecorderModel>("multimeter")
                                   .accept("stop")
                                   .accept("origin")
                                   .check("interval", ">=", "resolution"));
+// weight_recorder: the weights transmitted by the synapses that name it in their
+// weight_recorder parameter (NEST's layout: senders, targets, times, weights).
+SD_REGISTER_MODEL(weight_recorder, Define<RecorderModel>("weight_recorder")
+                                       .recorder(RecorderKind::kWeights)
+                                       .accept("start")
+                                       .accept("stop")
+                                       .accept("origin"));
 
 }  // namespace sd
