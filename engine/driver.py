@@ -328,6 +328,8 @@ class _Run:
                 list(conn.source_indices or ()),
                 list(conn.target_indices or ()),
                 conn.synapse.receptor_type,
+                conn.synapse.model,
+                self._synapse_params(conn),
             )
         except ValueError as exc:
             message = str(exc)
@@ -337,6 +339,14 @@ class _Run:
             elif "receptor" in message:
                 parameter, value = "synapse.receptor_type", conn.synapse.receptor_type
             raise ParameterError(conn.id, parameter, value, message) from None
+
+    def _synapse_params(self, conn: Connection) -> dict[str, float]:
+        """The synapse's parameters for the engine: nodes named by a parameter
+        (weight_recorder, volume_transmitter) as their engine node index."""
+        return {
+            name: float(self.index[value]) if isinstance(value, str) else float(value)
+            for name, value in conn.synapse.params.items()
+        }
 
     def _build(self) -> None:
         """Generate the synapses; a rule that cannot be met names its connection."""

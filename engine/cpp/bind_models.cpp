@@ -27,6 +27,7 @@ void register_models(py::module_& m) {
                        : def.routing == sd::Routing::kSingle ? "single"
                                                              : "receptors";
         d["precise"] = def.precise;  // takes spikes with their offsets (the *_ps models)
+        d["ignored_receptors"] = def.ignored_receptors;  // receptors 1..n seen by STDP only
       }
       if (def.kind == "neuron") {
         py::dict receptors;

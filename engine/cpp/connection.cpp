@@ -317,6 +317,7 @@ std::unique_ptr<SynapseGroup> Network::build_group(const ConnSpec& c, int k) {
   g->current_offset = pop.current_offset;
   g->target_first_gid = tgt.first_gid;
   g->precise = pop.precise;
+  g->unit = pop.unit_weight;
   g->weight_recorder = int(c.params.at("weight_recorder")[0]);
   if (g->weight_recorder >= 0)
     g->log = &recorders_[nodes_[size_t(g->weight_recorder)].index].weights[k];

@@ -126,7 +126,7 @@ class Population {
   // a population: each rank updates only its own neurons).
   virtual void step(size_t b, size_t e, size_t stride, const StepContext& ctx) = 0;
   // The number of spike input ports (Routing::kReceptors: the model's receptor count).
-  virtual size_t ports() const { return routing == Routing::kSigned ? 2 : 1; }
+  virtual size_t ports() const { return (routing == Routing::kSigned ? 2 : 1) + ignored_ports; }
   // Why this population cannot record one of its model's recordables (empty: it can); for
   // models whose recordables depend on a list parameter (I_syn_k of the multisynapse models).
   virtual std::string unrecordable(const std::string&) const { return {}; }
@@ -139,9 +139,12 @@ class Population {
                                     model + "'s receptors 1.." + std::to_string(ports()));
       return size_t(receptor - 1);
     }
+    if (receptor > 0 && size_t(receptor) <= ignored_ports)  // (parrot_neuron's receptor 1)
+      return ports() - ignored_ports + size_t(receptor - 1);
     if (receptor != 0)
       throw std::invalid_argument("receptor_type " + std::to_string(receptor) + ": " + model +
-                                  " has only receptor 0");
+                                  " has only receptor 0" +
+                                  (ignored_ports ? " and 1.." + std::to_string(ignored_ports) : ""));
     return routing == Routing::kSigned && !(weight >= 0.0) ? 1 : 0;
   }
   double value(size_t recordable, size_t i) const { return (*getters)[recordable](*this, i); }
@@ -155,6 +158,7 @@ class Population {
   Routing routing = Routing::kSigned;
   bool unit_weight = false;   // weights count spikes (parrots)
   bool precise = false;       // receives its spikes as events with offsets (ctx.events)
+  size_t ignored_ports = 0;   // receptors 1.. whose spikes the model ignores (Define::ignored_receptors)
   const std::vector<std::function<double(const Population&, size_t)>>* getters = nullptr;
 
  protected:
@@ -284,6 +288,7 @@ struct ModelDef {
   std::vector<std::string> receptors;  // names of receptor_type 1, 2, ... (kReceptors)
   std::string receptor_ports;          // or: one receptor per entry of this list parameter
   bool precise = false;
+  size_t ignored_receptors = 0;
   RecorderKind recorder = RecorderKind::kSpikes;
   // `each`: empty, or one Params per neuron with the lists that differ between neurons
   // (Define::lists, e.g. the spike_times of each spike_train_injector).
@@ -419,6 +424,12 @@ class Define {
     def_.precise = true;
     return *this;
   }
+  // Receptors 1..n whose spikes the model ignores: they reach only the synapses' view of the
+  // neuron, its spike archive (NEST's parrot_neuron: "port 1 ... only used for STDP").
+  Define& ignored_receptors(size_t n) {
+    def_.ignored_receptors = n;
+    return *this;
+  }
   Define& unit_weight() {
     unit_weight_ = true;
     return *this;
@@ -472,6 +483,7 @@ class Define {
         m->routing = def.routing;
         m->unit_weight = unit;
         m->precise = def.precise;
+        m->ignored_ports = def.ignored_receptors;
         m->getters = &Registry::instance().find(def.name)->getters;
         for (auto& [name, member] : per_neuron) (*m).*member = take(p, name, n);
         for (auto& [name, member] : scalars) (*m).*member = take(p, name, 1)[0];

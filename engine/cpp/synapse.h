@@ -194,6 +194,7 @@ class SynapseGroup {
   size_t input_offset = 0, target_n = 1, current_offset = 0;
   uint64_t target_first_gid = 0;
   bool precise = false;
+  bool unit = false;  // the target counts spikes, not weights (parrots)
   uint32_t connection = 0;
   WeightLog* log = nullptr;  // a weight_recorder's log on this thread
   int weight_recorder = -1;  // its node index
@@ -277,7 +278,7 @@ class PlasticGroup : public SynapseGroup {
         const double w = model.send(p, spike, s, weight[j], c);
         if constexpr (S::kMaySkip)
           if (std::isnan(w)) continue;  // not transmitted (bernoulli_synapse's failures)
-        transmit(out, sp, run.delay, slot, w * m);
+        transmit(out, sp, run.delay, slot, unit ? double(m) : w * m);
         record(sp, slot, w);
       }
     }
@@ -304,6 +305,10 @@ class DefineSynapse {
     def_.params.push_back(name);
     def_.defaults.push_back(fallback);
     members_.push_back({name, member});
+    return *this;
+  }
+  DefineSynapse& weight_default(double w) {
+    def_.defaults[0] = w;
     return *this;
   }
   // A parameter shared by every synapse of the model in NEST (set with SetDefaults).
