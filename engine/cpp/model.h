@@ -430,6 +430,11 @@ class Define {
     def_.ignored_receptors = n;
     return *this;
   }
+  // Not an archiving node in NEST (no tau_minus, tau_minus_triplet): spike_train_injector.
+  Define& no_archive() {
+    archive_ = false;
+    return *this;
+  }
   Define& unit_weight() {
     unit_weight_ = true;
     return *this;
@@ -447,7 +452,7 @@ class Define {
     }
     if (def.kind != "neuron") def.constraints.push_back({"stop", ">=", "start", 0.0});
     // every neuron keeps the postsynaptic traces STDP reads (NEST's ArchivingNode)
-    if (def.kind == "neuron")
+    if (def.kind == "neuron" && archive_)
       for (const char* name : {"tau_minus", "tau_minus_triplet"}) def.params.push_back(name);
     auto per_neuron = per_neuron_;
     auto scalars = scalars_;
@@ -547,6 +552,7 @@ class Define {
 
   ModelDef def_;
   bool unit_weight_ = false;
+  bool archive_ = true;
   std::vector<std::pair<std::string, std::vector<double> M::*>> per_neuron_;
   std::vector<std::pair<std::string, double M::*>> scalars_;
   std::vector<std::pair<std::string, std::vector<double> M::*>> lists_;
