@@ -203,6 +203,16 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
       throw std::invalid_argument("weight_recorder: node " + std::to_string(wr) +
                                   " is not a weight_recorder");
   }
+  if (spec.params.count("volume_transmitter")) {
+    const double vt = spec.params.at("volume_transmitter")[0];
+    const size_t n = size_t(vt);
+    if (vt < 0.0)
+      throw std::invalid_argument("volume_transmitter: " + synapse +
+                                  " needs a volume_transmitter node");
+    if (double(n) != vt || n >= nodes_.size() || nodes_[n].kind != Kind::kVolume)
+      throw std::invalid_argument("volume_transmitter: node " + std::to_string(vt) +
+                                  " is not a volume_transmitter");
+  }
   const bool plastic = def->make_synapses(spec.params)->plastic();
   if (plastic && (src.kind != Kind::kNeurons || tgt.kind != Kind::kNeurons))
     throw std::invalid_argument("synapse: " + synapse + " connects neurons only, not " +
@@ -279,6 +289,12 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
       detector_inputs_[s].push_back({uint32_t(tgt.index), uint32_t(receptor), wv,
                                      steps_of_delay(d(t))});
     });
+  } else if (src.kind == Kind::kNeurons && tgt.kind == Kind::kVolume) {
+    // every rank keeps every source's input
+    if (volume_inputs_.size() < next_gid_) volume_inputs_.resize(next_gid_ + 1);
+    thread_zero([&](uint64_t s, uint64_t t) {
+      volume_inputs_[s].push_back({uint32_t(tgt.index), steps_of_delay(d(t))});
+    });
   } else if (src.kind == Kind::kRecorder && tgt.kind == Kind::kGenerator &&
              recorders_[src.index].kind == RecorderKind::kSamples) {
     // a generator's recordables (I of current generators): sampled once, on rank 0
@@ -321,6 +337,10 @@ std::unique_ptr<SynapseGroup> Network::build_group(const ConnSpec& c, int k) {
   g->weight_recorder = int(c.params.at("weight_recorder")[0]);
   if (g->weight_recorder >= 0)
     g->log = &recorders_[nodes_[size_t(g->weight_recorder)].index].weights[k];
+  if (c.params.count("volume_transmitter")) {
+    g->volume_transmitter = int(c.params.at("volume_transmitter")[0]);
+    g->set_volume(&volumes_[nodes_[size_t(g->volume_transmitter)].index].spikes);
+  }
   const bool unit = pop.unit_weight && !g->plastic();
   const bool uniform = (c.weight.kind == RandomSpec::kConstant || unit) && !g->plastic();
   const bool fixed_delay = c.delay.kind == RandomSpec::kConstant;

@@ -288,6 +288,7 @@ struct ModelDef {
   std::vector<std::string> receptors;  // names of receptor_type 1, 2, ... (kReceptors)
   std::string receptor_ports;          // or: one receptor per entry of this list parameter
   bool precise = false;
+  bool volume = false;  // a volume_transmitter: collects spikes for dopamine synapses
   size_t ignored_receptors = 0;
   RecorderKind recorder = RecorderKind::kSpikes;
   // `each`: empty, or one Params per neuron with the lists that differ between neurons
@@ -428,6 +429,12 @@ class Define {
   // neuron, its spike archive (NEST's parrot_neuron: "port 1 ... only used for STDP").
   Define& ignored_receptors(size_t n) {
     def_.ignored_receptors = n;
+    return *this;
+  }
+  // A node that collects its source neurons' spikes as a neuromodulatory signal for the
+  // synapses that name it (NEST's volume_transmitter).
+  Define& volume() {
+    def_.volume = true;
     return *this;
   }
   // Not an archiving node in NEST (no tau_minus, tau_minus_triplet): spike_train_injector.

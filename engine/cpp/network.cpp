@@ -71,6 +71,14 @@ size_t Network::add_node(const std::string& model, size_t n, const Params& p,
     }
     has_precise_ = has_precise_ || pop->precise;
     populations_.push_back(std::move(pop));
+  } else if (def->volume) {
+    if (n != 1) throw std::invalid_argument(model + " must have size 1");
+    check_constraints(*def, p, 1, h_);
+    node.kind = Kind::kVolume;
+    node.index = volumes_.size();
+    Volume v;
+    v.deliver_interval = std::lround(scalar(p, "deliver_interval"));
+    volumes_.push_back(std::move(v));
   } else if (def->kind == "recorder") {
     if (n != 1) throw std::invalid_argument(model + " must have size 1");
     if (!def->make_detector) check_constraints(*def, p, 1, h_);
@@ -139,6 +147,8 @@ std::pair<long, long> Network::local_delay_extrema() {
       for (auto& t : per) lo = std::min<long>(lo, t.delay), hi = std::max<long>(hi, t.delay);
   for (auto& per : detector_inputs_)
     for (auto& in : per) lo = std::min<long>(lo, in.delay), hi = std::max<long>(hi, in.delay);
+  for (auto& per : volume_inputs_)
+    for (auto& in : per) lo = std::min<long>(lo, in.delay), hi = std::max<long>(hi, in.delay);
   if (lo == std::numeric_limits<long>::max()) return {0, 0};
   return {lo, hi};
 }
@@ -202,6 +212,7 @@ void Network::prepare_buffers(long lo, long hi) {
   current_.assign(size_t(ring_) * current_slots_, 0.0);
   if (spike_listeners_.size() < next_gid_) spike_listeners_.resize(next_gid_ + 1);
   if (detector_inputs_.size() < next_gid_) detector_inputs_.resize(next_gid_ + 1);
+  if (volume_inputs_.size() < next_gid_) volume_inputs_.resize(next_gid_ + 1);
 
   std::vector<size_t> precise_pops;  // population indices
   for (size_t p = 0; p < populations_.size(); ++p)
@@ -391,6 +402,43 @@ void Network::deliver_all(long t0, const std::vector<Spike>& spikes) {
     }
 }
 
+// Spikes reach a volume_transmitter after their delay; every rank keeps every input, so each
+// rank's copy holds the same dopamine spikes.
+void Network::feed_volumes(long t0, const std::vector<Spike>& spikes) {
+  if (volumes_.empty()) return;
+  for (const Spike& sp : spikes) {
+    if (sp.gid >= volume_inputs_.size()) continue;
+    for (const VolumeInput& in : volume_inputs_[sp.gid])
+      volumes_[in.volume].arriving[t0 + sp.lag + in.delay] += sp.multiplicity;
+  }
+}
+
+// NEST's volume_transmitter::update for the slice [t0, t0 + m): the spikes arriving in it join
+// the list (at the end of their arrival step), and at the end of every deliver_interval-th
+// min-delay slice each thread updates its synapses of that volume_transmitter, then the list
+// restarts with a pseudo spike at that time.
+void Network::update_volumes(long t0, long m) {
+  for (size_t v = 0; v < volumes_.size(); ++v) {
+    Volume& vol = volumes_[v];
+    for (auto it = vol.arriving.begin(); it != vol.arriving.end() && it->first < t0 + m;) {
+      if (it->first >= t0) vol.spikes.push_back({ms(it->first + 1), it->second});
+      it = vol.arriving.erase(it);
+    }
+    if ((t0 + m) % (vol.deliver_interval * min_delay_) != 0) continue;
+    const double t_trig = ms(t0 + m);
+    const uint32_t node = uint32_t(std::find_if(nodes_.begin(), nodes_.end(), [&](const Node& n) {
+                                     return n.kind == Kind::kVolume && n.index == v;
+                                   }) - nodes_.begin());
+#pragma omp parallel num_threads(threads_)
+    {
+      const int k = omp_get_thread_num();
+      for (auto& g : groups_[k])
+        if (g->volume_transmitter == int(node)) g->trigger(archives_.data(), t_trig, h_);
+    }
+    vol.spikes.assign(1, {t_trig, 0.0});
+  }
+}
+
 void Network::gather_sorted(std::vector<Spike>& out) {
   out.clear();
   for (auto& l : local_spikes_) {
@@ -427,9 +475,11 @@ void Network::run(long steps) {
     const long m = slice_length();
     const long t0 = t_;
     update_all(t0, m);
+    update_volumes(t0, m);
     gather_sorted(gathered_);
     record_spikes(t0, gathered_);
     feed_detectors(t0, gathered_);
+    feed_volumes(t0, gathered_);
     deliver_all(t0, gathered_);
     t_ += m;
     remaining_ -= m;
@@ -444,6 +494,7 @@ void Network::run_slice(std::vector<int64_t>& gids, std::vector<int64_t>& lags,
   const long m = slice_length();
   const long t0 = t_;
   update_all(t0, m);
+  update_volumes(t0, m);
   gather_sorted(gathered_);
   gids.clear();
   lags.clear();
@@ -484,6 +535,7 @@ void Network::deliver(const std::vector<int64_t>& gids, const std::vector<int64_
   const long t0 = slice_t0_;
   record_spikes(t0, gathered_);
   feed_detectors(t0, gathered_);
+  feed_volumes(t0, gathered_);
   deliver_all(t0, gathered_);
   slice_t0_ = -1;
 }

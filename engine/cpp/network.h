@@ -2,6 +2,7 @@
 // from the registry (model.h); the kernel never names a model.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -90,7 +91,7 @@ class Network {
                            size_t n) const;
 
  private:
-  enum class Kind { kNeurons, kGenerator, kRecorder };
+  enum class Kind { kNeurons, kGenerator, kRecorder, kVolume };
   struct Node {
     Kind kind;
     std::string model;
@@ -210,6 +211,21 @@ class Network {
   };
   std::vector<std::vector<DetectorInput>> detector_inputs_;  // gid -> detector connections
   void feed_detectors(long t0, const std::vector<Spike>& spikes);
+  // volume_transmitters: the dopamine spikes arriving in each step, the list their synapses
+  // read, and the periodic update of those synapses (NEST's volume_transmitter::update)
+  struct Volume {
+    long deliver_interval = 1;  // in min-delay slices
+    std::map<long, double> arriving;          // step -> multiplicity
+    std::vector<DopaSpike> spikes{{0.0, 0.0}};  // since the last update, after a pseudo spike
+  };
+  struct VolumeInput {
+    uint32_t volume;
+    uint32_t delay;
+  };
+  std::vector<Volume> volumes_;
+  std::vector<std::vector<VolumeInput>> volume_inputs_;  // gid -> volume connections
+  void feed_volumes(long t0, const std::vector<Spike>& spikes);
+  void update_volumes(long t0, long m);  // after the slice's update, before its delivery
   std::vector<double> spike_, current_;  // ring buffers [row * slots + slot]
   std::vector<std::vector<Spike>> local_spikes_;
   std::vector<std::string> thread_errors_;

@@ -109,6 +109,12 @@ struct Archive {
   }
 };
 
+// A dopamine spike as a volume_transmitter hands it to its synapses: arrival time (ms) and
+// multiplicity (NEST's spikecounter).
+struct DopaSpike {
+  double t, multiplicity;
+};
+
 // Weights recorded by a weight_recorder on one thread (NEST's layout).
 struct WeightLog {
   Window window;
@@ -145,6 +151,7 @@ struct SendContext {
 struct SynapseModel {
   static constexpr bool kArchive = false;  // reads the postsynaptic spike archive
   static constexpr bool kMaySkip = false;  // send() may return kNotSent
+  static constexpr bool kVolume = false;   // reads a volume_transmitter (trigger(), dopa)
   static constexpr double kNotSent = std::numeric_limits<double>::quiet_NaN();
   struct Pre {};
   struct Syn {};
@@ -198,6 +205,7 @@ class SynapseGroup {
   uint32_t connection = 0;
   WeightLog* log = nullptr;  // a weight_recorder's log on this thread
   int weight_recorder = -1;  // its node index
+  int volume_transmitter = -1;  // the node index of the volume_transmitter read (dopamine)
 
   size_t size() const { return target.size(); }
   double weight_of(size_t j) const { return weight.empty() ? uniform_weight : weight[j]; }
@@ -210,6 +218,10 @@ class SynapseGroup {
   virtual bool reads_archive() const { return false; }
   // After the index is built: per-row and per-synapse state.
   virtual void init_state() {}
+  // Models driven by a volume_transmitter: its dopamine spikes, and its periodic update of
+  // every synapse (NEST's trigger_update_weight) at t_trig ms.
+  virtual void set_volume(const std::vector<DopaSpike>*) {}
+  virtual void trigger(Archive*, double /*t_trig*/, double /*h*/) {}
   // Delivers one spike of source s0 + r with multiplicity m.
   virtual void deliver(const DeliverTarget& out, const SpikeContext& sp, size_t r, uint32_t m) = 0;
 
@@ -258,6 +270,19 @@ class PlasticGroup : public SynapseGroup {
     if constexpr (kSynState) {
       syn.resize(size());
       for (auto& s : syn) model.init(s);
+    }
+  }
+  void set_volume(const std::vector<DopaSpike>* spikes) override {
+    if constexpr (S::kVolume) this->model.dopa = spikes;
+  }
+  void trigger(Archive* archives, double t_trig, double h) override {
+    if constexpr (S::kVolume) {
+      for (size_t r = 0; r + 1 < row.size(); ++r) {
+        uint64_t j = row[r];
+        for (uint64_t q = run_row[r]; q < run_row[r + 1]; ++q)
+          for (const double delay = double(runs[q].delay) * h; j < runs[q].end; ++j)
+            model.trigger(pre[r], syn[j], weight[j], archives + neuron_of(target[j]), delay, t_trig);
+      }
     }
   }
   void deliver(const DeliverTarget& out, const SpikeContext& sp, size_t r, uint32_t m) override {

@@ -36,4 +36,12 @@ SD_REGISTER_MODEL(weight_recorder, Define<RecorderModel>("weight_recorder")
                                        .accept("stop")
                                        .accept("origin"));
 
+// volume_transmitter: collects the spikes of the neurons connected to it and hands them, as
+// dopamine spikes, to the stdp_dopamine_synapses that name it, updating them every
+// deliver_interval min-delay slices (Network::update_volumes).
+SD_REGISTER_MODEL(volume_transmitter, Define<RecorderModel>("volume_transmitter", "other")
+                                          .volume()
+                                          .accept("deliver_interval")
+                                          .check("deliver_interval", ">=", 1.0));
+
 }  // namespace sd
