@@ -54,7 +54,10 @@ def merge_ranks(parts: list[Events], recorders: list[str]) -> Events:
             merged[rid] = dict(taken[0])
             continue
         fields = {name: np.concatenate([t[name] for t in taken]) for name in taken[0]}
-        order = np.lexsort((fields["senders"], fields["times"]))
+        keys = [fields["senders"], fields["times"]]
+        if "targets" in fields:  # a weight_recorder: by (time, sender, target), as the engine
+            keys.insert(0, fields["targets"])
+        order = np.lexsort(keys)
         merged[rid] = {name: values[order] for name, values in fields.items()}
     return merged
 
