@@ -619,6 +619,129 @@ def per_spike_mean(events, train, gen_delay, synapses) -> tuple[list[float], lis
     return means, stds
 
 
+CLOPATH_NEURON = dict(  # NEST's pynest/examples/clopath_synapse_spike_pairing.py
+    V_m=-70.6,
+    E_L=-70.6,
+    C_m=281.0,
+    theta_minus=-70.6,
+    theta_plus=-45.3,
+    A_LTD=14.0e-5,
+    A_LTP=8.0e-5,
+    tau_u_bar_minus=10.0,
+    tau_u_bar_plus=7.0,
+    delay_u_bars=4.0,
+    a=4.0,
+    b=0.0805,
+    V_reset=-70.6 + 21.0,
+    V_clamp=33.0,
+    t_clamp=2.0,
+    t_ref=0.0,
+)
+CLOPATH_PRE = [
+    [20.0, 120.0, 220.0, 320.0, 420.0],
+    [20.0, 70.0, 120.0, 170.0, 220.0],
+    [20.0, 53.3, 86.7, 120.0, 153.3],
+    [20.0, 45.0, 70.0, 95.0, 120.0],
+    [20.0, 40.0, 60.0, 80.0, 100.0],
+    [120.0, 220.0, 320.0, 420.0, 520.0, 620.0],
+    [70.0, 120.0, 170.0, 220.0, 270.0, 320.0],
+    [53.3, 86.6, 120.0, 153.3, 186.6, 220.0],
+    [45.0, 70.0, 95.0, 120.0, 145.0, 170.0],
+    [40.0, 60.0, 80.0, 100.0, 120.0, 140.0],
+]
+CLOPATH_POST = [
+    [10.0, 110.0, 210.0, 310.0, 410.0],
+    [10.0, 60.0, 110.0, 160.0, 210.0],
+    [10.0, 43.3, 76.7, 110.0, 143.3],
+    [10.0, 35.0, 60.0, 85.0, 110.0],
+    [10.0, 30.0, 50.0, 70.0, 90.0],
+    [130.0, 230.0, 330.0, 430.0, 530.0, 630.0],
+    [80.0, 130.0, 180.0, 230.0, 280.0, 330.0],
+    [63.3, 96.6, 130.0, 163.3, 196.6, 230.0],
+    [55.0, 80.0, 105.0, 130.0, 155.0, 180.0],
+    [50.0, 70.0, 90.0, 110.0, 130.0, 150.0],
+]
+
+
+def clopath_case() -> dict:
+    """NEST's Clopath spike-pairing example, its ten kernels as ten independent neurons of one
+    project: pre parrot -> aeif_psc_delta_clopath (clopath_synapse, weight 0.5, delay 0.1),
+    the post spikes forced by a spike_generator (weight 80 mV, delay 0.1)."""
+    n = len(CLOPATH_PRE)
+    nodes = [
+        node("sg_pre", "spike_generator", n, spike_times=CLOPATH_PRE),
+        node("sg_post", "spike_generator", n, spike_times=CLOPATH_POST),
+        node("pre", "parrot_neuron", n),
+        node("nrn", "aeif_psc_delta_clopath", n, **CLOPATH_NEURON),
+        node("wr", "weight_recorder"),
+        node("spikes", "spike_recorder"),
+        node("mm", "multimeter", interval=1.0, record_from=["V_m"]),
+    ]
+    conns = [
+        static("sg_pre-pre", "sg_pre", "pre", delay=RESOLUTION, rule="one_to_one"),
+        static("sg_post-nrn", "sg_post", "nrn", weight=80.0, delay=RESOLUTION, rule="one_to_one"),
+        plastic(
+            "clopath",
+            "pre",
+            "nrn",
+            "clopath_synapse",
+            0.5,
+            RESOLUTION,
+            {"weight_recorder": "wr"},
+            receptor_type=None,
+        ),
+        static("nrn-spikes", "nrn", "spikes"),
+        static("mm-nrn", "mm", "nrn"),
+    ]
+    return project(
+        "clopath_synapse_pairing",
+        "NEST's clopath_synapse_spike_pairing example: 10 pre/post pairs (pre 10 ms after or"
+        " before post at 10..50 Hz) as 10 aeif_psc_delta_clopath neurons with the example's"
+        " parameters; clopath_synapse weight 0.5, delay 0.1; V_m every"
+        " 1 ms",
+        640.0,
+        nodes,
+        conns,
+    )
+
+
+def gap_case() -> dict:
+    """NEST's gap_junctions_two_neurons example: two hh_psc_alpha_gap (I_e 100 pA, one starting
+    at V_m -10 mV) coupled by gap_junction weight 0.5 both ways, resolution 0.05 ms."""
+    nodes = [
+        node("n", "hh_psc_alpha_gap", 2, I_e=100.0, V_m=[-10.0, -65.0]),
+        node("vm", "voltmeter", interval=0.5),
+        node("spikes", "spike_recorder"),
+    ]
+    conns = [
+        {
+            "id": "gap",
+            "source": "n",
+            "target": "n",
+            "rule": {"rule": "all_to_all", "params": {"allow_autapses": False}},
+            "synapse": {"model": "gap_junction", "weight": 0.5, "delay": 1.0},
+        },
+        static("vm-n", "vm", "n"),
+        static("n-spikes", "n", "spikes"),
+    ]
+    proj = project(
+        "gap_junction_two_neurons",
+        "NEST's gap_junctions_two_neurons example: two hh_psc_alpha_gap with I_e 100 pA, V_m -10"
+        " and -65 mV, gap_junction weight 0.5 all_to_all without autapses (NEST's waveform"
+        " relaxation with its defaults), resolution 0.05 ms, 351 ms; V_m every 0.5 ms",
+        351.0,
+        nodes,
+        conns,
+    )
+    proj["simulation"]["resolution"] = 0.05
+    return proj
+
+
+# cases of models the engine may lack for a while (issue 10 lists them last), and how close
+# an engine must come: NEST integrates them with GSL's adaptive rkf45
+ODE_CASES = {"clopath_synapse_pairing": "ode", "gap_junction_two_neurons": "ode"}
+
+
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
     arrays = {}
@@ -643,6 +766,8 @@ def main() -> None:
         stp_case("tsodyks_synapse"),
         stp_case("tsodyks2_synapse"),
         hom_w_case(),
+        clopath_case(),
+        gap_case(),
     ]
     for proj in cases:
         result = run_project(proj, connection_tables=True)
@@ -663,6 +788,7 @@ def main() -> None:
             "events_per_recorder": nev,
             "connections": sorted(result["connections"]),
             "description": proj["description"],
+            "numerics": ODE_CASES.get(proj["name"], "exact"),
         }
         finals = {
             rec: (round(float(f["weights"].min()), 3), round(float(f["weights"].max()), 3))
