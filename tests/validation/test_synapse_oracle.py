@@ -86,7 +86,7 @@ def test_oracle_reproduces_nest(case: str, reference: dict) -> None:
         pairs = (
             [(i, i) for i in range(len(pre_trains))]
             if conn["rule"]["rule"] == "one_to_one"
-            else [(0, j) for j in range(target.get("size", 1))]
+            else [(i, j) for i in range(len(pre_trains)) for j in range(target.get("size", 1))]
         )
         for i, j in pairs:
             pre = pre_trains[i]

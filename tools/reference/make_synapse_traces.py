@@ -455,6 +455,70 @@ def stp_case(model) -> dict:
     )
 
 
+def network_case(model: str) -> dict:
+    """Plasticity onto real neurons: 12 parrots with fixed irregular trains (25/s) all_to_all
+    onto 3 iaf_psc_exp (I_e near threshold, non-default tau_minus) that spike because of
+    their input; the weights shape the post spikes and the post spikes the weights."""
+    rng = np.random.default_rng(TRAIN_SEED + 1)
+    pre = fixed_trains(rng, 12, 25.0, 800.0)
+    cfg = STDP[model]
+    params = {**nest_params(cfg["params"]), "Kplus": 0.5}
+    if model == "stdp_triplet_synapse":
+        params["Kplus_triplet"] = 0.3
+    w = 60.0 if cfg["weights"][0] > 0 else -60.0
+    post = dict(cfg["post"], I_e=350.0, tau_m=10.0, tau_syn_ex=2.0, tau_syn_in=2.0, t_ref=2.0)
+    nodes = [
+        node(
+            "sg", "spike_generator", 12, spike_times=[grid(np.asarray(t) - GEN_DELAY) for t in pre]
+        ),
+        node("pre", "parrot_neuron", 12),
+        node("n", "iaf_psc_exp", 3, **post),
+        node("drive", "spike_generator", spike_times=grid(np.arange(15.0, 780.0, 37.3))),
+        node("spikes", "spike_recorder"),
+        node("wr", "weight_recorder"),
+        node("wr_far", "weight_recorder"),
+    ]
+    conns = [
+        static("sg-pre", "sg", "pre", delay=GEN_DELAY, rule="one_to_one"),
+        static("drive-n", "drive", "n", weight=900.0, delay=1.0),
+        plastic(
+            "syn",
+            "pre",
+            "n",
+            model,
+            w,
+            1.0,
+            {**params, "weight_recorder": "wr"},
+            rule="all_to_all",
+            receptor_type=None,
+        ),
+        plastic(
+            "syn_far",
+            "pre",
+            "n",
+            model,
+            w / 2,
+            1.7,
+            {**params, "weight_recorder": "wr_far"},
+            rule="all_to_all",
+            receptor_type=None,
+        ),
+        static("pre-spikes", "pre", "spikes"),
+        static("n-spikes", "n", "spikes"),
+    ]
+    what = "inhibitory " if w < 0 else ""
+    return project(
+        f"{model}_network",
+        f"{model} onto real neurons: 12 parrots (fixed trains 25/s, NumPy seed"
+        f" {TRAIN_SEED + 1}) all_to_all onto 3 iaf_psc_exp (I_e 350 pA, tau_m 10 ms, {cfg['post']})"
+        f" plus a regular 900 pA drive every 37.3 ms; {what}weights {w} (delay 1.0) and {w / 2}"
+        f" (delay 1.7), params {params}",
+        800.0,
+        nodes,
+        conns,
+    )
+
+
 def hom_w_case() -> dict:
     train = [10.0, 30.0, 30.5, 31.0, 70.0, 120.0]
     nodes = [
@@ -766,6 +830,9 @@ def main() -> None:
         stp_case("tsodyks_synapse"),
         stp_case("tsodyks2_synapse"),
         hom_w_case(),
+        network_case("stdp_synapse"),
+        network_case("stdp_triplet_synapse"),
+        network_case("vogels_sprekeler_synapse"),
         clopath_case(),
         gap_case(),
     ]
