@@ -36,6 +36,7 @@ tau_minus_triplet): they are neuron parameters in NEST.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -899,7 +900,13 @@ def main() -> None:
     )
     out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out / "synapse_traces.npz", **arrays)
-    (out / "synapse_traces.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    text = json.dumps(manifest, indent=1, sort_keys=True)
+    # lists of numbers on one line (spike trains): the manifest stays small and readable
+    text = re.sub(r"\[\s+([-0-9.e+]+(?:,\s+[-0-9.e+]+)*)\s+\]",
+                  lambda m: "[" + re.sub(r",\s+", ", ", m.group(1)) + "]", text)  # fmt: skip
+    text = re.sub(r"\[\s+(\[[^\[\]]*\](?:,\s+\[[^\[\]]*\])*)\s+\]",
+                  lambda m: "[" + re.sub(r"\],\s+\[", "], [", m.group(1)) + "]", text)  # fmt: skip
+    (out / "synapse_traces.json").write_text(text + "\n")
 
 
 def check_threads(case, rec, one, two) -> None:
