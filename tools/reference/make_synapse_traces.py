@@ -116,13 +116,14 @@ STDP: dict[str, dict] = {
         post=dict(tau_minus=33.7, tau_minus_triplet=125.0),
     ),
     # inhibitory plasticity: negative weights follow the sign of Wmax; the post trace uses the
-    # neuron's tau_minus (set equal to the synapse's tau here, as Vogels et al.)
+    # neuron's tau_minus, NOT the synapse's tau (Vogels et al. have them equal; 30 vs 20 here
+    # shows which one NEST uses)
     "vogels_sprekeler_synapse": dict(
         params=dict(tau=20.0, alpha=0.25, eta=0.5, Wmax=-100.0),
         clip=dict(tau=20.0, alpha=0.8, eta=3.0, Wmax=-30.0),
         clip_post=(4.0, None),  # pair 1 gets no post spikes: the constant depression to 0
         weights=(-50.0, -20.0),
-        post=dict(tau_minus=20.0),
+        post=dict(tau_minus=30.0),
     ),
 }
 DOPA = dict(
