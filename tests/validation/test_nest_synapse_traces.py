@@ -25,11 +25,14 @@ plain-Python statement of NEST's synapse code, independent of the engine.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from spikedesk.engine import _core, simulate
+from spikedesk.project_files import project as project_module
+from spikedesk.project_files.project import frozen_map
 from validation_projects import REFERENCE, build_project, load_manifest, sorted_fields
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
@@ -64,7 +67,7 @@ def root_model(data: dict, model: str) -> str:
 def resolve_copy_models(data: dict) -> dict:
     """The project with every copy model replaced by its built-in model and the copy's params
     merged under the node's/synapse's own (what the driver hands the engine). Used while
-    ``Project`` has no copy_models field (format-v2 is adding it)."""
+    ``Project`` has no copy_models field (before format-v2)."""
     copies = data.get("copy_models", {})
 
     def merged(model: str, params: dict) -> tuple[str, dict]:
@@ -97,9 +100,15 @@ def resolve_copy_models(data: dict) -> dict:
 def engine_project(data: dict):
     """The case as a spikedesk Project (built from the dataclasses, as the other validation
     tests: they depend on the engine contract, not on the file reader)."""
-    # >>> copy models: once Project has format-v2's copy_models field, pass data["copy_models"]
-    # into it here (so the driver's own resolution runs) instead of resolving them in the test.
-    return build_project(resolve_copy_models(data))
+    copy_model = getattr(project_module, "CopyModel", None)
+    if copy_model is None or not data.get("copy_models"):
+        # before format-v2's Project.copy_models: the test resolves them as the driver would
+        return build_project(resolve_copy_models(data))
+    copies = {
+        name: copy_model(model=c["model"], params=frozen_map(c.get("params", {})))
+        for name, c in data["copy_models"].items()
+    }
+    return replace(build_project(data), copy_models=frozen_map(copies))
 
 
 def missing_models(data: dict) -> list[str]:
