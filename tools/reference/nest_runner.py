@@ -66,6 +66,7 @@ COMMON = {
     "tsodyks_synapse_hom": ("tau_psc", "tau_fac", "tau_rec", "U", "weight"),
 }
 NODE_REFS = ("weight_recorder", "volume_transmitter")
+NO_DELAY = ("gap_junction",)  # NEST refuses a delay for these (secondary events)
 # recorders whose results are status values, not events (NEST's names)
 DETECTOR_FIELDS = {
     "correlation_detector": ("histogram", "histogram_correction", "count_histogram", "n_events"),
@@ -241,7 +242,8 @@ def run_project(
         if models[conn["source"]] not in ("voltmeter", "multimeter"):
             if "weight" not in COMMON.get(root, ()):
                 syn_spec["weight"] = _value(nest, syn.get("weight", 1.0))
-            syn_spec["delay"] = _value(nest, syn.get("delay", 1.0))
+            if root not in NO_DELAY:
+                syn_spec["delay"] = _value(nest, syn.get("delay", 1.0))
         if syn.get("receptor_type") is not None:
             syn_spec["receptor_type"] = int(syn["receptor_type"])
         for key, value in syn_params.items():
