@@ -213,7 +213,11 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
       throw std::invalid_argument("volume_transmitter: node " + std::to_string(vt) +
                                   " is not a volume_transmitter");
   }
-  const bool plastic = def->make_synapses(spec.params)->plastic();
+  auto probe = def->make_synapses(spec.params);
+  if (tgt.kind == Kind::kNeurons)
+    if (auto why = probe->cannot_target(*populations_[tgt.index]); !why.empty())
+      throw std::invalid_argument("synapse: " + synapse + " cannot target " + tgt.model + ": " + why);
+  const bool plastic = probe->plastic();
   if (plastic && (src.kind != Kind::kNeurons || tgt.kind != Kind::kNeurons))
     throw std::invalid_argument("synapse: " + synapse + " connects neurons only, not " +
                                 src.model + " to " + tgt.model);
@@ -334,6 +338,7 @@ std::unique_ptr<SynapseGroup> Network::build_group(const ConnSpec& c, int k) {
   g->target_first_gid = tgt.first_gid;
   g->precise = pop.precise;
   g->unit = pop.unit_weight;
+  g->target_population = &pop;
   g->weight_recorder = int(c.params.at("weight_recorder")[0]);
   if (g->weight_recorder >= 0)
     g->log = &recorders_[nodes_[size_t(g->weight_recorder)].index].weights[k];

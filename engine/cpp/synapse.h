@@ -139,6 +139,10 @@ struct SendContext {
   Archive* post;      // the target's archive (models with kArchive)
   uint64_t target;    // the target's gid
   uint32_t repeat;    // how many earlier synapses of this row and run have the same target
+  // The target population and the target's index in it: models that read state the neuron
+  // model keeps itself (Clopath's filtered voltages) cast it to that model's interface.
+  const Population* target_population;
+  size_t target_index;
   // A random stream of this synapse and spike: the same draws for any threads x ranks.
   Stream stream() const {
     uint64_t id = spike.gid * 0x9E3779B97F4A7C15ull ^ (target + 0x632BE59BD9B4E019ull * repeat);
@@ -152,6 +156,7 @@ struct SynapseModel {
   static constexpr bool kArchive = false;  // reads the postsynaptic spike archive
   static constexpr bool kMaySkip = false;  // send() may return kNotSent
   static constexpr bool kVolume = false;   // reads a volume_transmitter (trigger(), dopa)
+  static constexpr bool kChecksTarget = false;  // has cannot_target(const Population&)
   static constexpr double kNotSent = std::numeric_limits<double>::quiet_NaN();
   struct Pre {};
   struct Syn {};
@@ -206,6 +211,7 @@ class SynapseGroup {
   WeightLog* log = nullptr;  // a weight_recorder's log on this thread
   int weight_recorder = -1;  // its node index
   int volume_transmitter = -1;  // the node index of the volume_transmitter read (dopamine)
+  const Population* target_population = nullptr;
 
   size_t size() const { return target.size(); }
   double weight_of(size_t j) const { return weight.empty() ? uniform_weight : weight[j]; }
@@ -216,8 +222,11 @@ class SynapseGroup {
 
   virtual bool plastic() const { return false; }
   virtual bool reads_archive() const { return false; }
-  // After the index is built: per-row and per-synapse state.
+  // After the index is built: per-row and per-synapse state. `check` refuses a target
+  // population the model cannot read (e.g. clopath_synapse onto a neuron without Clopath's
+  // filtered voltages), naming why.
   virtual void init_state() {}
+  virtual std::string cannot_target(const Population&) const { return {}; }
   // Models driven by a volume_transmitter: its dopamine spikes, and its periodic update of
   // every synapse (NEST's trigger_update_weight) at t_trig ms.
   virtual void set_volume(const std::vector<DopaSpike>*) {}
@@ -264,6 +273,10 @@ class PlasticGroup : public SynapseGroup {
 
   bool plastic() const override { return true; }
   bool reads_archive() const override { return S::kArchive; }
+  std::string cannot_target(const Population& p) const override {
+    if constexpr (S::kChecksTarget) return model.cannot_target(p);
+    return {};
+  }
   void init_state() override {
     pre.resize(row.size() - 1);
     for (auto& p : pre) model.init(p);
@@ -298,7 +311,8 @@ class PlasticGroup : public SynapseGroup {
         repeat = j > first && target[j] == target[j - 1] ? repeat + 1 : 0;
         const uint32_t slot = target[j];
         Archive* post = S::kArchive ? out.archives + neuron_of(slot) : nullptr;
-        const SendContext c{sp, delay, post, gid_of(slot), repeat};
+        const SendContext c{sp,     delay, post, gid_of(slot), repeat, target_population,
+                            (slot - input_offset) % target_n};
         typename S::Syn& s = kSynState ? syn[j] : none;
         const double w = model.send(p, spike, s, weight[j], c);
         if constexpr (S::kMaySkip)
