@@ -55,6 +55,20 @@ void register_network(py::module_& m) {
            py::arg("each") = std::vector<sd::Params>{})
       .def("set_record_from", &Network::set_record_from)
       .def(
+          "set_wfr",
+          [](Network& net, bool use, double comm_interval, double tol, long max_iterations,
+             long order) {
+            Network::Wfr w;
+            w.use = use;
+            w.comm_interval = comm_interval;
+            w.tol = tol;
+            w.max_iterations = max_iterations;
+            w.order = order;
+            net.set_wfr(w);
+          },
+          py::arg("use_wfr") = true, py::arg("wfr_comm_interval") = 1.0, py::arg("wfr_tol") = 1e-4,
+          py::arg("wfr_max_iterations") = 15, py::arg("wfr_interpolation_order") = 3)
+      .def(
           "connect",
           [](Network& net, size_t source, size_t target, const py::dict& rule,
              const py::object& weight, const py::object& delay, uint32_t index,

@@ -217,6 +217,27 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
   if (tgt.kind == Kind::kNeurons)
     if (auto why = probe->cannot_target(*populations_[tgt.index]); !why.empty())
       throw std::invalid_argument("synapse: " + synapse + " cannot target " + tgt.model + ": " + why);
+  if (def->gap) {  // electrical coupling: no synapse group, no delay
+    if (src.kind != Kind::kNeurons || tgt.kind != Kind::kNeurons ||
+        !populations_[src.index]->gap_junctions || !populations_[tgt.index]->gap_junctions)
+      throw std::invalid_argument("synapse: gap_junction connects neurons that take gap junctions "
+                                  "(hh_psc_alpha_gap), not " + src.model + " to " + tgt.model);
+    if (n_ranks_ > 1)
+      throw std::invalid_argument("synapse: gap_junction runs on one MPI rank (use threads)");
+    if (weight.kind != RandomSpec::kConstant)
+      throw std::invalid_argument("weight: gap_junction takes one weight");
+    const Population& sp = *populations_[src.index];
+    const Population& tp = *populations_[tgt.index];
+    if (gap_inputs_.size() < current_slots_) gap_inputs_.resize(current_slots_);
+    for (int k = 0; k < threads_; ++k)
+      generate(spec, k, [&](uint64_t s, uint64_t t) {
+        gap_inputs_[tp.current_offset + (t - t0)].push_back(
+            {uint32_t(src.index), uint32_t(s - s0), weight.a});
+      });
+    (void)sp;
+    has_gap_ = true;
+    return;
+  }
   const bool plastic = probe->plastic();
   if (plastic && (src.kind != Kind::kNeurons || tgt.kind != Kind::kNeurons))
     throw std::invalid_argument("synapse: " + synapse + " connects neurons only, not " +

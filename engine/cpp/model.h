@@ -89,6 +89,31 @@ struct EventSpan {
   size_t size() const { return size_t(last - first); }
 };
 
+// Gap junctions (NEST's waveform relaxation): the coupling of one population's neurons, kept
+// by the kernel, read and written by the model. Per neuron and step of a min-delay slice, the
+// coefficients of a polynomial in t / h (interpolation order 0, 1 or 3) describe V_m over
+// that step: `out` the neuron's own, `in` the sum over its partners j of g_ij times theirs.
+struct GapState {
+  size_t per = 4;    // coefficients per step: interpolation order + 1
+  size_t slice = 1;  // steps per slice (min_delay)
+  double tol = 1e-4;
+  std::vector<double> in, out;  // [neuron][lag][coefficient]
+  std::vector<double> sum_g;    // [neuron]: sum_j g_ij
+  std::vector<double> last_y;   // [neuron][lag]: V_m after the step in the last pass
+  const double* in_of(size_t i, size_t lag) const { return &in[(i * slice + lag) * per]; }
+  double* out_of(size_t i, size_t lag) { return &out[(i * slice + lag) * per]; }
+};
+
+// What a waveform-relaxation pass over a whole slice sees (Population::wfr_update).
+struct WfrContext {
+  long t0;  // the slice's first step
+  double h;
+  const double* spikes;  // the ring buffers [row * width + slot], row = step % ring
+  size_t width;
+  long ring;
+  const double* input(long lag) const { return spikes + size_t((t0 + lag) % ring) * width; }
+};
+
 // What one step of a population sees.
 struct StepContext {
   long step;              // the step computed: from step * h to (step + 1) * h
@@ -127,6 +152,12 @@ class Population {
   virtual void step(size_t b, size_t e, size_t stride, const StepContext& ctx) = 0;
   // The number of spike input ports (Routing::kReceptors: the model's receptor count).
   virtual size_t ports() const { return (routing == Routing::kSigned ? 2 : 1) + ignored_ports; }
+  // Gap junctions: one relaxation pass over the slice with the partners' last coefficients,
+  // leaving the state as it was and writing gap->out; true when no V_m moved more than
+  // gap->tol since the last pass (NEST's wfr_update). After the slice's regular steps,
+  // end_gap_slice() writes the constant extrapolation NEST sends.
+  virtual bool wfr_update(size_t, size_t, size_t, const WfrContext&) { return true; }
+  virtual void end_gap_slice(size_t, size_t, size_t) {}
   // Why this population cannot record one of its model's recordables (empty: it can); for
   // models whose recordables depend on a list parameter (I_syn_k of the multisynapse models).
   virtual std::string unrecordable(const std::string&) const { return {}; }
@@ -159,6 +190,8 @@ class Population {
   bool unit_weight = false;   // weights count spikes (parrots)
   bool precise = false;       // receives its spikes as events with offsets (ctx.events)
   size_t ignored_ports = 0;   // receptors 1.. whose spikes the model ignores (Define::ignored_receptors)
+  bool gap_junctions = false;  // takes gap junctions (Define::gap_junctions)
+  GapState* gap = nullptr;     // set by the kernel when gap junctions are connected
   const std::vector<std::function<double(const Population&, size_t)>>* getters = nullptr;
 
  protected:
@@ -289,6 +322,7 @@ struct ModelDef {
   std::string receptor_ports;          // or: one receptor per entry of this list parameter
   bool precise = false;
   bool volume = false;  // a volume_transmitter: collects spikes for dopamine synapses
+  bool gap = false;     // neurons: take gap junctions; synapses: the gap_junction itself
   size_t ignored_receptors = 0;
   RecorderKind recorder = RecorderKind::kSpikes;
   // `each`: empty, or one Params per neuron with the lists that differ between neurons
@@ -431,6 +465,11 @@ class Define {
     def_.ignored_receptors = n;
     return *this;
   }
+  // Neurons coupled by gap junctions through NEST's waveform relaxation (wfr_update).
+  Define& gap_junctions() {
+    def_.gap = true;
+    return *this;
+  }
   // A node that collects its source neurons' spikes as a neuromodulatory signal for the
   // synapses that name it (NEST's volume_transmitter).
   Define& volume() {
@@ -496,6 +535,7 @@ class Define {
         m->unit_weight = unit;
         m->precise = def.precise;
         m->ignored_ports = def.ignored_receptors;
+        m->gap_junctions = def.gap;
         m->getters = &Registry::instance().find(def.name)->getters;
         for (auto& [name, member] : per_neuron) (*m).*member = take(p, name, n);
         for (auto& [name, member] : scalars) (*m).*member = take(p, name, 1)[0];

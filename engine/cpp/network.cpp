@@ -149,6 +149,10 @@ std::pair<long, long> Network::local_delay_extrema() {
     for (auto& in : per) lo = std::min<long>(lo, in.delay), hi = std::max<long>(hi, in.delay);
   for (auto& per : volume_inputs_)
     for (auto& in : per) lo = std::min<long>(lo, in.delay), hi = std::max<long>(hi, in.delay);
+  if (has_gap_) {  // gap junctions count with the relaxation's communication interval
+    const long comm = wfr_.use ? std::max(1L, std::lround(wfr_.comm_interval / h_)) : 1;
+    lo = std::min(lo, comm), hi = std::max(hi, comm);
+  }
   if (lo == std::numeric_limits<long>::max()) return {0, 0};
   return {lo, hi};
 }
@@ -237,6 +241,25 @@ void Network::prepare_buffers(long lo, long hi) {
   for (auto& g : generators_) g->prepare();
   for (auto& r : recorders_)
     if (r.detector) r.detector->min_delay = min_delay_;
+  if (has_gap_) {
+    gap_states_.clear();
+    gap_states_.resize(populations_.size());
+    for (size_t p = 0; p < populations_.size(); ++p) {
+      Population& pop = *populations_[p];
+      if (!pop.gap_junctions) continue;
+      auto g = std::make_unique<GapState>();
+      g->per = size_t(wfr_.order) + 1;
+      g->slice = size_t(min_delay_);
+      g->tol = wfr_.tol;
+      g->in.assign(pop.n * g->slice * g->per, 0.0);
+      g->out.assign(pop.n * g->slice * g->per, 0.0);
+      g->sum_g.assign(pop.n, 0.0);
+      g->last_y.assign(pop.n * g->slice, 0.0);
+      pop.gap = g.get();
+      gap_states_[p] = std::move(g);
+    }
+    if (gap_inputs_.size() < current_slots_) gap_inputs_.resize(current_slots_);
+  }
   prepared_ = true;
 }
 
@@ -402,6 +425,91 @@ void Network::deliver_all(long t0, const std::vector<Spike>& spikes) {
     }
 }
 
+void Network::set_wfr(const Wfr& wfr) {
+  if (prepared_) throw std::logic_error("cannot change the waveform relaxation after the start");
+  if (wfr.order != 0 && wfr.order != 1 && wfr.order != 3)
+    throw std::invalid_argument("wfr_interpolation_order: must be 0, 1 or 3");
+  if (!(wfr.tol > 0.0)) throw std::invalid_argument("wfr_tol: must be > 0");
+  if (wfr.max_iterations < 1) throw std::invalid_argument("wfr_max_iterations: must be >= 1");
+  if (wfr.use && !(wfr.comm_interval >= h_))
+    throw std::invalid_argument("wfr_comm_interval: must be >= the resolution");
+  wfr_ = wfr;
+}
+
+// NEST's waveform relaxation of one slice: every gap-junction neuron integrates the slice
+// with its partners' last coefficients (keeping its state), then all coefficients are
+// exchanged; until no V_m moves more than wfr_tol or wfr_max_iterations passes.
+void Network::relax(long t0) {
+  if (!wfr_.use) return;
+  const WfrContext ctx{t0, h_, spike_.data(), spike_slots_, ring_};
+  std::vector<char> done(threads_, 1);
+  for (long pass = 0; pass < wfr_.max_iterations; ++pass) {
+#pragma omp parallel num_threads(threads_)
+    {
+      const int k = omp_get_thread_num();
+      bool mine = true;
+      try {
+        for (size_t p = 0; p < populations_.size(); ++p) {
+          if (!gap_states_[p]) continue;
+          auto [b, e] = range(p, k);
+          if (b < e) mine = populations_[p]->wfr_update(b, e, 1, ctx) && mine;
+        }
+      } catch (const std::exception& err) {
+        thread_errors_[k] = err.what();
+      }
+      done[k] = mine;
+    }
+    for (auto& e : thread_errors_)
+      if (!e.empty()) {
+        const std::string message = e;
+        for (auto& x : thread_errors_) x.clear();
+        throw std::runtime_error(message);
+      }
+    deliver_gap();
+    if (std::all_of(done.begin(), done.end(), [](char d) { return d != 0; })) return;
+  }
+}
+
+void Network::end_gap_slice() {
+#pragma omp parallel num_threads(threads_)
+  {
+    const int k = omp_get_thread_num();
+    for (size_t p = 0; p < populations_.size(); ++p) {
+      if (!gap_states_[p]) continue;
+      auto [b, e] = range(p, k);
+      if (b < e) populations_[p]->end_gap_slice(b, e, 1);
+    }
+  }
+  deliver_gap();
+}
+
+// Each neuron's partners' coefficients, weighted by the junctions' g, summed into its input
+// (in connection order, whatever the number of threads).
+void Network::deliver_gap() {
+#pragma omp parallel num_threads(threads_)
+  {
+    const int k = omp_get_thread_num();
+    for (size_t p = 0; p < populations_.size(); ++p) {
+      GapState* g = gap_states_[p].get();
+      if (g == nullptr) continue;
+      const Population& pop = *populations_[p];
+      auto [b, e] = range(p, k);
+      const size_t width = g->slice * g->per;
+      for (size_t i = b; i < e; ++i) {
+        double* in = &g->in[i * width];
+        std::fill(in, in + width, 0.0);
+        g->sum_g[i] = 0.0;
+        for (const GapInput& src : gap_inputs_[pop.current_offset + i]) {
+          const GapState& from = *gap_states_[src.pop];
+          const double* out = &from.out[src.index * width];
+          g->sum_g[i] += src.weight;
+          for (size_t c = 0; c < width; ++c) in[c] += src.weight * out[c];
+        }
+      }
+    }
+  }
+}
+
 // Spikes reach a volume_transmitter after their delay; every rank keeps every input, so each
 // rank's copy holds the same dopamine spikes.
 void Network::feed_volumes(long t0, const std::vector<Spike>& spikes) {
@@ -474,7 +582,9 @@ void Network::run(long steps) {
   while (remaining_ > 0) {
     const long m = slice_length();
     const long t0 = t_;
+    if (has_gap_ && t0 % min_delay_ == 0) relax(t0);
     update_all(t0, m);
+    if (has_gap_ && (t0 + m) % min_delay_ == 0) end_gap_slice();
     update_volumes(t0, m);
     gather_sorted(gathered_);
     record_spikes(t0, gathered_);
@@ -493,7 +603,9 @@ void Network::run_slice(std::vector<int64_t>& gids, std::vector<int64_t>& lags,
   if (remaining_ <= 0) throw std::logic_error("the prepared run is complete");
   const long m = slice_length();
   const long t0 = t_;
+  if (has_gap_ && t0 % min_delay_ == 0) relax(t0);
   update_all(t0, m);
+  if (has_gap_ && (t0 + m) % min_delay_ == 0) end_gap_slice();
   update_volumes(t0, m);
   gather_sorted(gathered_);
   gids.clear();

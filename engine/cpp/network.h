@@ -49,6 +49,14 @@ class Network {
   // This rank's synapses of a connection, by (source, target), with their current weights.
   Table connections(uint32_t connection_index);
   void set_record_from(size_t recorder_node, const std::vector<std::string>& names);
+  // NEST's waveform relaxation settings for gap junctions (kernel status use_wfr,
+  // wfr_comm_interval (ms), wfr_tol, wfr_max_iterations, wfr_interpolation_order).
+  struct Wfr {
+    bool use = true;
+    double comm_interval = 1.0, tol = 1e-4;
+    long max_iterations = 15, order = 3;
+  };
+  void set_wfr(const Wfr& wfr);
   uint64_t first_gid(size_t node) const { return nodes_.at(node).first_gid; }
   uint64_t synapse_count() const;  // built synapses between neurons (0 before build())
 
@@ -226,6 +234,20 @@ class Network {
   std::vector<std::vector<VolumeInput>> volume_inputs_;  // gid -> volume connections
   void feed_volumes(long t0, const std::vector<Spike>& spikes);
   void update_volumes(long t0, long m);  // after the slice's update, before its delivery
+  // Gap junctions: per target neuron (current slot) its partners, and per population the
+  // coupling state; relax() iterates the slice starting at t0 (before its regular update),
+  // end_gap_slice() extrapolates after it, deliver_gap() sums the partners' coefficients.
+  struct GapInput {
+    uint32_t pop, index;
+    double weight;
+  };
+  Wfr wfr_;
+  bool has_gap_ = false;
+  std::vector<std::vector<GapInput>> gap_inputs_;
+  std::vector<std::unique_ptr<GapState>> gap_states_;  // per population (null: none)
+  void relax(long t0);
+  void end_gap_slice();
+  void deliver_gap();
   std::vector<double> spike_, current_;  // ring buffers [row * slots + slot]
   std::vector<std::vector<Spike>> local_spikes_;
   std::vector<std::string> thread_errors_;

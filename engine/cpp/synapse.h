@@ -346,6 +346,11 @@ class DefineSynapse {
     members_.push_back({name, member});
     return *this;
   }
+  // gap_junction: couples V_m of gap-junction neurons (no spikes, no delay).
+  DefineSynapse& gap() {
+    def_.gap = true;
+    return *this;
+  }
   DefineSynapse& weight_default(double w) {
     def_.defaults[0] = w;
     return *this;
