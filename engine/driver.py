@@ -138,24 +138,43 @@ def _node_params(
     return out, each, record_from
 
 
+def _expected_synapses(project: Project, c: Connection) -> float:
+    """The expected number of synapses of one connection, from its rule alone."""
+    sizes = {n.id: n.size for n in project.nodes}
+    ns = len(c.source_indices) if c.source_indices is not None else sizes.get(c.source, 0)
+    nt = len(c.target_indices) if c.target_indices is not None else sizes.get(c.target, 0)
+    args = c.rule.params
+    return {
+        "all_to_all": ns * nt,
+        "one_to_one": nt,
+        "fixed_indegree": float(args.get("indegree", 0)) * nt,
+        "fixed_outdegree": float(args.get("outdegree", 0)) * ns,
+        "fixed_total_number": float(args.get("N", 0)),
+        "pairwise_bernoulli": float(args.get("p", 0)) * ns * nt,
+    }.get(c.rule.rule, ns * nt)
+
+
 def estimate_synapses(project: Project) -> float:
     """The expected number of synapses, from the rules alone (nothing is built); the memory
     estimate and the MPI server's synapse limit use it."""
-    sizes = {n.id: n.size for n in project.nodes}
-    synapses = 0.0
-    for c in project.connections:
-        ns = len(c.source_indices) if c.source_indices is not None else sizes.get(c.source, 0)
-        nt = len(c.target_indices) if c.target_indices is not None else sizes.get(c.target, 0)
-        args = c.rule.params
-        synapses += {
-            "all_to_all": ns * nt,
-            "one_to_one": nt,
-            "fixed_indegree": float(args.get("indegree", 0)) * nt,
-            "fixed_outdegree": float(args.get("outdegree", 0)) * ns,
-            "fixed_total_number": float(args.get("N", 0)),
-            "pairwise_bernoulli": float(args.get("p", 0)) * ns * nt,
-        }.get(c.rule.rule, ns * nt)
-    return synapses
+    return sum(_expected_synapses(project, c) for c in project.connections)
+
+
+def _synapse_bytes(c: Connection) -> int:
+    """Bytes per synapse at the peak of building (engine/cpp/synapse.h's layout): the input
+    slot, the weight unless one weight serves the whole static connection, the delay while
+    rows are sorted when delays are random, and the state of plastic models (bounded)."""
+    params = catalog.synapse_models().get(c.synapse.model, {})
+    static = set(params) <= {"weight", "delay", "weight_recorder"}  # no state, no parameters
+    constant_weight = not isinstance(c.synapse.weight, RandomParameter)
+    size = 4
+    if not (static and constant_weight):
+        size += 8
+    if isinstance(c.synapse.delay, RandomParameter):
+        size += 4
+    if not static:
+        size += 40  # per-synapse state (the dopamine synapse's, the largest)
+    return size
 
 
 def _largest(value: object, default: float) -> float:
@@ -186,7 +205,6 @@ def _estimate_bytes(project: Project) -> int:
     of the longest delay), sampled traces and the threads."""
     sim = project.simulation
     sizes = {n.id: n.size for n in project.nodes}
-    synapses = estimate_synapses(project)
     neurons = sum(n.size for n in project.nodes)
     steps = sim.duration / sim.resolution
     samples = 0.0
@@ -206,8 +224,11 @@ def _estimate_bytes(project: Project) -> int:
             count = len(listed) if isinstance(listed, (list, tuple)) else 1
             ports += n.size * (max(count, len(spec.receptors), 1) + 1)  # spikes + currents
     rings = ring * ports * 8 * 2  # excitatory and inhibitory slots
+    synapse_bytes = sum(
+        _expected_synapses(project, c) * _synapse_bytes(c) for c in project.connections
+    )
     total = (
-        synapses * 48
+        synapse_bytes
         + neurons * (200 + 24 * 200)
         + rings
         + samples * 8 * 2
