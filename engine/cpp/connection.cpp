@@ -367,8 +367,8 @@ std::unique_ptr<SynapseGroup> Network::build_group(const ConnSpec& c, int k) {
     g->volume_transmitter = int(c.params.at("volume_transmitter")[0]);
     g->set_volume(&volumes_[nodes_[size_t(g->volume_transmitter)].index].spikes);
   }
-  const bool unit = pop.unit_weight && !g->plastic();
-  const bool uniform = (c.weight.kind == RandomSpec::kConstant || unit) && !g->plastic();
+  // a unit-weight target (parrots) counts spikes; the synapses keep their weights (as NEST's)
+  const bool uniform = c.weight.kind == RandomSpec::kConstant && !g->plastic();
   const bool fixed_delay = c.delay.kind == RandomSpec::kConstant;
   const uint64_t ns = src.n, t0 = tgt.first_gid;
 
@@ -377,7 +377,7 @@ std::unique_ptr<SynapseGroup> Network::build_group(const ConnSpec& c, int k) {
   std::partial_sum(g->row.begin(), g->row.end(), g->row.begin());
   const uint64_t n = g->row[ns];
   g->target.resize(n);
-  if (uniform) g->uniform_weight = unit ? 1.0 : c.weight.a;
+  if (uniform) g->uniform_weight = c.weight.a;
   else g->weight.resize(n);
   std::vector<uint32_t> delay_of(fixed_delay ? 0 : n);
   const uint32_t fixed = fixed_delay ? steps_of_delay(c.delay.a) : 0;
@@ -386,7 +386,7 @@ std::unique_ptr<SynapseGroup> Network::build_group(const ConnSpec& c, int k) {
     PerTarget w(c.weight, seed_, kWeight, c.index, t0, tgt.n);
     PerTarget d(c.delay, seed_, kDelay, c.index, t0, tgt.n);
     generate(c, k, [&](uint64_t s, uint64_t t) {
-      const double wv = unit ? 1.0 : w(t);
+      const double wv = w(t);
       const uint64_t j = fill[s - g->s0]++;
       g->target[j] = uint32_t(pop.input_offset + pop.port_of(wv, c.receptor) * pop.n + (t - t0));
       if (!uniform) g->weight[j] = wv;

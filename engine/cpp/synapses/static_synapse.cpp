@@ -12,15 +12,15 @@ void StaticGroup::deliver(const DeliverTarget& out, const SpikeContext& sp, size
     const Run& run = runs[q];
     if (precise || log != nullptr) {  // events with offsets, or weights to record
       for (; j < run.end; ++j) {
-        transmit(out, sp, run.delay, target[j], weight_of(j) * mult);
+        transmit(out, sp, run.delay, target[j], unit ? mult : weight_of(j) * mult);
         record(sp, target[j], weight_of(j));
       }
       continue;
     }
     double* buffer = out.spikes + size_t((sp.stamp - 1 + run.delay) % out.ring) * out.width;
     const uint32_t* slot = target.data();
-    if (weight.empty()) {
-      const double w = uniform_weight * mult;
+    if (weight.empty() || unit) {  // unit-weight targets (parrots) count spikes
+      const double w = unit ? mult : uniform_weight * mult;
       for (; j < run.end; ++j) buffer[slot[j]] += w;
     } else if (m == 1) {
       const double* w = weight.data();
