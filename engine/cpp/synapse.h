@@ -215,10 +215,15 @@ class SynapseGroup {
 
   size_t size() const { return target.size(); }
   double weight_of(size_t j) const { return weight.empty() ? uniform_weight : weight[j]; }
-  uint32_t neuron_of(uint32_t slot) const {
-    return uint32_t(current_offset + (slot - input_offset) % target_n);
+  // the target's index in its population: slots are input_offset + port * n + index, and
+  // models have few ports, so subtracting beats a division
+  size_t index_of(uint32_t slot) const {
+    size_t local = slot - input_offset;
+    while (local >= target_n) local -= target_n;
+    return local;
   }
-  uint64_t gid_of(uint32_t slot) const { return target_first_gid + (slot - input_offset) % target_n; }
+  uint32_t neuron_of(uint32_t slot) const { return uint32_t(current_offset + index_of(slot)); }
+  uint64_t gid_of(uint32_t slot) const { return target_first_gid + index_of(slot); }
 
   virtual bool plastic() const { return false; }
   virtual bool reads_archive() const { return false; }
@@ -310,9 +315,10 @@ class PlasticGroup : public SynapseGroup {
       for (const uint64_t first = j; j < run.end; ++j) {
         repeat = j > first && target[j] == target[j - 1] ? repeat + 1 : 0;
         const uint32_t slot = target[j];
-        Archive* post = S::kArchive ? out.archives + neuron_of(slot) : nullptr;
-        const SendContext c{sp,     delay, post, gid_of(slot), repeat, target_population,
-                            (slot - input_offset) % target_n};
+        const size_t index = index_of(slot);
+        Archive* post = S::kArchive ? out.archives + current_offset + index : nullptr;
+        const SendContext c{sp,    delay, post, target_first_gid + index, repeat, target_population,
+                            index};
         typename S::Syn& s = kSynState ? syn[j] : none;
         const double w = model.send(p, spike, s, weight[j], c);
         if constexpr (S::kMaySkip)

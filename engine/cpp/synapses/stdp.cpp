@@ -9,17 +9,20 @@ namespace sd {
 
 namespace {
 
+// x^mu; mu = 1 (the additive-multiplicative default) skips pow, whose result is x exactly.
+inline double power(double x, double mu) { return mu == 1.0 ? x : std::pow(x, mu); }
+
 // The multiplicative weight dependence of Guetig et al. (2003), shared by the pair models.
 struct Guetig : SynapseModel {
   static constexpr bool kArchive = true;
   double tau_plus = 20.0, lambda = 0.01, alpha = 1.0, mu_plus = 1.0, mu_minus = 1.0, Wmax = 100.0;
   double Kplus = 0.0;  // initial value
   double facilitate(double w, double kplus) const {
-    const double norm_w = (w / Wmax) + (lambda * std::pow(1.0 - (w / Wmax), mu_plus) * kplus);
+    const double norm_w = (w / Wmax) + (lambda * power(1.0 - (w / Wmax), mu_plus) * kplus);
     return norm_w < 1.0 ? norm_w * Wmax : Wmax;
   }
   double depress(double w, double kminus) const {
-    const double norm_w = (w / Wmax) - (alpha * lambda * std::pow(w / Wmax, mu_minus) * kminus);
+    const double norm_w = (w / Wmax) - (alpha * lambda * power(w / Wmax, mu_minus) * kminus);
     return norm_w > 0.0 ? norm_w * Wmax : 0.0;
   }
 };
@@ -112,7 +115,7 @@ struct StdpPl : SynapseModel {
     auto [it, end] = c.post->read(p.t_last - c.delay, c.spike.t_spike - c.delay);
     for (; it != end; ++it) {
       const double kplus = p.Kplus * std::exp((p.t_last - (it->t + c.delay)) * tau_plus_inv);
-      w = w + (lambda * std::pow(w, mu) * kplus);
+      w = w + (lambda * power(w, mu) * kplus);
     }
     const double new_w = w - (lambda * alpha * w * c.post->K_value(c.spike.t_spike - c.delay));
     return w = new_w > 0.0 ? new_w : 0.0;
