@@ -24,6 +24,7 @@ plain-Python statement of NEST's synapse code, independent of the engine.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -118,9 +119,7 @@ def missing_models(data: dict) -> list[str]:
         root_model(data, c.get("synapse", {}).get("model", "static_synapse"))
         for c in data.get("connections", [])
     }
-    used.discard(
-        "static_synapse"
-    )  # the engine's built-in synapse (listed once synapses are models)
+    used.discard("static_synapse")  # the engine's own (a registered model since issue 10)
     return sorted(m for m in used if m not in implemented)
 
 
@@ -184,15 +183,18 @@ def recorder_kind(data: dict, node_id: str) -> str:
     return {"weight_recorder": "weights", "spike_recorder": "spikes"}.get(model, "samples")
 
 
+def run_with_tables(project, threads: int):
+    """``simulate(project, connections=True)`` (format-v2's Python API for the synapses after
+    the run); a plain run while simulate does not take ``connections``."""
+    if "connections" in inspect.signature(simulate).parameters:
+        return simulate(project, threads=threads, connections=True)
+    return simulate(project, threads=threads)
+
+
 def engine_connections(results) -> dict | None:
     """The engine's connection tables after the run, {connection id: {sources, targets,
-    weights, delays}}: ``Results.connections`` (issue 10's Python API, being added by
-    format-v2). None while the API is missing."""
-    # >>> connections API: adapt here when format-v2's Results field / function lands <<<
-    tables = getattr(results, "connections", None)
-    if tables is None:
-        tables = results.extra.get("connections") if isinstance(results.extra, dict) else None
-    return tables
+    weights, delays}} (``Results.connections``); None while the API is missing."""
+    return getattr(results, "connections", None)
 
 
 @pytest.mark.parametrize("threads", [1, 2, 4])
@@ -224,7 +226,7 @@ def test_final_connections_match_nest(case: str, reference: dict) -> None:
     entry = MANIFEST["cases"][case]
     data = entry["project"]
     skip_unless_implemented(case, data)
-    results = simulate(engine_project(data), threads=2)
+    results = run_with_tables(engine_project(data), threads=2)
     tables = engine_connections(results)
     if tables is None:
         pytest.skip("the engine's Python API has no connection tables yet (Results.connections)")
