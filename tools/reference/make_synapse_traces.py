@@ -338,9 +338,13 @@ def dopamine_slices_case() -> dict:
     volume_transmitter's deliver_interval 3: NEST updates the weights every 3 * 0.5 ms."""
     cfg = DOPA
     params = nest_params(cfg["params"])
-    pre, post = pairing_trains([-5.0, -1.0, 0.0, 0.3, 5.0], n=5, period=60.0)
+    # pre spikes at 49.7 + 60 k ms: in the first 0.5 ms slice of a 1.5 ms update window
+    pre, post = pairing_trains([-5.0, -1.0, 0.0, 0.3, 5.0], n=5, period=60.0, first=19.7)
     nodes, conns = parrot_pairs(pre, post, cfg["post"])
-    dopa = [20.0, 41.3, 95.0, 96.2, 160.0, 222.2, 290.0]
+    # 108.9 and 168.9 arrive (+1 ms) 0.2 ms after the pre spikes 109.7 and 169.7, in the same
+    # 0.5 ms slice: with deliver_interval 1 NEST would update at 110.0 before delivering the
+    # pre spike (and integrate back), with 3 it delivers the spike first (next update 111.0)
+    dopa = [20.0, 41.3, 95.0, 96.2, 108.9, 160.0, 168.9, 222.2, 290.0]
     nodes += [
         node("sg_dopa", "spike_generator", spike_times=grid(np.asarray(dopa) - GEN_DELAY)),
         node("dopa", "parrot_neuron"),
@@ -364,7 +368,8 @@ def dopamine_slices_case() -> dict:
         "stdp_dopamine_synapse_slices",
         "stdp_dopamine_synapse, min_delay 0.5 ms (a 0.5 ms connection dopa -> other),"
         " volume_transmitter deliver_interval 3, delay 1.3 ms, 5 intervals post - pre in"
-        f" [-5, -1, 0, 0.3, 5] ms x 5 pairings 60 ms apart, dopamine at the parrot {dopa} ms",
+        f" [-5, -1, 0, 0.3, 5] ms x 5 pairings 60 ms apart (pre at 49.7 + 60 k ms), dopamine at"
+        f" the parrot {dopa} ms",
         340.0,
         nodes,
         conns,
