@@ -625,9 +625,25 @@ def bernoulli_case() -> tuple[dict, dict]:
     )
 
 
-def quantal_case() -> tuple[dict, dict]:
+QUANTAL = {
+    # name: (params given, the state NEST starts from, seed)
+    "quantal_stp_synapse_statistics": (
+        dict(n=4, a=4, U=0.3, u=0.3, tau_rec=100.0, tau_fac=0.0),
+        dict(n=4, a=4, U=0.3, u=0.3, tau_rec=100.0, tau_fac=0.0),
+        4321,
+    ),
+    # n and U given, a and u not: NEST starts from a = 1 and u = 0.5 (its defaults), not n and U
+    "quantal_stp_synapse_defaults": (
+        dict(n=3, U=0.2, tau_rec=50.0, tau_fac=30.0),
+        dict(n=3, a=1, U=0.2, u=0.5, tau_rec=50.0, tau_fac=30.0),
+        8765,
+    ),
+}
+
+
+def quantal_case(name: str) -> tuple[dict, dict]:
     n_post, train = 400, [10.0 + 10.0 * k for k in range(20)] + [400.0, 405.0]
-    params = dict(n=4, a=4, U=0.3, u=0.3, tau_rec=100.0, tau_fac=0.0)
+    params, start, seed = QUANTAL[name]
     nodes = [
         node("sg", "spike_generator", spike_times=grid(np.asarray(train) - GEN_DELAY)),
         node("pre", "parrot_neuron"),
@@ -649,16 +665,16 @@ def quantal_case() -> tuple[dict, dict]:
         ),
     ]
     proj = project(
-        "quantal_stp_synapse_statistics",
+        name,
         f"quantal_stp_synapse {params}, weight 1: one parrot (20 spikes every 10 ms, then 400,"
         f" 405 ms) onto {n_post} parrots; per presynaptic spike the mean released quanta over"
-        " the synapses (weight_recorder weights, 0 for no event)",
+        f" the synapses (weight_recorder weights, 0 for no event); NEST starts from {start}",
         420.0,
         nodes,
         conns,
-        seed=4321,
+        seed=seed,
     )
-    return proj, dict(params=params, synapses=n_post, train=train, weight=1.0)
+    return proj, dict(params=params, theory_params=start, synapses=n_post, train=train, weight=1.0)
 
 
 def quantal_theory(params, train) -> list[float]:
@@ -885,25 +901,22 @@ def main() -> None:
         },
     }
     print(proj["name"], manifest["statistics"][proj["name"]]["nest"])
-    proj, info = quantal_case()
-    result = run_project(proj)
-    first_pre = result["node_ids"]["pre"][0]
-    assert np.all(result["events"]["wr"]["senders"] == first_pre)
-    means, stds = per_spike_mean(result["events"]["wr"], info["train"], GEN_DELAY, info["synapses"])
-    manifest["statistics"][proj["name"]] = {
-        "project": proj,
-        "seed": proj["simulation"]["seed"],
-        **info,
-        "theory_mean_release": quantal_theory(info["params"], info["train"]),
-        "nest": {
-            "mean_release": means,
-            "std_release": stds,
-            "events": int(len(result["events"]["wr"]["times"])),
-        },
-    }
-    print(
-        proj["name"], np.round(means, 3), np.round(quantal_theory(info["params"], info["train"]), 3)
-    )
+    for name in QUANTAL:
+        proj, info = quantal_case(name)
+        result = run_project(proj)
+        first_pre = result["node_ids"]["pre"][0]
+        assert np.all(result["events"]["wr"]["senders"] == first_pre)
+        wr = result["events"]["wr"]
+        means, stds = per_spike_mean(wr, info["train"], GEN_DELAY, info["synapses"])
+        theory = quantal_theory(info["theory_params"], info["train"])
+        manifest["statistics"][proj["name"]] = {
+            "project": proj,
+            "seed": proj["simulation"]["seed"],
+            **info,
+            "theory_mean_release": theory,
+            "nest": {"mean_release": means, "std_release": stds, "events": len(wr["times"])},
+        }
+        print(proj["name"], np.round(means, 3), np.round(theory, 3))
     out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out / "synapse_traces.npz", **arrays)
     text = json.dumps(manifest, indent=1, sort_keys=True)
