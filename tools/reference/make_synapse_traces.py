@@ -231,15 +231,16 @@ def pairing_trains(dts, n=5, period=100.0, first=20.3):
     return pre, post
 
 
-def fixed_trains(rng, n, rate, duration, bursts=False):
-    """Irregular trains on the grid (unique steps, >= 1 ms from the borders)."""
+def fixed_trains(rng, n, rate, duration, bursts=False, gap=2.0):
+    """Irregular trains on the grid (unique steps, >= 5 ms from the borders); ``bursts``: a few
+    3-spike bursts ``gap`` ms apart."""
     trains = []
     for _ in range(n):
         steps = np.flatnonzero(rng.random(int(duration / RESOLUTION)) < rate * RESOLUTION / 1000.0)
         times = set(np.round(steps * RESOLUTION, 1).tolist())
-        if bursts:  # a few 3-spike bursts 2 ms apart
+        if bursts:
             for t in rng.choice(sorted(times), size=min(3, len(times)), replace=False):
-                times.update({round(t + 2.0, 1), round(t + 4.0, 1)})
+                times.update({round(t + gap, 1), round(t + 2 * gap, 1)})
         trains.append(sorted(t for t in times if 5.0 <= t <= duration - 5.0))
     return trains
 
@@ -259,9 +260,17 @@ def stdp_case(model, cfg, kind) -> dict:
         rng = np.random.default_rng(TRAIN_SEED)  # the same trains for every model
         pre = fixed_trains(rng, 3, 20.0, 1000.0)
         post = fixed_trains(rng, 3, 30.0, 1000.0, bursts=True)
+        # presynaptic bursts 0.3 ms apart: several pre spikes of one synapse in one slice
+        pre = [
+            sorted(set(a) | set(b))
+            for a, b in zip(
+                pre, fixed_trains(rng, 3, 3.0, 1000.0, bursts=True, gap=0.3), strict=True
+            )
+        ]
         duration, delays = 1000.0, (1.0, 2.0)
         what = (
-            "3 pairs with fixed irregular trains (pre 20/s, post 30/s with bursts, NumPy seed"
+            "3 pairs with fixed irregular trains (pre 20/s plus 3-spike bursts 0.3 ms apart, post"
+            " 30/s with 3-spike bursts 2 ms apart, NumPy seed"
             f" {TRAIN_SEED}), delays 1.0 and 2.0 ms, weights {w1} and {w2}"
         )
     else:
