@@ -14,7 +14,9 @@ E->I, I->E, I->I and the Poisson drive stay static. 500 ms by default.
 As brunel_delta.py: every (engine, threads) run is a child process printing one JSON line
 (build and simulate wall time, peak RSS of the child, spike count, mean rate); the table shows
 medians and spikedesk/NEST ratios. ``--weights`` also reads back the mean and spread of the
-E->E weights after the run (after peak RSS is taken; reading 10M NEST connections is slow).
+E->E weights after the run (NEST: after its peak RSS is taken, reading 10M connections is
+slow; spikedesk: simulate(connections=True), whose tables count in its RSS, so measure memory
+without ``--weights``).
 The spikedesk side needs the engine's stdp_synapse: until it has one, its child says so and
 only NEST's figures are printed. Do not run the full size while others share the machine:
 ``--scale 0.1`` is a small check.
@@ -91,17 +93,15 @@ def run_spikedesk(s: dict, duration: float, threads: int, weights: bool) -> dict
               file=sys.stderr)  # fmt: skip
         sys.exit(MISSING)
     project = spikedesk_project(s, duration, threads)
+    tables = {"connections": True} if weights else {}  # the synapse tables count in peak RSS
     t0 = time.perf_counter()
-    results = simulate(project, threads=threads)
+    results = simulate(project, threads=threads, **tables)
     wall = time.perf_counter() - t0
     out = {"build": results.build_seconds, "simulate": results.simulate_seconds, "total": wall,
            "spikes": len(results.events["spikes"]["times"])}  # fmt: skip
     out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     if weights:
-        # >>> connections API (format-v2's Results.connections); adapt when it lands <<<
-        tables = getattr(results, "connections", None)
-        if tables is not None and "E_E" in tables:
-            out.update(weight_summary(tables["E_E"]["weights"]))
+        out.update(weight_summary(results.connections["E_E"]["weights"]))
     return out
 
 

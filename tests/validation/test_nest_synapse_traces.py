@@ -24,6 +24,7 @@ plain-Python statement of NEST's synapse code, independent of the engine.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -118,9 +119,7 @@ def missing_models(data: dict) -> list[str]:
         root_model(data, c.get("synapse", {}).get("model", "static_synapse"))
         for c in data.get("connections", [])
     }
-    used.discard(
-        "static_synapse"
-    )  # the engine's built-in synapse (listed once synapses are models)
+    used.discard("static_synapse")  # the engine's own (a registered model since issue 10)
     return sorted(m for m in used if m not in implemented)
 
 
@@ -184,15 +183,18 @@ def recorder_kind(data: dict, node_id: str) -> str:
     return {"weight_recorder": "weights", "spike_recorder": "spikes"}.get(model, "samples")
 
 
+def run_with_tables(project, threads: int):
+    """``simulate(project, connections=True)`` (format-v2's Python API for the synapses after
+    the run); a plain run while simulate does not take ``connections``."""
+    if "connections" in inspect.signature(simulate).parameters:
+        return simulate(project, threads=threads, connections=True)
+    return simulate(project, threads=threads)
+
+
 def engine_connections(results) -> dict | None:
     """The engine's connection tables after the run, {connection id: {sources, targets,
-    weights, delays}}: ``Results.connections`` (issue 10's Python API, being added by
-    format-v2). None while the API is missing."""
-    # >>> connections API: adapt here when format-v2's Results field / function lands <<<
-    tables = getattr(results, "connections", None)
-    if tables is None:
-        tables = results.extra.get("connections") if isinstance(results.extra, dict) else None
-    return tables
+    weights, delays}} (``Results.connections``); None while the API is missing."""
+    return getattr(results, "connections", None)
 
 
 @pytest.mark.parametrize("threads", [1, 2, 4])
@@ -224,7 +226,7 @@ def test_final_connections_match_nest(case: str, reference: dict) -> None:
     entry = MANIFEST["cases"][case]
     data = entry["project"]
     skip_unless_implemented(case, data)
-    results = simulate(engine_project(data), threads=2)
+    results = run_with_tables(engine_project(data), threads=2)
     tables = engine_connections(results)
     if tables is None:
         pytest.skip("the engine's Python API has no connection tables yet (Results.connections)")
@@ -291,8 +293,14 @@ def release_per_spike(events: dict, train: list[float], synapses: int):
     return np.asarray(means), np.asarray(sds)
 
 
-def test_quantal_stp_mean_release_follows_the_expectation() -> None:
-    entry, results = run_statistics("quantal_stp_synapse_statistics")
+QUANTAL = sorted(name for name in STATISTICS if name.startswith("quantal_stp_synapse"))
+
+
+@pytest.mark.parametrize("name", QUANTAL)
+def test_quantal_stp_mean_release_follows_the_expectation(name: str) -> None:
+    """The exact expectation starts from NEST's state: in ``quantal_stp_synapse_defaults`` n and
+    U are given but a and u are not, and NEST starts from a = 1, u = 0.5."""
+    entry, results = run_statistics(name)
     theory = np.asarray(entry["theory_mean_release"])
     n = entry["synapses"]
     for label, (mean, sd) in {
@@ -308,9 +316,10 @@ def test_quantal_stp_mean_release_follows_the_expectation() -> None:
         assert np.abs(z).max() < 4.5 and chi2 < 22 + 6 * 6.6, f"{label}: z {np.round(z, 2)}"
 
 
-def test_quantal_stp_is_thread_invariant() -> None:
-    _, one = run_statistics("quantal_stp_synapse_statistics", threads=1)
-    _, two = run_statistics("quantal_stp_synapse_statistics", threads=2)
+@pytest.mark.parametrize("name", QUANTAL)
+def test_quantal_stp_is_thread_invariant(name: str) -> None:
+    _, one = run_statistics(name, threads=1)
+    _, two = run_statistics(name, threads=2)
     a, b = weight_order(one.events["wr"]), weight_order(two.events["wr"])
     for k in a:
         np.testing.assert_array_equal(a[k], b[k], err_msg=k)

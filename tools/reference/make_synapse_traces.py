@@ -231,15 +231,16 @@ def pairing_trains(dts, n=5, period=100.0, first=20.3):
     return pre, post
 
 
-def fixed_trains(rng, n, rate, duration, bursts=False):
-    """Irregular trains on the grid (unique steps, >= 1 ms from the borders)."""
+def fixed_trains(rng, n, rate, duration, bursts=False, gap=2.0):
+    """Irregular trains on the grid (unique steps, >= 5 ms from the borders); ``bursts``: a few
+    3-spike bursts ``gap`` ms apart."""
     trains = []
     for _ in range(n):
         steps = np.flatnonzero(rng.random(int(duration / RESOLUTION)) < rate * RESOLUTION / 1000.0)
         times = set(np.round(steps * RESOLUTION, 1).tolist())
-        if bursts:  # a few 3-spike bursts 2 ms apart
+        if bursts:
             for t in rng.choice(sorted(times), size=min(3, len(times)), replace=False):
-                times.update({round(t + 2.0, 1), round(t + 4.0, 1)})
+                times.update({round(t + gap, 1), round(t + 2 * gap, 1)})
         trains.append(sorted(t for t in times if 5.0 <= t <= duration - 5.0))
     return trains
 
@@ -259,9 +260,17 @@ def stdp_case(model, cfg, kind) -> dict:
         rng = np.random.default_rng(TRAIN_SEED)  # the same trains for every model
         pre = fixed_trains(rng, 3, 20.0, 1000.0)
         post = fixed_trains(rng, 3, 30.0, 1000.0, bursts=True)
+        # presynaptic bursts 0.3 ms apart: several pre spikes of one synapse in one slice
+        pre = [
+            sorted(set(a) | set(b))
+            for a, b in zip(
+                pre, fixed_trains(rng, 3, 3.0, 1000.0, bursts=True, gap=0.3), strict=True
+            )
+        ]
         duration, delays = 1000.0, (1.0, 2.0)
         what = (
-            "3 pairs with fixed irregular trains (pre 20/s, post 30/s with bursts, NumPy seed"
+            "3 pairs with fixed irregular trains (pre 20/s plus 3-spike bursts 0.3 ms apart, post"
+            " 30/s with 3-spike bursts 2 ms apart, NumPy seed"
             f" {TRAIN_SEED}), delays 1.0 and 2.0 ms, weights {w1} and {w2}"
         )
     else:
@@ -338,9 +347,13 @@ def dopamine_slices_case() -> dict:
     volume_transmitter's deliver_interval 3: NEST updates the weights every 3 * 0.5 ms."""
     cfg = DOPA
     params = nest_params(cfg["params"])
-    pre, post = pairing_trains([-5.0, -1.0, 0.0, 0.3, 5.0], n=5, period=60.0)
+    # pre spikes at 49.7 + 60 k ms: in the first 0.5 ms slice of a 1.5 ms update window
+    pre, post = pairing_trains([-5.0, -1.0, 0.0, 0.3, 5.0], n=5, period=60.0, first=19.7)
     nodes, conns = parrot_pairs(pre, post, cfg["post"])
-    dopa = [20.0, 41.3, 95.0, 96.2, 160.0, 222.2, 290.0]
+    # 108.9 and 168.9 arrive (+1 ms) 0.2 ms after the pre spikes 109.7 and 169.7, in the same
+    # 0.5 ms slice: with deliver_interval 1 NEST would update at 110.0 before delivering the
+    # pre spike (and integrate back), with 3 it delivers the spike first (next update 111.0)
+    dopa = [20.0, 41.3, 95.0, 96.2, 108.9, 160.0, 168.9, 222.2, 290.0]
     nodes += [
         node("sg_dopa", "spike_generator", spike_times=grid(np.asarray(dopa) - GEN_DELAY)),
         node("dopa", "parrot_neuron"),
@@ -364,7 +377,8 @@ def dopamine_slices_case() -> dict:
         "stdp_dopamine_synapse_slices",
         "stdp_dopamine_synapse, min_delay 0.5 ms (a 0.5 ms connection dopa -> other),"
         " volume_transmitter deliver_interval 3, delay 1.3 ms, 5 intervals post - pre in"
-        f" [-5, -1, 0, 0.3, 5] ms x 5 pairings 60 ms apart, dopamine at the parrot {dopa} ms",
+        f" [-5, -1, 0, 0.3, 5] ms x 5 pairings 60 ms apart (pre at 49.7 + 60 k ms), dopamine at"
+        f" the parrot {dopa} ms",
         340.0,
         nodes,
         conns,
@@ -620,9 +634,25 @@ def bernoulli_case() -> tuple[dict, dict]:
     )
 
 
-def quantal_case() -> tuple[dict, dict]:
+QUANTAL = {
+    # name: (params given, the state NEST starts from, seed)
+    "quantal_stp_synapse_statistics": (
+        dict(n=4, a=4, U=0.3, u=0.3, tau_rec=100.0, tau_fac=0.0),
+        dict(n=4, a=4, U=0.3, u=0.3, tau_rec=100.0, tau_fac=0.0),
+        4321,
+    ),
+    # n and U given, a and u not: NEST starts from a = 1 and u = 0.5 (its defaults), not n and U
+    "quantal_stp_synapse_defaults": (
+        dict(n=3, U=0.2, tau_rec=50.0, tau_fac=30.0),
+        dict(n=3, a=1, U=0.2, u=0.5, tau_rec=50.0, tau_fac=30.0),
+        8765,
+    ),
+}
+
+
+def quantal_case(name: str) -> tuple[dict, dict]:
     n_post, train = 400, [10.0 + 10.0 * k for k in range(20)] + [400.0, 405.0]
-    params = dict(n=4, a=4, U=0.3, u=0.3, tau_rec=100.0, tau_fac=0.0)
+    params, start, seed = QUANTAL[name]
     nodes = [
         node("sg", "spike_generator", spike_times=grid(np.asarray(train) - GEN_DELAY)),
         node("pre", "parrot_neuron"),
@@ -644,16 +674,16 @@ def quantal_case() -> tuple[dict, dict]:
         ),
     ]
     proj = project(
-        "quantal_stp_synapse_statistics",
+        name,
         f"quantal_stp_synapse {params}, weight 1: one parrot (20 spikes every 10 ms, then 400,"
         f" 405 ms) onto {n_post} parrots; per presynaptic spike the mean released quanta over"
-        " the synapses (weight_recorder weights, 0 for no event)",
+        f" the synapses (weight_recorder weights, 0 for no event); NEST starts from {start}",
         420.0,
         nodes,
         conns,
-        seed=4321,
+        seed=seed,
     )
-    return proj, dict(params=params, synapses=n_post, train=train, weight=1.0)
+    return proj, dict(params=params, theory_params=start, synapses=n_post, train=train, weight=1.0)
 
 
 def quantal_theory(params, train) -> list[float]:
@@ -880,25 +910,22 @@ def main() -> None:
         },
     }
     print(proj["name"], manifest["statistics"][proj["name"]]["nest"])
-    proj, info = quantal_case()
-    result = run_project(proj)
-    first_pre = result["node_ids"]["pre"][0]
-    assert np.all(result["events"]["wr"]["senders"] == first_pre)
-    means, stds = per_spike_mean(result["events"]["wr"], info["train"], GEN_DELAY, info["synapses"])
-    manifest["statistics"][proj["name"]] = {
-        "project": proj,
-        "seed": proj["simulation"]["seed"],
-        **info,
-        "theory_mean_release": quantal_theory(info["params"], info["train"]),
-        "nest": {
-            "mean_release": means,
-            "std_release": stds,
-            "events": int(len(result["events"]["wr"]["times"])),
-        },
-    }
-    print(
-        proj["name"], np.round(means, 3), np.round(quantal_theory(info["params"], info["train"]), 3)
-    )
+    for name in QUANTAL:
+        proj, info = quantal_case(name)
+        result = run_project(proj)
+        first_pre = result["node_ids"]["pre"][0]
+        assert np.all(result["events"]["wr"]["senders"] == first_pre)
+        wr = result["events"]["wr"]
+        means, stds = per_spike_mean(wr, info["train"], GEN_DELAY, info["synapses"])
+        theory = quantal_theory(info["theory_params"], info["train"])
+        manifest["statistics"][proj["name"]] = {
+            "project": proj,
+            "seed": proj["simulation"]["seed"],
+            **info,
+            "theory_mean_release": theory,
+            "nest": {"mean_release": means, "std_release": stds, "events": len(wr["times"])},
+        }
+        print(proj["name"], np.round(means, 3), np.round(theory, 3))
     out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out / "synapse_traces.npz", **arrays)
     text = json.dumps(manifest, indent=1, sort_keys=True)
