@@ -9,7 +9,7 @@ Mappings are stored as read-only ``MappingProxyType`` and sequences as tuples, s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
 
@@ -167,3 +167,29 @@ def resolve_model(copies: Mapping[str, CopyModel], model: str) -> tuple[str, dic
     for name in reversed(chain):
         params.update(copies[name].params)
     return model, params
+
+
+def resolved(project: Project) -> Project:
+    """``project`` without copy models: every node and synapse names its built-in model and
+    carries the copy chain's parameters under its own (what a simulator needs; the NEST
+    export keeps the copies as ``CopyModel`` calls instead)."""
+    if not project.copy_models:
+        return project
+    copies = project.copy_models
+
+    def base(model: str, own: Mapping) -> tuple[str, Mapping]:
+        name, params = resolve_model(copies, model)
+        return name, frozen_map({**params, **own}) if name != model else own
+
+    nodes = []
+    for node in project.nodes:
+        model, params = base(node.model, node.params)
+        nodes.append(replace(node, model=model, params=params))
+    connections = []
+    for conn in project.connections:
+        model, params = base(conn.synapse.model, conn.synapse.params)
+        synapse = replace(conn.synapse, model=model, params=params)
+        connections.append(replace(conn, synapse=synapse))
+    return replace(
+        project, nodes=tuple(nodes), connections=tuple(connections), copy_models=frozen_map()
+    )
