@@ -189,6 +189,9 @@ def run(args: argparse.Namespace) -> int:
             counts = fields.get("n_events")
             print(f"  {rid}: n_events {list(counts) if counts is not None else '?'}")
             continue
+        if "weights" in fields:  # a weight recorder
+            print(f"  {rid}: {len(fields['times'])} weights recorded")
+            continue
         if "V_m" in fields or len(fields) > 2:
             print(f"  {rid}: {len(fields['times'])} samples")
             continue
