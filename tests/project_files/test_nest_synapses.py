@@ -151,3 +151,28 @@ def test_nest_and_the_engine_record_the_same_weights(tmp_path):
         for name in ("senders", "targets", "times"):
             np.testing.assert_array_equal(ours[f"wr/{name}"], nest_run[f"wr/{name}"])
         np.testing.assert_allclose(ours["wr/weights"], nest_run["wr/weights"], rtol=1e-6)
+
+
+@needs_nest
+def test_the_imported_nest_desktop_tsodyks_project_exports_a_script_nest_runs(tmp_path):
+    from pathlib import Path
+
+    from spikedesk.project_files import nest_desktop
+
+    path = (
+        Path(__file__).parents[1]
+        / "data"
+        / "nest_desktop"
+        / "3x"
+        / "plasticity_tsodyks_synapse.json"
+    )
+    (project,) = nest_desktop.import_data(json.loads(path.read_text()), str(path))
+    script = tmp_path / "tsodyks.py"
+    script.write_text(pynest.export(project))
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    for wr in ("wr1", "wr2"):
+        (line,) = [x for x in done.stdout.splitlines() if x.startswith(f"{wr} ")]
+        assert int(line.split()[1]) > 0, line
