@@ -134,10 +134,11 @@ def _connection(data: dict, copies: dict | None = None) -> Connection:
     rule_name = rule_data.pop("rule", Rule.rule)
     syn = dict(data.get("synapse", {}))
     model = syn.pop("model", Synapse.model)
-    weight = param_from_json(syn.pop("weight", Synapse.weight), "float")
-    delay = param_from_json(syn.pop("delay", Synapse.delay), "float")
-    receptor_type = int(syn.pop("receptor_type", Synapse.receptor_type))
     specs = param_specs(copies or {}, model)
+    # an unset weight or delay is the model's default (vogels_sprekeler_synapse: weight 0.5)
+    weight = param_from_json(syn.pop("weight", specs["weight"].default), "float")
+    delay = param_from_json(syn.pop("delay", specs["delay"].default), "float")
+    receptor_type = int(syn.pop("receptor_type", Synapse.receptor_type))
     extra = {k: param_from_json(v, specs[k].type) for k, v in syn.pop("params", {}).items()}
     return Connection(
         id=data["id"],

@@ -233,3 +233,17 @@ def test_invalid_project_objects_are_refused_on_save(tmp_path):
     project = Project(copy_models={"iaf_psc_alpha": CopyModel("iaf_psc_exp")})
     with pytest.raises(ProjectError, match="shadows the built-in model"):
         io.save(project, tmp_path / "p.json")
+
+
+def test_an_unset_weight_is_the_synapse_models_default():
+    """vogels_sprekeler_synapse's weight is 0.5 in NEST: left out when saved, 0.5 when read."""
+    data = edited(
+        lambda d: d["connections"][0]["synapse"].update(
+            model="vogels_sprekeler_synapse", weight=0.5, params={}
+        )
+    )
+    project = io.from_dict(data)
+    assert project.connections[0].synapse.weight == 0.5
+    saved = io.to_dict(project)["connections"][0]["synapse"]
+    assert "weight" not in saved
+    assert io.from_dict(io.to_dict(project)) == project
