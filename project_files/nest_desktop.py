@@ -357,6 +357,7 @@ class _Reader:
         self.copies = self.copy_models(network)
         self.used: dict[str, int] = {}
         self.folded: dict[str, int] = {}  # synapse copies whose weight/delay went to connections
+        self.empty: set[str] = set()  # copies with nothing of their own: folded away
         nodes = self.nodes(network)
         connections = self.connections(network, nodes)
         copy_models = self.kept_copies(nodes)
@@ -391,6 +392,8 @@ class _Reader:
         parameters, without a synapse's weight and delay (those went to the connections)."""
         out = {}
         for new in self.used:
+            if new in self.empty:
+                continue
             existing, params = self.copies[new]
             path = f"models.{new}.params"
             if new in catalog.models() or new in catalog.synapse_models():
@@ -494,6 +497,18 @@ class _Reader:
             return self.copies[model]
         return model, {}
 
+    def kept_name(self, model: str) -> str:
+        """The model name a node or connection keeps: the copy's, unless the copy sets
+        nothing but weight and delay (then it is folded into its users, as before version 2:
+        the built-in model, and for nodes the copy's name as label)."""
+        if model not in self.copies:
+            return model
+        base, params = self.copies[model]
+        if set(params) - {"weight", "delay", *IGNORED_PARAMS}:
+            return model
+        self.empty.add(model)
+        return base
+
     # ------------------------------------------------------------ nodes
     def nodes(self, network: dict) -> list[Node | None]:
         try:
@@ -585,9 +600,9 @@ class _Reader:
         color = view.get("color")
         return Node(
             id=f"{short}{self.counters[short]}",
-            model=copy_name,
+            model=self.kept_name(copy_name),
             size=size,
-            label="",
+            label=copy_name if self.kept_name(copy_name) != copy_name else "",
             params=frozen_map(kept),
             position=position,
             **({"color": color.lower()} if _is_color(color) else {}),
@@ -727,7 +742,7 @@ class _Reader:
             target=target.id,
             rule=Rule(rule, frozen_map(args)),
             synapse=Synapse(
-                model=synapse_model,
+                model=self.kept_name(synapse_model),
                 weight=values["weight"],
                 delay=values["delay"],
                 params=frozen_map(params),
