@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -155,3 +156,40 @@ def test_run_connections_needs_out(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 1
     assert "--connections: needs --out FILE.npz" in proc.stderr
+
+
+MPIEXEC = Path(sys.executable).parent / "mpiexec"
+
+
+@pytest.mark.mpi
+def test_connection_tables_of_two_ranks_equal_one_process(tmp_path):
+    """``mpiexec -n 2 spikedesk connections`` and ``run --connections``: the ranks' tables
+    merged into the single-process table."""
+    needs_tables()
+    if not MPIEXEC.exists():
+        pytest.skip("needs the MPI extra: pip install '.[mpi]'")
+    data = project(
+        None,
+        [{"id": "A", "model": "iaf_psc_alpha", "size": 7},
+         {"id": "B", "model": "iaf_psc_alpha", "size": 5}],
+        [{"id": "AB", "source": "A", "target": "B",
+          "rule": {"rule": "fixed_indegree", "indegree": 3},
+          "synapse": {"weight": {"random": "uniform", "min": 1.0, "max": 2.0}}},
+         {"id": "BA", "source": "B", "target": "A",
+          "rule": {"rule": "pairwise_bernoulli", "p": 0.5}}],
+    )  # fmt: skip
+    path = tmp_path / "p.json"
+    path.write_text(io.dumps(io.from_dict(data)))
+    single = connections(io.from_dict(data))
+    spikedesk = Path(sys.executable).parent / "spikedesk"
+    for args, out in ((["connections", str(path), "-o"], "c.npz"),
+                      (["run", str(path), "--connections", "--out"], "r.npz")):  # fmt: skip
+        proc = subprocess.run(
+            [str(MPIEXEC), "-n", "2", str(spikedesk), *args, str(tmp_path / out)],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        with np.load(tmp_path / out) as saved:
+            for cid, table in single.items():
+                for field, values in table.items():
+                    np.testing.assert_array_equal(saved[f"{cid}/{field}"], values)
