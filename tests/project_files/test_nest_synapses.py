@@ -134,20 +134,45 @@ def test_the_nest_backend_records_weights_in_our_layout(tmp_path):
 ENGINE = _core.models()
 
 
+PAIRING = {
+    "format": "spikedesk-project",
+    "version": 2,
+    "name": "pairing",
+    "simulation": {"duration": 300.0},
+    "copy_models": {"E_stdp": {"model": "stdp_synapse", "params": {"tau_plus": 15.0}}},
+    "nodes": [
+        {"id": "wr", "model": "weight_recorder"},
+        {"id": "sg", "model": "spike_generator", "size": 3, "params": {"spike_times": [
+            [10.0, 55.0, 120.0, 180.0, 250.0], [20.0, 60.0, 61.0, 200.0], [5.0, 95.0, 160.0]]}},
+        {"id": "P1", "model": "parrot_neuron", "size": 3},
+        {"id": "P2", "model": "iaf_psc_alpha", "size": 2,
+         "params": {"I_e": [380.0, 420.0], "tau_minus": 30.0}},
+    ],
+    "connections": [
+        {"id": "drive", "source": "sg", "target": "P1", "rule": {"rule": "one_to_one"}},
+        {"id": "C1", "source": "P1", "target": "P2", "synapse": {
+            "model": "E_stdp", "weight": 20.0,
+            "params": {"Wmax": 100.0, "weight_recorder": "wr"}}},
+        {"id": "C4", "source": "P1", "target": "P2", "synapse": {
+            "model": "tsodyks_synapse", "weight": 100.0,
+            "params": {"U": 0.2, "tau_psc": 2.0, "weight_recorder": "wr"}}},
+    ],
+}  # fmt: skip
+
+
 @needs_nest
 def test_nest_and_the_engine_record_the_same_weights(tmp_path):
-    """Issue 10's "PyNEST export of plastic projects runs on NEST with the same weights"."""
+    """Issue 10's "PyNEST export of plastic projects runs on NEST with the same weights": fixed
+    spike trains (no random input), a copy model, a weight recorder for two connections."""
     lacking = [m for m in ("stdp_synapse", "tsodyks_synapse", "weight_recorder") if m not in ENGINE]
     if lacking:
         pytest.skip(f"engine has no {', '.join(lacking)} (issue 10, lead)")
-    data = json.loads(json.dumps(PLASTIC))
-    data["connections"] = [c for c in data["connections"] if c["id"] in ("drive", "C1", "C4")]
-    data["nodes"] = [n for n in data["nodes"] if n["id"] in ("wr", "pg", "P1", "P2")]
     project = tmp_path / "p.json"
-    project.write_text(json.dumps(data))
+    project.write_text(json.dumps(PAIRING))
     run_cli("run", str(project), "--backend", "nest", "--out", str(tmp_path / "n.npz"))
     run_cli("run", str(project), "--out", str(tmp_path / "e.npz"))
     with np.load(tmp_path / "n.npz") as nest_run, np.load(tmp_path / "e.npz") as ours:
+        assert len(nest_run["wr/times"]) == 3 * 2 * 2 * 4  # 12 spikes x 2 targets x 2 connections
         for name in ("senders", "targets", "times"):
             np.testing.assert_array_equal(ours[f"wr/{name}"], nest_run[f"wr/{name}"])
         np.testing.assert_allclose(ours["wr/weights"], nest_run["wr/weights"], rtol=1e-6)
