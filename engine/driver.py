@@ -19,10 +19,24 @@ from spikedesk.engine.errors import (
     SimulationError,
 )
 from spikedesk.project_files import catalog
-from spikedesk.project_files.project import Connection, Node, Project, RandomParameter
+from spikedesk.project_files.project import (
+    Connection,
+    Node,
+    Project,
+    RandomParameter,
+    resolved,
+)
 from spikedesk.project_files.validation import validate
 
 Events = dict[str, dict[str, np.ndarray]]
+# connection id -> its synapses: sources, targets (gids), weights, delays (ms)
+Connections = dict[str, dict[str, np.ndarray]]
+CONNECTION_FIELDS = (
+    ("sources", np.int64),
+    ("targets", np.int64),
+    ("weights", np.float64),
+    ("delays", np.float64),
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,9 @@ class Chunk:
     wall: float
     events: Events
     node_ids: Mapping[str, tuple[int, int]]
+    # the synapses of every connection, after this chunk (only the last chunk of a run
+    # asked for them with connections=True carries them)
+    connections: Connections | None = None
 
 
 @dataclass
@@ -48,6 +65,7 @@ class Results:
     seed: int = 1
     cancelled: bool = False
     extra: dict = field(default_factory=dict)
+    connections: Connections | None = None  # simulate(..., connections=True): after the run
 
 
 def _random_spec(value: RandomParameter) -> dict:
@@ -301,7 +319,9 @@ class _Run:
         problems = validate(self.project)
         if problems:
             raise InvalidProjectError(problems)
+        self.project = resolved(self.project)  # copy models -> built-in model + parameters
         implemented = _core.models()
+        self.implemented = implemented
         for node in self.project.nodes:
             if node.model not in implemented:
                 raise ParameterError(node.id, "model", node.model, "not implemented by the engine")
@@ -336,8 +356,27 @@ class _Run:
         self._build()
         self.build_seconds = time.perf_counter() - start
 
+    def _synapse(self, conn: Connection) -> dict:
+        """``synapse=`` and ``synapse_params=`` of ``net.connect``: the built-in model and
+        every parameter set on it (node references as the engine's node index). Left out for
+        a plain static_synapse, so engines without synapse models keep working."""
+        syn = conn.synapse
+        if syn.model == "static_synapse" and not syn.params:
+            return {}
+        if self.implemented.get(syn.model, {}).get("kind") != "synapse":
+            raise ParameterError(
+                conn.id, "synapse.model", syn.model, "not implemented by the engine"
+            )
+        specs = catalog.synapse_models()[syn.model]
+        params = {
+            name: float(self.index[value]) if specs[name].type == "node" else float(value)
+            for name, value in syn.params.items()
+        }
+        return {"synapse": syn.model, "synapse_params": params}
+
     def _connect(self, number: int, conn: Connection) -> None:
         rule = {"rule": conn.rule.rule, **dict(conn.rule.params)}
+        synapse = self._synapse(conn)
         try:
             self.net.connect(
                 self.index[conn.source],
@@ -349,25 +388,22 @@ class _Run:
                 list(conn.source_indices or ()),
                 list(conn.target_indices or ()),
                 conn.synapse.receptor_type,
-                conn.synapse.model,
-                self._synapse_params(conn),
+                **synapse,
             )
         except ValueError as exc:
             message = str(exc)
+            name, _, reason = message.partition(": ")
+            if name in conn.synapse.params and reason:  # the engine's "<param>: ..." checks
+                parameter = f"synapse.params.{name}"
+                raise ParameterError(
+                    conn.id, parameter, conn.synapse.params[name], reason
+                ) from None
             parameter, value = "rule", conn.rule.rule
             if "delay" in message:
                 parameter, value = "delay", conn.synapse.delay
             elif "receptor" in message:
                 parameter, value = "synapse.receptor_type", conn.synapse.receptor_type
             raise ParameterError(conn.id, parameter, value, message) from None
-
-    def _synapse_params(self, conn: Connection) -> dict[str, float]:
-        """The synapse's parameters for the engine: nodes named by a parameter
-        (weight_recorder, volume_transmitter) as their engine node index."""
-        return {
-            name: float(self.index[value]) if isinstance(value, str) else float(value)
-            for name, value in conn.synapse.params.items()
-        }
 
     def _build(self) -> None:
         """Generate the synapses; a rule that cannot be met names its connection."""
@@ -412,6 +448,20 @@ class _Run:
     def take(self) -> Events:
         return {rid: dict(self.net.take_events(self.index[rid])) for rid in self.recorders}
 
+    def connections(self) -> Connections:
+        """This rank's synapses of every connection, with their current weights."""
+        if not hasattr(self.net, "connections"):
+            raise EngineError(
+                "this engine cannot list synapses yet (Network.connections, issue 10)"
+            )
+        out: Connections = {}
+        for number, conn in enumerate(self.project.connections):
+            table = self.net.connections(number)
+            out[conn.id] = {
+                name: np.asarray(table[name], dtype=dtype) for name, dtype in CONNECTION_FIELDS
+            }
+        return out
+
 
 def stream(
     project: Project,
@@ -421,8 +471,10 @@ def stream(
     seed: int | None = None,
     duration: float | None = None,
     cancel: threading.Event | None = None,
+    connections: bool = False,
 ) -> Iterator[Chunk]:
-    """Yield the new events every ``chunk`` ms of simulated time; stop early on ``cancel``."""
+    """Yield the new events every ``chunk`` ms of simulated time; stop early on ``cancel``.
+    With ``connections`` the last chunk carries every connection's synapses after the run."""
     if not chunk > 0:
         raise EngineError(f"chunk must be > 0 ms, got {chunk}")
     run = _Run(project, threads, seed, duration)
@@ -444,12 +496,14 @@ def stream(
             done += steps
             if cancel is not None and cancel.is_set():
                 break
+        last = connections and done >= total
         yield Chunk(
             time=done * sim.resolution,
             duration=sim.duration,
             wall=time.perf_counter() - start,
             events=run.take(),
             node_ids=run.node_ids,
+            connections=run.connections() if last else None,
         )
 
 
@@ -477,8 +531,10 @@ def simulate(
     threads: int | None = None,
     seed: int | None = None,
     duration: float | None = None,
+    connections: bool = False,
 ) -> Results:
-    """Build and run the whole project; events of every recorder, concatenated."""
+    """Build and run the whole project; events of every recorder, concatenated. With
+    ``connections`` the results hold every connection's synapses after the run."""
     run = _Run(project, threads, seed, duration)
     sim = run.project.simulation
     start = time.perf_counter()
@@ -493,7 +549,16 @@ def simulate(
         duration=sim.duration,
         threads=sim.threads,
         seed=sim.seed,
+        connections=run.connections() if connections else None,
     )
+
+
+def connections(
+    project: Project, *, threads: int | None = None, seed: int | None = None
+) -> Connections:
+    """Build the project (no run) and return every connection's synapses: ``{connection id:
+    {"sources", "targets" (gids), "weights", "delays" (ms)}}``, as NEST's GetConnections."""
+    return _Run(project, threads, seed, None).connections()
 
 
 def merge(chunks: list[Events]) -> Events:

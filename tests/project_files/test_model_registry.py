@@ -15,7 +15,6 @@ from spikedesk.engine import _core
 from spikedesk.project_files import catalog
 from spikedesk.project_files.validation import Problem, validate
 
-
 # Issue 10 lands in two halves: the catalog describes these before the engine implements them
 # (the lead removes them from model_metadata.json's "awaiting_engine" as the engine catches up).
 NEURON_SIDE = ("tau_minus", "tau_minus_triplet")  # postsynaptic STDP parameters of neurons

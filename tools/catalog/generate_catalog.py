@@ -359,7 +359,8 @@ def _synapse(name: str, entry: dict, engine: dict, defaults_of, include: Path, c
     ui = {
         "label": entry["label"],
         "params": {
-            p: {k: m.get(k) for k in UI_KEYS} | ({"common": True} if p in common else {})
+            p: {k: m.get(k) for k in UI_KEYS}
+            | ({"common": True} if p in common else {})
             | ({"state": True} if m.get("state") else {})
             for p, m in sorted(entry["params"].items())
         },
