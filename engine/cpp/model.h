@@ -496,7 +496,8 @@ class Define {
     if constexpr (std::is_base_of_v<Generator, M> || std::is_base_of_v<Detector, M>) {
       for (const char* w : {"origin", "start", "stop"}) def.params.push_back(w);
     }
-    if (def.kind != "neuron") def.constraints.push_back({"stop", ">=", "start", 0.0});
+    if (def.kind != "neuron" && !def.volume)
+      def.constraints.push_back({"stop", ">=", "start", 0.0});
     // every neuron keeps the postsynaptic traces STDP reads (NEST's ArchivingNode)
     if (def.kind == "neuron" && archive_)
       for (const char* name : {"tau_minus", "tau_minus_triplet"}) def.params.push_back(name);

@@ -357,6 +357,11 @@ class DefineSynapse {
     def_.gap = true;
     return *this;
   }
+  // The weight is a common property (static_synapse_hom_w).
+  DefineSynapse& common_weight() {
+    def_.common.push_back("weight");
+    return *this;
+  }
   DefineSynapse& weight_default(double w) {
     def_.defaults[0] = w;
     return *this;

@@ -15,9 +15,6 @@ from spikedesk.engine import _core
 from spikedesk.project_files import catalog
 from spikedesk.project_files.validation import Problem, validate
 
-# Issue 10 lands in two halves: the catalog describes these before the engine implements them
-# (the lead removes them from model_metadata.json's "awaiting_engine" as the engine catches up).
-NEURON_SIDE = ("tau_minus", "tau_minus_triplet")  # postsynaptic STDP parameters of neurons
 
 
 @pytest.fixture(scope="module")
@@ -32,35 +29,19 @@ def engine(everything) -> dict:
 
 
 @pytest.fixture(scope="module")
-def awaiting(repo, engine) -> set[str]:
-    meta = json.loads((repo / "tools" / "catalog" / "model_metadata.json").read_text())
-    return set(meta.get("awaiting_engine", ())) - set(engine)
-
-
-def _params(info: dict, spec) -> list[str]:
-    """The engine's parameters, plus the neuron-side STDP ones while it lacks them."""
-    names = set(info["params"])
-    if spec.kind == "neuron" and not names & set(NEURON_SIDE):
-        names |= set(NEURON_SIDE) & set(spec.params)  # the engine does not list them yet
-    return sorted(names)
-
-
-@pytest.fixture(scope="module")
 def ui(repo) -> dict:
     return json.loads((repo / "assets" / "catalog_ui.json").read_text(encoding="utf-8"))
 
 
-def test_engine_catalog_and_ui_name_the_same_models(engine, ui, awaiting):
-    assert set(engine) | awaiting == set(catalog.models()) == set(ui["models"])
+def test_engine_catalog_and_ui_name_the_same_models(engine, ui):
+    assert set(engine) == set(catalog.models()) == set(ui["models"])
 
 
 def test_same_kinds_params_and_recordables(engine, ui):
     for name, spec in catalog.models().items():
-        if name not in engine:
-            continue  # awaiting the engine (test above)
         info = engine[name]
         assert info["kind"] == spec.kind, name
-        assert _params(info, spec) == sorted(spec.params), name
+        assert sorted(info["params"]) == sorted(spec.params), name
         assert sorted(ui["models"][name]["params"]) == sorted(spec.params), name
         assert sorted(info["recordables"]) == sorted(spec.recordables), name
         assert ui["models"][name]["family"] == spec.family, name
@@ -117,21 +98,19 @@ def test_catalog_metadata_is_complete():
 
 
 def test_synapse_models_of_the_engine_match_the_catalog(everything):
-    """Every synapse model the engine has is in the catalog with the same parameters and
-    common ones; the catalog's others wait for the engine (skipped, named)."""
+    """The engine and the catalog have the same synapse models, with the same parameters,
+    defaults (NEST's), common parameters and constraints."""
     theirs = {n: i for n, i in everything.items() if i["kind"] == "synapse"}
-    lacking = sorted(set(catalog.synapse_models()) - set(theirs))
+    assert set(theirs) == set(catalog.synapse_models())
     for name, info in theirs.items():
-        assert name in catalog.synapse_models(), name
         specs = catalog.synapse_models()[name]
-        assert set(info["params"]) <= set(specs), name
-        if "common" in info:
-            assert sorted(info["common"]) == sorted(catalog.common_params(name)), name
-        if "constraints" in info:
-            ours = sorted(tuple(c) for c in catalog.synapse_constraints(name))
-            assert sorted(tuple(c) for c in info["constraints"]) == ours, name
-    if lacking:
-        pytest.skip(f"the engine has no {', '.join(lacking)} yet (issue 10)")
+        assert set(info["params"]) == set(specs), name
+        for param, spec in specs.items():
+            if spec.type != "node":  # node references: -1 (none) in the engine
+                assert info["defaults"][param] == spec.default, (name, param)
+        assert sorted(info["common"]) == sorted(catalog.common_params(name)), name
+        ours = sorted(tuple(c) for c in catalog.synapse_constraints(name))
+        assert sorted(tuple(c) for c in info["constraints"]) == ours, name
 
 
 def test_synapse_catalog_is_complete():

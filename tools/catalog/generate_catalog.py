@@ -377,14 +377,18 @@ def nest_common(nest, name: str, params: list[str]) -> list[str]:
         if pname == "delay":
             continue  # per connection in every model
         nest.ResetKernel()
-        pair = nest.Create("iaf_psc_alpha", 2)
+        symmetric = bool(defaults.get("requires_symmetric"))  # gap junctions
+        pair = nest.Create("hh_psc_alpha_gap" if symmetric else "iaf_psc_alpha", 2)
+        conn_spec = {"rule": "one_to_one", "make_symmetric": True} if symmetric else None
         value = defaults[pname]
         if pname in ("weight_recorder", "volume_transmitter"):
             value = nest.Create(pname)
         elif "volume_transmitter" in defaults:  # a dopamine synapse needs its transmitter
             nest.SetDefaults(name, {"volume_transmitter": nest.Create("volume_transmitter")})
         try:
-            nest.Connect(pair[0], pair[1], syn_spec={"synapse_model": name, pname: value})
+            nest.Connect(
+                pair[0], pair[1], conn_spec, syn_spec={"synapse_model": name, pname: value}
+            )
         except Exception as exc:
             if "SetDefaults" not in str(exc):
                 raise CatalogError(f"{name}.{pname}: NEST refused it: {exc}") from None

@@ -35,7 +35,7 @@ void StaticGroup::deliver(const DeliverTarget& out, const SpikeContext& sp, size
 SD_REGISTER_MODEL(static_synapse, DefineSynapse<StaticModel>("static_synapse"));
 // NEST's static_synapse_hom_w: the weight is a common property (one per model); a connection
 // here fixes it for all of its synapses, which is the same.
-SD_REGISTER_MODEL(static_synapse_hom_w, DefineSynapse<StaticModel>("static_synapse_hom_w"));
+SD_REGISTER_MODEL(static_synapse_hom_w, DefineSynapse<StaticModel>("static_synapse_hom_w").common_weight());
 // gap_junction: electrical coupling of neurons that take gap junctions (hh_psc_alpha_gap);
 // the network relaxes their coupled V_m every slice (Network::relax).
 SD_REGISTER_MODEL(gap_junction, DefineSynapse<StaticModel>("gap_junction").gap());

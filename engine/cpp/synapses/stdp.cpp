@@ -203,6 +203,7 @@ DefineSynapse<S> guetig(const char* name, bool hom, bool kplus = true) {
   add("Wmax", &S::Wmax, 100.0);
   if (kplus) d.param("Kplus", &S::Kplus, 0.0);
   d.check("tau_plus", ">", 0.0);
+  if (kplus && !hom) d.check("Kplus", ">=", 0.0);
   return d;
 }
 
@@ -244,6 +245,7 @@ SD_REGISTER_MODEL(vogels_sprekeler_synapse,
                       .param("eta", &VogelsSprekeler::eta, 0.001)
                       .param("Wmax", &VogelsSprekeler::Wmax, 1.0)
                       .param("Kplus", &VogelsSprekeler::Kplus, 0.0)
-                      .check("tau", ">", 0.0));
+                      .check("tau", ">", 0.0)
+                      .check("Kplus", ">=", 0.0));
 
 }  // namespace sd
