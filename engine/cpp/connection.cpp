@@ -232,7 +232,7 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
     for (int k = 0; k < threads_; ++k)
       generate(spec, k, [&](uint64_t s, uint64_t t) {
         gap_inputs_[tp.current_offset + (t - t0)].push_back(
-            {uint32_t(src.index), uint32_t(s - s0), weight.a});
+            {uint32_t(src.index), uint32_t(s - s0), weight.a, conn});
       });
     (void)sp;
     has_gap_ = true;
@@ -505,6 +505,15 @@ Network::Table Network::connections(uint32_t index) {
                              ms(long(g->runs[q].delay))});
       }
     }
+  // gap junctions (NEST lists them with the default delay, which they do not use)
+  for (size_t p = 0; p < populations_.size(); ++p) {
+    const Population& pop = *populations_[p];
+    for (size_t i = 0; i < pop.n && pop.current_offset + i < gap_inputs_.size(); ++i)
+      for (const GapInput& in : gap_inputs_[pop.current_offset + i])
+        if (in.connection == index)
+          items.push_back({populations_[in.pop]->first_gid + in.index, pop.first_gid + i,
+                           in.weight, 1.0});
+  }
   std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     return a.source != b.source ? a.source < b.source : a.target < b.target;
   });

@@ -238,8 +238,9 @@ class Network {
   // coupling state; relax() iterates the slice starting at t0 (before its regular update),
   // end_gap_slice() extrapolates after it, deliver_gap() sums the partners' coefficients.
   struct GapInput {
-    uint32_t pop, index;
+    uint32_t pop, index;  // the source: population and index in it
     double weight;
+    uint32_t connection;
   };
   Wfr wfr_;
   bool has_gap_ = false;
