@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import panel as pn
-from spikedesk.app import edits
+from spikedesk.app import edits, synapse_fields
 from spikedesk.app.fields import ChoiceField, Field, ListField, NumberField, TextField
 from spikedesk.app.session import ProjectSession, Refused
+from spikedesk.app.synapse_fields import SynapseSection
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Project
 
@@ -202,6 +203,7 @@ class Inspector(pn.viewable.Viewer):
                     slider=_range(meta),
                 )
             out.append(self._field(field))
+        out += synapse_fields.node_notes(self.session.project, node)
         out.append(
             pn.Card(
                 pn.pane.Markdown(model_doc(node.model), width=250, css_classes=["nest-doc"]),
@@ -269,17 +271,9 @@ class Inspector(pn.viewable.Viewer):
                 )
             )
             return out
-        out.append(
-            self._field(
-                ChoiceField(
-                    "synapse.model",
-                    "Synapse model",
-                    "",
-                    self._on(lambda p, v: edits.set_synapse(p, cid, model=v)),
-                    conn.synapse.model,
-                    list(catalog.synapse_models()),
-                )
-            )
+        synapse = SynapseSection(self.session, self.fields, cid)
+        out += synapse.model_field(
+            project, conn, self._on(lambda p, v: edits.set_synapse(p, cid, model=v), rebuild=True)
         )
         if catalog.model(project.node(conn.target).model).is_correlation_detector:
             # the channel of the detector the spikes enter (NEST's receptor_type)
@@ -324,7 +318,7 @@ class Inspector(pn.viewable.Viewer):
                 )
             )
         )
-        return out
+        return out + synapse.param_fields(project, conn)
 
     # ------------------------------------------------------------------ applying
     def _param_handler(self, node_id: str, name: str):
