@@ -275,13 +275,17 @@ class Inspector(pn.viewable.Viewer):
         out += synapse.model_field(
             project, conn, self._on(lambda p, v: edits.set_synapse(p, cid, model=v), rebuild=True)
         )
-        if catalog.model(project.node(conn.target).model).is_correlation_detector:
-            # the channel of the detector the spikes enter (NEST's receptor_type)
+        target_spec = catalog.model(project.node(conn.target).model)
+        if target_spec.is_correlation_detector or target_spec.kind == "neuron":
+            # the detector's channel, or the neuron's input port (multi-receptor models; a
+            # parrot's port 1 is seen by STDP only): NEST's receptor_type
             out.append(
                 self._field(
                     NumberField(
                         "synapse.receptor_type",
-                        "Channel (receptor_type)",
+                        "Channel (receptor_type)"
+                        if target_spec.is_correlation_detector
+                        else "Receptor (receptor_type)",
                         "",
                         self._on(lambda p, v: edits.set_synapse(p, cid, receptor_type=int(v))),
                         conn.synapse.receptor_type,

@@ -20,6 +20,7 @@ import panel as pn
 from spikedesk.app import edits
 from spikedesk.app.fields import FIELD_WIDTH, ChoiceField, Field, NumberField
 from spikedesk.app.session import ProjectSession, Refused
+from spikedesk.engine import _core
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Connection, Project
 
@@ -68,8 +69,10 @@ def synapse_choices(project: Project) -> dict[str, dict[str, str]]:
     groups: dict[str, dict[str, str]] = {}
     for title in GROUP_TITLES.values():
         groups[title] = {}
+    implemented = _core.models()
     for name in sorted(catalog.synapse_models()):
-        groups.setdefault(synapse_group(name), {})[name] = name
+        label = name if name in implemented else f"{name} (not in the engine yet)"
+        groups.setdefault(synapse_group(name), {})[label] = name
     copies = getattr(project, "copy_models", None) or {}
     for name in sorted(copies):
         base = edits.synapse_base(project, name)
@@ -94,13 +97,15 @@ def synapse_defaults(project: Project, model: str) -> dict[str, Any]:
 
 
 def param_title(model: str, name: str, spec: catalog.ParamSpec) -> str:
-    """``Learning rate · lambda``: the English label and NEST's name (once if they agree),
-    marked "initial" for a state variable and "common" for a parameter NEST shares per model."""
+    """``Learning rate · lambda``, ``tau_plus (ms)``: the English label and NEST's name (once
+    if they agree) and the unit, marked "initial" for a state variable and "common" for a
+    parameter NEST shares per model."""
     meta = _ui_synapses().get(model, {}).get("params", {}).get(name, {})
     label = meta.get("label", name)
     if label.endswith(f" {name}"):  # "Learning rate lambda" -> "Learning rate"
         label = label[: -len(name) - 1]
     title = name if label == name else f"{label} · {name}"
+    title += f" ({spec.unit})" if spec.unit else ""
     marks = [m for m, on in (("initial", spec.state), ("common", spec.common)) if on]
     return f"{title} [{', '.join(marks)}]" if marks else title
 
@@ -200,10 +205,19 @@ class SynapseSection:
         specs = catalog.synapse_models().get(base, {})
         defaults = synapse_defaults(project, conn.synapse.model)
         ui = _ui_synapses().get(base, {}).get("params", {})
-        out: list = []
-        for name, spec in specs.items():
-            if name in TOP_LEVEL:
-                continue
+        own = [name for name in specs if name not in TOP_LEVEL]
+        if not own:
+            return []
+        out: list = [
+            pn.pane.HTML(
+                f"<b>{base} parameters</b> (an empty field uses the default)",
+                styles={"font-size": "12.5px", "border-top": "1px solid #dee2e6"},
+                width=FIELD_WIDTH,
+                css_classes=["synapse-params-title"],
+            )
+        ]
+        for name in own:
+            spec = specs[name]
             key = f"synapse.params.{name}"
             title = param_title(base, name, spec)
             value = conn.synapse.params.get(name)
@@ -216,7 +230,7 @@ class SynapseSection:
             else:
                 meta = ui.get(name, {})
                 field = DefaultedNumberField(
-                    key, title, spec.unit, handler, value, defaults.get(name),
+                    key, title, "", handler, value, defaults.get(name),
                     integer=spec.type == "int", step=meta.get("step"),
                 )  # fmt: skip
             self.fields[key] = field
@@ -277,10 +291,11 @@ class NodeChoiceField(ChoiceField):
         self.widget.param.watch(lambda e: self.emit(e.new or None), "value")
         if not nodes:
             self.show_error("")
-            self.hint = pn.pane.Str(
+            self.hint = pn.pane.HTML(
                 f"No {role} node yet: drag one from the palette.",
-                styles={"color": "#666"},
-                stylesheets=[":host { font-size: 12px; margin-top: -6px; }"],
+                styles={"color": "#666", "font-size": "12px"},
+                stylesheets=[":host { margin-top: -6px; }"],
+                css_classes=["synapse-node-hint"],
                 width=FIELD_WIDTH,
             )
         else:

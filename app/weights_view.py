@@ -304,7 +304,8 @@ class WeightsView(pn.viewable.Viewer):
         self.connection = pn.widgets.Select(label="connection", options=[], width=160)
         self.connection.param.watch(lambda e: self._show_histogram(e.new), "value")
         self.hist_info = pn.pane.Markdown("", css_classes=["weights-distribution"])
-        self.lines_pane = pn.pane.Bokeh(self.lines_plot, visible=False)
+        self.lines_plot.visible = False  # shown for runs with weight recorders
+        self.lines_pane = pn.pane.Bokeh(self.lines_plot)
         self.hist_pane = pn.Column(
             pn.pane.Bokeh(self.hist_plot), pn.Row(self.connection, self.hist_info),
             visible=False, sizing_mode="stretch_width",
@@ -324,7 +325,7 @@ class WeightsView(pn.viewable.Viewer):
         self.lines_info.object = ""
         self.table.value = None
         recorders = weight_recorders(project)
-        self.lines_pane.visible = self.table.visible = bool(recorders)
+        self.lines_plot.visible = self.table.visible = bool(recorders)
         self.hist_pane.visible = False
         self.hint.visible = not recorders and not tabulated(project)
         if recorders:
