@@ -124,6 +124,7 @@ def test_stdp_on_a_connection_and_its_weight_distribution(page: Page, studio, tm
     counts = page.evaluate(COLUMN, ["weight_hist", "after"])
     assert sum(counts) == 20
     assert counts == list(weights_view.distribution(before, after)["after"])
+    page.locator(".weights-distribution").scroll_into_view_if_needed()
     shot(page, "synapses-distribution.png")
 
 
@@ -162,6 +163,8 @@ def test_a_weight_recorder_from_the_palette_and_the_weight_plot(page: Page, stud
     first = recorded["weights"][(recorded["senders"] == recorded["senders"].min())]
     expect(rows.first).to_contain_text(f"{round(float(first[-1]), 6):g}"[:6])
     assert np.isclose(first[-1], tables.after["ltp"]["weights"][0])
+    page.locator(".weights-info").scroll_into_view_if_needed()
+    shot(page, "synapses-weight-plot.png")
     # the recorder's inspector names what it records
     page.get_by_text("Activity", exact=True).click()
     node(page, "wr1").locator(".shape").click()
