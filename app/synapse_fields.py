@@ -151,9 +151,7 @@ def node_notes(project: Project, node) -> list:
     if not named:
         text = empty
     else:
-        rows = "\n".join(
-            f"- {c.id}: {c.source} → {c.target} ({c.synapse.model})" for c, _ in named
-        )
+        rows = "\n".join(f"- {c.id}: {c.source} → {c.target} ({c.synapse.model})" for c, _ in named)
         text = f"{what} ({param}):\n\n{rows}"
     return [pn.pane.Markdown(text, width=FIELD_WIDTH, css_classes=["synapse-users"])]
 

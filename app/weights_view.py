@@ -151,11 +151,12 @@ def weight_lines(
     data: dict[str, list] = {"xs": [], "ys": [], "synapse": [], "color": []}
     table: dict[str, list] = {
         "synapse": [], "sender": [], "target": [], "weights recorded": [],
-        "first weight": [], "last weight": [],
+        "first recorded": [], "last recorded": [],
     }  # fmt: skip
     for i, (rid, sender, target, x, w) in enumerate(rows):
         name = f"{synapse_name(sender, node_ids)} → {synapse_name(target, node_ids)}"
         name = f"{rid}: {name}" if prefix else name
+        count = len(x)
         if len(x) > MAX_LINE_STEPS:
             keep = np.linspace(0, len(x) - 1, MAX_LINE_STEPS).round().astype(int)
             x, w = x[keep], w[keep]
@@ -169,9 +170,9 @@ def weight_lines(
         table["synapse"].append(name)
         table["sender"].append(sender)
         table["target"].append(target)
-        table["weights recorded"].append(len(x))
-        table["first weight"].append(round(float(w[0]), 6))
-        table["last weight"].append(round(float(w[-1]), 6))
+        table["weights recorded"].append(count)
+        table["first recorded"].append(round(float(w[0]), 6))
+        table["last recorded"].append(round(float(w[-1]), 6))
     return data, pd.DataFrame(table), total
 
 
@@ -271,7 +272,7 @@ class WeightsView(pn.viewable.Viewer):
         self.lines_source = ColumnDataSource(
             {"xs": [], "ys": [], "synapse": [], "color": []}, name="weights"
         )
-        self.lines_plot = _plot("Recorded weights", "time (ms)", "weight", 260)
+        self.lines_plot = _plot("Recorded weights", "time (ms)", "weight", 300)
         lines = self.lines_plot.multi_line(
             "xs", "ys", source=self.lines_source, color="color", line_width=2,
             legend_field="synapse",
@@ -282,8 +283,10 @@ class WeightsView(pn.viewable.Viewer):
                 tooltips=[("synapse", "@synapse"), ("time", "$x{0.0} ms"), ("weight", "$y")],
             )
         )
-        self.lines_plot.legend.location = "top_left"
-        self.lines_plot.legend.label_text_font_size = "10px"
+        legend = self.lines_plot.legend[0]
+        legend.label_text_font_size = "10px"
+        legend.click_policy = "hide"  # a click on a synapse's name hides its line
+        self.lines_plot.add_layout(legend, "right")  # beside the lines, never over them
         self.lines_info = pn.pane.Str("", css_classes=["weights-info"])
         self.table = pn.widgets.Tabulator(
             value=None, disabled=True, show_index=False, sizing_mode="stretch_width",

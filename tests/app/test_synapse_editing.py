@@ -110,9 +110,7 @@ def test_parameter_titles_show_label_nest_name_and_marks():
     assert title("stdp_synapse", "lambda", specs["stdp_synapse"]["lambda"]) == (
         "Learning rate · lambda"
     )
-    assert title("stdp_synapse", "Wmax", specs["stdp_synapse"]["Wmax"]) == (
-        "Maximum weight · Wmax"
-    )
+    assert title("stdp_synapse", "Wmax", specs["stdp_synapse"]["Wmax"]) == ("Maximum weight · Wmax")
     assert title("stdp_synapse", "Kplus", specs["stdp_synapse"]["Kplus"]).endswith("[initial]")
     hom = specs["stdp_synapse_hom"]
     assert title("stdp_synapse_hom", "tau_plus", hom["tau_plus"]).endswith("[common]")
@@ -136,7 +134,11 @@ def test_the_inspector_edits_synapse_params_and_keeps_refused_values(session):
     inspector = Inspector(session)
     session.selection = {"kind": "edge", "id": cid}
     fields = inspector.fields
-    assert {"synapse.params.tau_plus", "synapse.params.Wmax", "synapse.params.weight_recorder"} <= set(fields)
+    assert {
+        "synapse.params.tau_plus",
+        "synapse.params.Wmax",
+        "synapse.params.weight_recorder",
+    } <= set(fields)
     tau = fields["synapse.params.tau_plus"]
     assert tau.number.placeholder == "20 (default)" and tau.number.value is None
     assert fields["synapse.params.Wmax"].number.value == 50.0
@@ -190,7 +192,7 @@ def test_weight_lines_are_steps_per_synapse_and_a_sample_when_many():
     assert lines["synapse"] == ["pre[0] → post[0]", "pre[1] → post[1]", "pre[2] → post[2]"]
     assert list(lines["xs"][0]) == [1.0, 2.0, 2.0, 3.0, 3.0, 10.0]
     assert list(lines["ys"][0]) == [1.0, 1.0, 1.5, 1.5, 1.7, 1.7]
-    assert list(table["last weight"]) == [1.7, 2.5, 3.0]
+    assert list(table["last recorded"]) == [1.7, 2.5, 3.0]
     lines, _, total = weights_view.weight_lines({"wr": fields}, node_ids, 10.0, max_lines=2)
     assert total == 3 and lines["synapse"] == ["pre[0] → post[0]", "pre[2] → post[2]"]
 
@@ -233,7 +235,7 @@ def test_recorded_weights_reach_the_summary():
     summary = weights_view.summarize(project, events, chunks[-1].node_ids, 420.0, tables)
     assert summary.recorded == 4
     assert summary.lines["synapse"][0] == "P1[0] → P2[0]"
-    last = summary.table["last weight"].to_numpy()
+    last = summary.table["last recorded"].to_numpy()
     assert np.allclose(np.sort(last), np.sort(tables.after[cid]["weights"]))
 
 
@@ -242,3 +244,20 @@ def test_no_tables_for_static_or_device_connections():
     static = edits.set_synapse(project, cid, model="static_synapse")
     assert weights_view.tabulated(static) == []
     assert weights_view.tabulated(project) == [cid]
+
+
+def test_the_stdp_pairing_example_potentiates_and_depresses():
+    """What the example teaches: post after pre strengthens, post before pre weakens."""
+    needs_engine("stdp_synapse", "parrot_neuron")
+    from spikedesk.project_files import examples_dir, io
+
+    project = io.load(examples_dir() / "stdp_pairing.json")
+    tables = weights_view.TableRecorder(project)
+    assert tables.ids == ["ltp", "ltd"]
+    list(tables.run(EmbeddedBackend(), project, chunk=1000.0, cancel=None))
+    ltp0, ltp1 = tables.before["ltp"]["weights"], tables.after["ltp"]["weights"]
+    ltd0, ltd1 = tables.before["ltd"]["weights"], tables.after["ltd"]["weights"]
+    assert len(ltp0) == len(ltd0) == 20
+    assert 5.0 <= ltp0.min() and ltp0.max() <= 15.0
+    assert np.all(ltp1 > ltp0 + 5.0) and np.all(ltd1 < ltd0)
+    assert 0.8 < ltd1.mean() / ltd0.mean() < 0.9  # "by about 15 %"

@@ -54,9 +54,7 @@ def static_pairing(tmp_path: Path, name: str) -> Path:
 def import_file(page: Page, studio, path: Path):
     open_page(page, studio.url, "Projects")
     page.locator("input[type=file]").set_input_files(str(path))
-    expect(page.get_by_text(re.compile(rf"Imported {path.name} as"))).to_be_visible(
-        timeout=30_000
-    )
+    expect(page.get_by_text(re.compile(rf"Imported {path.name} as"))).to_be_visible(timeout=30_000)
     expect(node(page, "pre")).to_be_visible(timeout=30_000)
     return studio.last()["session"]
 
