@@ -223,10 +223,11 @@ def summarize(
             continue
         conn = edits.connection(project, cid)
         unit = catalog.weight_of(project.node(conn.target).model).unit
+        unit = f" {unit}" if unit else ""
         w0, w1 = before["weights"], after["weights"]
         out.histograms[cid] = distribution(w0, w1)
         mean = (
-            f"mean {w0.mean():.4g} → {w1.mean():.4g} {unit}, "
+            f"mean {w0.mean():.4g} → {w1.mean():.4g}{unit}, "
             f"range {w0.min():.4g} .. {w0.max():.4g} → {w1.min():.4g} .. {w1.max():.4g}"
             if len(w0)
             else "no synapses"
