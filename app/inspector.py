@@ -322,6 +322,10 @@ class Inspector(pn.viewable.Viewer):
                 )
             )
         )
+        if "recorder" in (
+            catalog.model(project.node(e).model).kind for e in (conn.source, conn.target)
+        ):
+            return out  # a recorder's wiring has no synapse dynamics
         return out + synapse.param_fields(project, conn)
 
     # ------------------------------------------------------------------ applying

@@ -66,7 +66,7 @@ def build_page(store: ProjectStore, start: str | None = None, on_session=None):
         sizing_mode="stretch_width",
         dynamic=False,
     )
-    tabs.param.watch(lambda e: setattr(code, "shown", tabs[e.new] is code), "active")
+    tabs.param.watch(lambda e: setattr(code, "shown", e.new == 2), "active")  # PyNEST code
     template = pn.template.BootstrapTemplate(
         title="spikedesk",
         sidebar=[manager],
