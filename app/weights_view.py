@@ -305,6 +305,7 @@ class WeightsView(pn.viewable.Viewer):
             left="left", right="right", bottom=0, top="after", source=self.hist_source,
             color="#1f77b4", alpha=0.55, legend_label="after the run",
         )  # fmt: skip
+        self.hist_plot.add_layout(self.hist_plot.legend[0], "right")  # never over the bars
         self.connection = pn.widgets.Select(label="connection", options=[], width=160)
         self.connection.param.watch(lambda e: self._show_histogram(e.new), "value")
         self.hist_info = pn.pane.Markdown("", css_classes=["weights-distribution"])
