@@ -11,7 +11,7 @@ from spikedesk.app import edits
 from spikedesk.app.canvas import NetworkCanvas, kind_styles, palette_from_catalog
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.project_files import catalog
-from spikedesk.project_files.project import Project
+from spikedesk.project_files.project import Project, Synapse
 
 
 def canvas_nodes(project: Project) -> list[dict]:
@@ -41,6 +41,10 @@ def canvas_edges(project: Project) -> list[dict]:
         device = "recorder" in (kinds.get(conn.source), kinds.get(conn.target))
         sign = 0 if device else edits.weight_sign(conn.synapse.weight)
         label = "" if device else f"{rule_label(conn.rule)} · w={_short(conn.synapse.weight)}"
+        if not device and conn.synapse.model != Synapse.model:  # plastic and other synapses
+            label += f" · {conn.synapse.model}"
+            recorder = conn.synapse.params.get("weight_recorder")
+            label += f" → {recorder}" if isinstance(recorder, str) else ""
         out.append(
             {
                 "id": conn.id,

@@ -164,9 +164,38 @@ def set_rule_param(project: Project, conn_id: str, name: str, value: Any) -> Pro
 
 
 def set_synapse(project: Project, conn_id: str, **fields: Any) -> Project:
-    """Change synapse model, weight or delay of a connection."""
+    """Change synapse model, weight or delay of a connection. A new model keeps the synapse
+    parameters that model also has (a copy model's: those of its built-in model)."""
     old = connection(project, conn_id).synapse
+    if "model" in fields and fields["model"] != old.model:
+        specs = catalog.synapse_models().get(synapse_base(project, fields["model"]))
+        if specs is not None:
+            fields["params"] = frozen_map({k: v for k, v in old.params.items() if k in specs})
     return _replace_conn(project, conn_id, synapse=replace(old, **fields))
+
+
+def set_synapse_params(project: Project, conn_id: str, values: dict[str, Any]) -> Project:
+    """Set several synapse parameters (``synapse.params``, NEST's names) as one edit; ``None``
+    removes one (back to the model's default), so the whole set is validated together."""
+    old = connection(project, conn_id).synapse
+    params = dict(old.params)
+    for name, value in values.items():
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = value
+    return _replace_conn(project, conn_id, synapse=replace(old, params=frozen_map(params)))
+
+
+def synapse_base(project: Project, model: str) -> str:
+    """The built-in synapse model behind ``model`` (itself, or the base of a copy model of a
+    format-2 project)."""
+    copies = getattr(project, "copy_models", None) or {}
+    seen = set()
+    while model in copies and model not in seen:
+        seen.add(model)
+        model = copies[model].model
+    return model
 
 
 def set_description(project: Project, text: str) -> Project:

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import panel as pn
-from spikedesk.app import edits
+from spikedesk.app import edits, synapse_fields
 from spikedesk.app.fields import ChoiceField, Field, ListField, NumberField, TextField
 from spikedesk.app.session import ProjectSession, Refused
+from spikedesk.app.synapse_fields import SynapseSection
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Project
 
@@ -202,6 +203,7 @@ class Inspector(pn.viewable.Viewer):
                     slider=_range(meta),
                 )
             out.append(self._field(field))
+        out += synapse_fields.node_notes(self.session.project, node)
         out.append(
             pn.Card(
                 pn.pane.Markdown(model_doc(node.model), width=250, css_classes=["nest-doc"]),
@@ -269,25 +271,21 @@ class Inspector(pn.viewable.Viewer):
                 )
             )
             return out
-        out.append(
-            self._field(
-                ChoiceField(
-                    "synapse.model",
-                    "Synapse model",
-                    "",
-                    self._on(lambda p, v: edits.set_synapse(p, cid, model=v)),
-                    conn.synapse.model,
-                    list(catalog.synapse_models()),
-                )
-            )
+        synapse = SynapseSection(self.session, self.fields, cid)
+        out += synapse.model_field(
+            project, conn, self._on(lambda p, v: edits.set_synapse(p, cid, model=v), rebuild=True)
         )
-        if catalog.model(project.node(conn.target).model).is_correlation_detector:
-            # the channel of the detector the spikes enter (NEST's receptor_type)
+        target_spec = catalog.model(project.node(conn.target).model)
+        if target_spec.is_correlation_detector or target_spec.kind == "neuron":
+            # the detector's channel, or the neuron's input port (multi-receptor models; a
+            # parrot's port 1 is seen by STDP only): NEST's receptor_type
             out.append(
                 self._field(
                     NumberField(
                         "synapse.receptor_type",
-                        "Channel (receptor_type)",
+                        "Channel (receptor_type)"
+                        if target_spec.is_correlation_detector
+                        else "Receptor (receptor_type)",
                         "",
                         self._on(lambda p, v: edits.set_synapse(p, cid, receptor_type=int(v))),
                         conn.synapse.receptor_type,
@@ -324,7 +322,11 @@ class Inspector(pn.viewable.Viewer):
                 )
             )
         )
-        return out
+        if "recorder" in (
+            catalog.model(project.node(e).model).kind for e in (conn.source, conn.target)
+        ):
+            return out  # a recorder's wiring has no synapse dynamics
+        return out + synapse.param_fields(project, conn)
 
     # ------------------------------------------------------------------ applying
     def _param_handler(self, node_id: str, name: str):

@@ -60,12 +60,13 @@ def build_page(store: ProjectStore, start: str | None = None, on_session=None):
     compare = CompareView(lambda: session.project)
     tabs = pn.Tabs(
         ("Activity", studio.activity),
+        ("Weights", studio.weights),
         ("PyNEST code", code),
         ("Compare with NEST", compare),
         sizing_mode="stretch_width",
         dynamic=False,
     )
-    tabs.param.watch(lambda e: setattr(code, "shown", e.new == 1), "active")
+    tabs.param.watch(lambda e: setattr(code, "shown", e.new == 2), "active")  # PyNEST code
     template = pn.template.BootstrapTemplate(
         title="spikedesk",
         sidebar=[manager],

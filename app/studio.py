@@ -18,6 +18,7 @@ from spikedesk.app.activity import ActivityView, population_stats
 from spikedesk.app.document import on_document
 from spikedesk.app.pacing import FramePacer
 from spikedesk.app.session import ProjectSession, Refused
+from spikedesk.app.weights_view import TableRecorder, WeightsView, summarize
 from spikedesk.engine import EngineError, merge
 from spikedesk.engine.backends import EmbeddedBackend, nest_available
 from spikedesk.project_files.project import Project
@@ -113,6 +114,7 @@ class Studio(pn.viewable.Viewer):
     # ------------------------------------------------------------------ views
     def _build_views(self) -> None:
         self.activity = ActivityView()
+        self.weights = WeightsView()
         self.progress = pn.indicators.Progress(value=0, max=100, sizing_mode="stretch_width")
         self.simulate_button = pn.widgets.Button(label="Simulate", color="primary")
         self.cancel_button = pn.widgets.Button(label="Cancel", color="warning", disabled=True)
@@ -177,6 +179,7 @@ class Studio(pn.viewable.Viewer):
     def _start(self, project: Project, backend) -> None:
         """Clear the plots (Bokeh models: on the document thread) and start the worker."""
         self.activity.start(project)
+        self.weights.start(project)
         self._worker = threading.Thread(target=self._work, args=(project, backend), daemon=True)
         self._worker.start()
 
@@ -203,7 +206,8 @@ class Studio(pn.viewable.Viewer):
         start = time.perf_counter()
         try:
             received, last = [], None
-            for chunk in backend.run(project, chunk=50.0, cancel=self._cancel):
+            tables = TableRecorder(project)  # plastic connections' synapses before/after
+            for chunk in tables.run(backend, project, chunk=50.0, cancel=self._cancel):
                 self._buffer.put(chunk)
                 received.append(chunk.events)
                 last = chunk
@@ -212,6 +216,8 @@ class Studio(pn.viewable.Viewer):
             simulated = last.time if last is not None else 0.0
             node_ids = dict(last.node_ids) if last is not None else {}
             stats = population_stats(events, project, node_ids, simulated)
+            weights = summarize(project, events, node_ids, simulated, tables)
+            self._buffer.put(("weights", weights))
             self._buffer.put(("done", wall, events, stats, simulated))
         except EngineError as exc:
             self._buffer.put(("error", str(exc)))
@@ -230,6 +236,7 @@ class Studio(pn.viewable.Viewer):
             self._simulated = last.time
             events = merge([c.events for c in chunks])
             self.activity.show(events, last.node_ids, last.time, last.duration)
+            self.weights.show(events, last.node_ids, last.time)
             self.progress.value = int(100 * last.time / last.duration)
             self.status = (
                 f"Simulated {last.time:.1f} of {last.duration:.1f} ms in {last.wall:.2f} s"
@@ -240,6 +247,9 @@ class Studio(pn.viewable.Viewer):
                 self._finish(*item)
 
     def _finish(self, kind: str, value, events=None, stats=None, simulated=0.0) -> None:
+        if kind == "weights":  # the weights view's summary, just before "done"
+            self.weights.finish(value)
+            return
         if kind == "error":
             self.alert.object = f"Simulation failed: {value}"
             self.alert.visible = True
