@@ -46,6 +46,8 @@ def static_pairing(tmp_path: Path, name: str) -> Path:
     project = io.load(examples_dir() / "stdp_pairing.json")
     for cid in ("ltp", "ltd"):
         project = edits.set_synapse(project, cid, model="static_synapse")
+        project = edits.set_synapse_params(project, cid, {"weight_recorder": None})
+    project = edits.delete(project, "node", "wr")  # the example's weight recorder
     path = tmp_path / f"{name}.json"
     path.write_text(io.dumps(replace(project, name=name)))
     return path
