@@ -367,6 +367,10 @@ def _synapse(name: str, entry: dict, engine: dict, defaults_of, include: Path, c
     return out, ui
 
 
+# synapse models that connect only to some neuron models (NEST refuses iaf_psc_alpha)
+PROBE_NEURON = {"clopath_synapse": "aeif_psc_delta_clopath"}
+
+
 def nest_common(nest, name: str, params: list[str]) -> list[str]:
     """The parameters of synapse model ``name`` that NEST refuses per connection: each is
     tried alone in the syn_spec of a Connect between two neurons."""
@@ -376,7 +380,7 @@ def nest_common(nest, name: str, params: list[str]) -> list[str]:
         if pname == "delay":
             continue  # per connection in every model
         nest.ResetKernel()
-        pair = nest.Create("iaf_psc_alpha", 2)
+        pair = nest.Create(PROBE_NEURON.get(name, "iaf_psc_alpha"), 2)
         value = defaults[pname]
         if pname in ("weight_recorder", "volume_transmitter"):
             value = nest.Create(pname)
