@@ -22,7 +22,9 @@ what it does not reach:
   Wmax 0.75, initial x_bar, tau_x 10), 2 inhibitory neurons (static); A_LTD_const false. The
   network's delays are 1.0 and 2.0 ms, so a slice is 10 steps and NEST's LTD ring holds
   max_delay + 1 = 21 entries: the exc -> exc synapses (delay = max_delay) find the LTD entry
-  of t_spike - 2 ms overwritten unless the spike was late in its slice;
+  of t_spike - 2 ms overwritten unless the spike was late in its slice. The excitatory
+  neurons' V_th_rest is -51 mV: NEST starts V_th at the default V_th_rest, -50.4 mV, whatever
+  V_th_rest is;
 - ``clopath_hh_network``: 20 parrots onto 3 hh_psc_alpha_clopath (clopath delays 0.5 and
   1.5 ms, the first clipped at Wmax; A_LTD_const false, delay_u_bars 3 ms, non-default
   thresholds).
@@ -166,7 +168,8 @@ def aeif_network_case() -> dict:
     nodes = [
         node("sg", "spike_generator", n_in, spike_times=trains),
         node("inp", "parrot_neuron", n_in),
-        node("exc", "aeif_psc_delta_clopath", n_exc, V_m=v0, I_e=EXC_I_E, **AEIF_NET),
+        node("exc", "aeif_psc_delta_clopath", n_exc, V_m=v0, I_e=EXC_I_E, V_th_rest=-51.0,
+             **AEIF_NET),
         node("inh", "aeif_psc_delta_clopath", n_inh, V_m=-60.0, I_e=100.0, **AEIF_NET),
         node("wr_in", "weight_recorder"),
         node("wr_ee", "weight_recorder"),
@@ -199,8 +202,8 @@ def aeif_network_case() -> dict:
         " inhomogeneous trains, seed 20261203) -> 6 aeif_psc_delta_clopath (I_e 0..300 pA;"
         " clopath weight 2.5, delay 1.0, Wmax 3), exc -> exc clopath without autapses (weight"
         " 0.25, delay 2.0 = max_delay, Wmin 0.245, Wmax 0.75, x_bar 0.02, tau_x 10), 2"
-        " inhibitory neurons (static); A_LTD_const false, 100x the example's A_LTP/A_LTD;"
-        " exc V_m, w, z, V_th and u_bars every 0.5 ms",
+        " inhibitory neurons (static); exc V_th_rest -51 mV; A_LTD_const false, 100x the"
+        " example's A_LTP/A_LTD; exc V_m, w, z, V_th and u_bars every 0.5 ms",
         duration,
         nodes,
         conns,
