@@ -9,7 +9,8 @@ Run at 1, 2 and 4 threads and on emulated ranks. Compared with NEST:
   exactly, weights to 1e-6 relative (the engine restates NEST's rkf45 and Clopath history
   with the same arithmetic; in practice the weights agree to the last bit);
 - spikes within 0.1 ms and V_m (and the other sampled state) with an RMS difference <= 0.1
-  mV, as test_nest_model_traces.py does for the rkf45 models, plus the final connection
+  mV, as test_nest_model_traces.py does for the rkf45 models (and the first sample to 1e-6:
+  V_th starts at NEST's default V_th_rest whatever V_th_rest is), plus the final connection
   tables (weights to 1e-6) once the engine's Python API returns them.
 """
 
@@ -78,11 +79,15 @@ def compare_state(got: dict, want: dict, what: str) -> None:
     assert len(got["times"]) == len(want["times"]), f"{what}: sample counts differ"
     np.testing.assert_allclose(got["times"], want["times"], rtol=0, atol=1e-9, err_msg=what)
     np.testing.assert_array_equal(got["senders"], want["senders"], err_msg=f"{what} senders")
+    first = want["times"] == want["times"].min()  # before any difference could grow
     for name in want:
         if name in ("times", "senders"):
             continue
         rms = float(np.sqrt(np.mean((got[name] - want[name]) ** 2)))
         assert rms <= 0.1, f"{what}.{name}: RMS difference {rms:.3g} > 0.1"
+        np.testing.assert_allclose(
+            got[name][first], want[name][first], rtol=1e-6, err_msg=f"{what}.{name} first sample"
+        )
 
 
 @pytest.mark.parametrize("threads", [1, 2, 4])
