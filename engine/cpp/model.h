@@ -60,6 +60,7 @@ enum class Routing {
 
 class Population;
 class SynapseGroup;
+struct Archive;
 
 // A spike arriving at a neuron of a precise population within one step (NEST's *_ps models):
 // `offset` ms before the end of the step, as the spike's offset; `weight` is the synapse
@@ -193,6 +194,11 @@ class Population {
   bool gap_junctions = false;  // takes gap junctions (Define::gap_junctions)
   GapState* gap = nullptr;     // set by the kernel when gap junctions are connected
   const std::vector<std::function<double(const Population&, size_t)>>* getters = nullptr;
+  // Set by the kernel before prepare(): the network's maximum delay (steps), and the spike
+  // archives of this population's neurons ([i], when some synapse reads archives; their
+  // n_incoming counts those synapses). Clopath's neurons size and gate their histories by them.
+  long max_delay = 0;
+  const Archive* archive = nullptr;
 
  protected:
   void emit(const StepContext& ctx, size_t i, double offset = 0.0, uint32_t multiplicity = 1) {

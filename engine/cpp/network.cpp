@@ -186,7 +186,11 @@ void Network::prepare(long steps, long min_delay, long max_delay) {
 }
 
 void Network::prepare_buffers(long lo, long hi) {
-  for (auto& p : populations_) p->prepare(h_);
+  for (auto& p : populations_) {
+    p->max_delay = hi;
+    p->archive = archives_.empty() ? nullptr : archives_.data() + p->current_offset;
+    p->prepare(h_);
+  }
   // recordables by index, resolved once per (recorder, population)
   for (auto& r : recorders_) {
     if (r.kind != RecorderKind::kSamples) continue;

@@ -368,6 +368,10 @@ def _synapse(name: str, entry: dict, engine: dict, defaults_of, include: Path, c
     return out, ui
 
 
+# synapse models that connect only to some neuron models (NEST refuses iaf_psc_alpha)
+PROBE_NEURON = {"clopath_synapse": "aeif_psc_delta_clopath", "gap_junction": "hh_psc_alpha_gap"}
+
+
 def nest_common(nest, name: str, params: list[str]) -> list[str]:
     """The parameters of synapse model ``name`` that NEST refuses per connection: each is
     tried alone in the syn_spec of a Connect between two neurons."""
@@ -378,7 +382,7 @@ def nest_common(nest, name: str, params: list[str]) -> list[str]:
             continue  # per connection in every model
         nest.ResetKernel()
         symmetric = bool(defaults.get("requires_symmetric"))  # gap junctions
-        pair = nest.Create("hh_psc_alpha_gap" if symmetric else "iaf_psc_alpha", 2)
+        pair = nest.Create(PROBE_NEURON.get(name, "iaf_psc_alpha"), 2)
         conn_spec = {"rule": "one_to_one", "make_symmetric": True} if symmetric else None
         value = defaults[pname]
         if pname in ("weight_recorder", "volume_transmitter"):
