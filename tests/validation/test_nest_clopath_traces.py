@@ -121,7 +121,7 @@ def test_final_connections_match_nest(source: str, case: str, reference: dict) -
     entry = SOURCES[source][case]
     data = entry["project"]
     skip_unless_implemented(case, data)
-    tables = engine_connections(simulate(engine_project(data), threads=2))
+    tables = engine_connections(simulate(engine_project(data), threads=2, connections=True))
     if tables is None:
         pytest.skip("the engine's Python API has no connection tables yet (Results.connections)")
     for cid in entry["connections"]:
