@@ -58,7 +58,9 @@ def _plot(title: str, y_label: str, height: int, webgl: bool = False, **kwargs):
 def population_stats(events: dict, project: Project, node_ids: dict, duration_ms: float) -> dict:
     """Spike count, mean rate and mean CV of ISI per recorded population."""
     rows = {"population": [], "neurons": [], "spikes": [], "rate (spikes/s)": [], "CV ISI": []}
-    spike_recorders = {n.id for n in project.nodes if catalog.model(n.model).is_spike_recorder}
+    spike_recorders = {
+        n.id for n in project.nodes if catalog.model(project.base_model(n.model)).is_spike_recorder
+    }
     seen = set()
     for conn in project.connections:
         if conn.target not in spike_recorders or conn.source in seen:
@@ -219,7 +221,8 @@ class ActivityView(pn.viewable.Viewer):
             "shade": [],
         }
         self.correlation_plot.visible = any(
-            catalog.model(n.model).is_correlation_detector for n in project.nodes
+            catalog.model(project.base_model(n.model)).is_correlation_detector
+            for n in project.nodes
         )
 
     def show(self, events: dict, node_ids: dict, simulated: float, duration: float) -> None:
@@ -238,7 +241,9 @@ class ActivityView(pn.viewable.Viewer):
 
     def _colors(self, project: Project) -> dict[str, str]:
         """A colour per neuron population of ``project``, in node order."""
-        neurons = [n for n in project.nodes if catalog.model(n.model).kind == "neuron"]
+        neurons = [
+            n for n in project.nodes if catalog.model(project.base_model(n.model)).kind == "neuron"
+        ]
         return {n.id: (n.color or Category10_10[i % 10]) for i, n in enumerate(neurons)}
 
     def _population_index(self, senders: np.ndarray) -> np.ndarray:
@@ -256,7 +261,8 @@ class ActivityView(pn.viewable.Viewer):
         detectors = {
             n.id: n
             for n in self._run_project.nodes
-            if catalog.model(n.model).is_correlation_detector and n.id in events
+            if catalog.model(self._run_project.base_model(n.model)).is_correlation_detector
+            and n.id in events
         }
         if not detectors:
             return
@@ -315,7 +321,7 @@ class ActivityView(pn.viewable.Viewer):
         """The variables this run records (voltmeters: V_m; multimeters: record_from)."""
         names: list[str] = []
         for node in project.nodes:
-            spec = catalog.model(node.model)
+            spec = catalog.model(project.base_model(node.model))
             for field in (e for e in spec.events if e in spec.params):  # e.g. record_from
                 chosen = node.params.get(field, spec.params[field].default)
                 names += [v for v in chosen if v not in names]
@@ -361,7 +367,11 @@ class ActivityView(pn.viewable.Viewer):
 
     def _recorded_neurons(self, node_ids: dict) -> int:
         project = self._run_project
-        recorders = {n.id for n in project.nodes if catalog.model(n.model).is_spike_recorder}
+        recorders = {
+            n.id
+            for n in project.nodes
+            if catalog.model(project.base_model(n.model)).is_spike_recorder
+        }
         sources = {c.source for c in project.connections if c.target in recorders}
         return sum(node_ids[s][1] for s in sources)
 

@@ -18,7 +18,7 @@ def canvas_nodes(project: Project) -> list[dict]:
     kinds = kind_styles()
     out = []
     for node in project.nodes:
-        kind = catalog.model(node.model).kind
+        kind = catalog.model(project.base_model(node.model)).kind
         out.append(
             {
                 "id": node.id,
@@ -35,7 +35,7 @@ def canvas_nodes(project: Project) -> list[dict]:
 
 
 def canvas_edges(project: Project) -> list[dict]:
-    kinds = {n.id: catalog.model(n.model).kind for n in project.nodes}
+    kinds = {n.id: catalog.model(project.base_model(n.model)).kind for n in project.nodes}
     out = []
     for conn in project.connections:
         device = "recorder" in (kinds.get(conn.source), kinds.get(conn.target))

@@ -70,7 +70,10 @@ def connect(project: Project, source: str, target: str) -> tuple[Project, str]:
     detector -> neuron) is turned into neuron -> recorder (they receive spikes).
     """
     src, tgt = project.node(source), project.node(target)
-    src_spec, tgt_spec = catalog.model(src.model), catalog.model(tgt.model)
+    src_spec, tgt_spec = (
+        catalog.model(project.base_model(src.model)),
+        catalog.model(project.base_model(tgt.model)),
+    )
     sampled = src_spec.kind == "neuron" or (src_spec.kind == "stimulator" and src_spec.recordables)
     if tgt_spec.is_sampler and sampled:
         source, target = target, source
@@ -109,7 +112,7 @@ def set_node(project: Project, node_id: str, **fields: Any) -> Project:
     """Change label, size, model or color of a node. A new model keeps the parameters that
     model also has."""
     if "model" in fields:
-        spec = catalog.model(fields["model"])
+        spec = catalog.model(project.base_model(fields["model"]))
         node = project.node(node_id)
         kept = {k: v for k, v in node.params.items() if k in spec.params}
         fields["params"] = frozen_map(kept)

@@ -116,7 +116,11 @@ class Inspector(pn.viewable.Viewer):
             self.title.object = f"### {conn.source} → {conn.target}\nconnection {conn.id}"
             self.body.objects = self._connection_fields(project, conn)
         else:
-            neurons = sum(n.size for n in project.nodes if catalog.model(n.model).kind == "neuron")
+            neurons = sum(
+                n.size
+                for n in project.nodes
+                if catalog.model(project.base_model(n.model)).kind == "neuron"
+            )
             self.title.object = (
                 "### Inspector\nSelect a node or a connection on the canvas to edit it. "
                 "Drag models from the palette; drag from a node's handle to connect.\n\n"
@@ -139,8 +143,18 @@ class Inspector(pn.viewable.Viewer):
         return field
 
     def _node_fields(self, node) -> list:
-        spec = catalog.model(node.model)
-        same_kind = [m for m, s in catalog.models().items() if s.kind == spec.kind]
+        project = self.session.project
+        spec = catalog.model(project.base_model(node.model))
+        copies = [m for m in getattr(project, "copy_models", {}) or {} if m != node.model]
+        same_kind = [m for m, s in catalog.models().items() if s.kind == spec.kind] + [
+            m for m in [node.model, *copies] if m not in catalog.models()
+        ]
+        same_kind = [  # node models of the same kind, built-in or copies (not synapse copies)
+            m
+            for m in same_kind
+            if project.base_model(m) in catalog.models()
+            and catalog.model(project.base_model(m)).kind == spec.kind
+        ]
         nid = node.id
 
         out: list = [
@@ -206,7 +220,7 @@ class Inspector(pn.viewable.Viewer):
         out += synapse_fields.node_notes(self.session.project, node)
         out.append(
             pn.Card(
-                pn.pane.Markdown(model_doc(node.model), width=250, css_classes=["nest-doc"]),
+                pn.pane.Markdown(model_doc(project.base_model(node.model)), width=250, css_classes=["nest-doc"]),
                 title=f"NEST documentation: {node.model}",
                 collapsed=True,
                 width=270,
@@ -275,7 +289,7 @@ class Inspector(pn.viewable.Viewer):
         out += synapse.model_field(
             project, conn, self._on(lambda p, v: edits.set_synapse(p, cid, model=v), rebuild=True)
         )
-        target_spec = catalog.model(project.node(conn.target).model)
+        target_spec = catalog.model(project.base_model(project.node(conn.target).model))
         if target_spec.is_correlation_detector or target_spec.kind == "neuron":
             # the detector's channel, or the neuron's input port (multi-receptor models; a
             # parrot's port 1 is seen by STDP only): NEST's receptor_type
@@ -323,7 +337,8 @@ class Inspector(pn.viewable.Viewer):
             )
         )
         if "recorder" in (
-            catalog.model(project.node(e).model).kind for e in (conn.source, conn.target)
+            catalog.model(project.base_model(project.node(e).model)).kind
+            for e in (conn.source, conn.target)
         ):
             return out  # a recorder's wiring has no synapse dynamics
         return out + synapse.param_fields(project, conn)

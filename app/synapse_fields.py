@@ -111,7 +111,7 @@ def param_title(model: str, name: str, spec: catalog.ParamSpec) -> str:
 
 
 def nodes_with_role(project: Project, role: str | None) -> list:
-    return [n for n in project.nodes if catalog.model(n.model).role == role]
+    return [n for n in project.nodes if catalog.model(project.base_model(n.model)).role == role]
 
 
 def recorded_by(project: Project, node_id: str) -> list[tuple[Connection, str]]:
@@ -131,7 +131,7 @@ def recorded_by(project: Project, node_id: str) -> list[tuple[Connection, str]]:
 def node_notes(project: Project, node) -> list:
     """For a node that synapses name instead of connecting to it (weight_recorder,
     volume_transmitter): which connections name it, or how to make them."""
-    spec = catalog.model(node.model)
+    spec = catalog.model(project.base_model(node.model))
     if not (spec.is_weight_recorder or spec.is_volume_transmitter):
         return []
     named = recorded_by(project, node.id)

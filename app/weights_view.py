@@ -38,7 +38,7 @@ Tables = dict[str, dict[str, np.ndarray]]  # connection id -> sources, targets, 
 def tabulated(project: Project) -> list[str]:
     """The connections whose weights are shown before and after a run: those with a plastic
     synapse model between neurons."""
-    kinds = {n.id: catalog.model(n.model).kind for n in project.nodes}
+    kinds = {n.id: catalog.model(project.base_model(n.model)).kind for n in project.nodes}
     return [
         c.id
         for c in project.connections
@@ -208,7 +208,9 @@ class WeightSummary:
 
 
 def weight_recorders(project: Project) -> list[str]:
-    return [n.id for n in project.nodes if catalog.model(n.model).is_weight_recorder]
+    return [
+        n.id for n in project.nodes if catalog.model(project.base_model(n.model)).is_weight_recorder
+    ]
 
 
 def summarize(

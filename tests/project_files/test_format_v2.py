@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from spikedesk.project_files import io
+from spikedesk.project_files import catalog, io
 from spikedesk.project_files.project import FORMAT_VERSION, CopyModel, Project
 from spikedesk.project_files.validation import Problem, ProjectError, validate
 
@@ -138,11 +138,8 @@ def test_version_1_files_load_and_save_as_version_2():
             lambda d: d["connections"][0]["synapse"].update(model="fast_iaf"),
             "connections[0].synapse.model",
             'not a synapse model copy model "fast_iaf" of iaf_psc_alpha; known: '
-            "bernoulli_synapse, quantal_stp_synapse, static_synapse, static_synapse_hom_w, "
-            "stdp_dopamine_synapse, stdp_nn_pre_centered_synapse, stdp_nn_restr_synapse, "
-            "stdp_nn_symm_synapse, stdp_pl_synapse_hom, stdp_synapse, stdp_synapse_hom, "
-            "stdp_triplet_synapse, tsodyks2_synapse, tsodyks_synapse, "
-            "vogels_sprekeler_synapse, E_stdp",
+            + ", ".join(sorted(catalog.synapse_models()))
+            + ", E_stdp",
         ),
         (
             lambda d: d["connections"][0]["synapse"]["params"].update(tau_pluss=1.0),
