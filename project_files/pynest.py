@@ -10,6 +10,7 @@ import keyword
 import re
 from collections.abc import Iterable
 
+from . import parameters
 from .nest_translation import RANDOM_ARGS, NestConnection, describe
 from .project import Node, Project, RandomParameter
 
@@ -37,7 +38,9 @@ def _number(value: float) -> str:
 
 
 def value_code(value: object) -> str:
-    """Python source for a parameter value (numbers, lists, random parameters)."""
+    """Python source for a parameter value (numbers, lists, random parameters, expressions)."""
+    if isinstance(value, parameters.Expression):
+        return parameters.pynest_code(value.tree())
     if isinstance(value, RandomParameter):
         args = ", ".join(
             f"{k}={_number(value.args[k])}"
