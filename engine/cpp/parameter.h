@@ -3,6 +3,8 @@
 // Random leaves draw from the Stream the caller gives (keyed by seed, purpose, gid, ...:
 // never by thread), in NEST's evaluation order, so values do not depend on threads or ranks.
 #pragma once
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -48,7 +50,28 @@ class Parameter {
   bool needs_pair() const { return pair_; }
   bool needs_position() const { return position_; }
 
-  double value(Stream& s, const Where& w = {}) const { return eval(int(nodes_.size()) - 1, s, w); }
+  double value(Stream& s, const Where& w = {}) const {
+    // today's random objects (a draw, perhaps clipped) without the general recursion
+    const Node& root = nodes_.back();
+    switch (root.op) {
+      case kConst: return root.x[0];
+      case kUniform: return s.uniform(root.x[0], root.x[1]);
+      case kNormal: return root.x[0] + root.x[1] * s.normal();
+      case kMin:
+      case kMax: {
+        const Node& inner = nodes_[size_t(root.child[0])];
+        if (is_leaf_draw(inner))
+          return root.op == kMin ? std::min(leaf_draw(inner, s), root.x[0])
+                                 : std::max(leaf_draw(inner, s), root.x[0]);
+        if (inner.op == kMax && root.op == kMin && is_leaf_draw(nodes_[size_t(inner.child[0])]))
+          return std::min(std::max(leaf_draw(nodes_[size_t(inner.child[0])], s), inner.x[0]),
+                          root.x[0]);
+        break;
+      }
+      default: break;
+    }
+    return eval(int(nodes_.size()) - 1, s, w);
+  }
 
  private:
   enum Op : uint8_t {
@@ -63,6 +86,17 @@ class Parameter {
     double x[7] = {0, 0, 0, 0, 0, 0, 0};  // numbers (and precomputed constants)
   };
   double eval(int i, Stream& s, const Where& w) const;
+  static bool is_leaf_draw(const Node& n) {
+    return n.op == kUniform || n.op == kNormal || n.op == kLognormal || n.op == kExponential;
+  }
+  static double leaf_draw(const Node& n, Stream& s) {
+    switch (n.op) {
+      case kUniform: return s.uniform(n.x[0], n.x[1]);
+      case kNormal: return n.x[0] + n.x[1] * s.normal();
+      case kLognormal: return std::exp(n.x[0] + n.x[1] * s.normal());
+      default: return s.exponential(n.x[0]);
+    }
+  }
   std::vector<Node> nodes_;
   bool random_ = false, pair_ = false, position_ = false;
 };
