@@ -21,12 +21,7 @@ from typing import Any
 from . import catalog, parameters
 from .project import Node, Project, RandomParameter, frozen_map
 
-RANDOM_ARGS = {
-    "uniform": ("min", "max"),
-    "normal": ("mean", "std"),
-    "lognormal": ("mean", "std"),
-    "exponential": ("beta",),
-}
+RANDOM_ARGS = parameters.registry.RANDOM_OBJECT_ARGS
 
 
 @dataclass(frozen=True)

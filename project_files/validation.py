@@ -18,12 +18,7 @@ from typing import Any
 from . import catalog, parameters
 from .project import FORMAT_NAME, FORMAT_VERSION, Project
 
-DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
-    "uniform": ("min", "max"),
-    "normal": ("mean", "std"),
-    "lognormal": ("mean", "std"),
-    "exponential": ("beta",),
-}
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = parameters.registry.RANDOM_OBJECT_ARGS
 BOUNDS = ("clip", "redraw")
 SEED_MAX = 2**32 - 1
 TIC = 0.001  # ms; NEST times are whole tics
@@ -519,6 +514,9 @@ class _Validator:
         """A parameter expression (project_files.parameters): its syntax and names, with the
         column of a problem, and the physical constraints its values must keep."""
         where = parameters.NODE if path.startswith("nodes") else parameters.CONNECTION
+        if re.fullmatch(r"\s*[A-Za-z_]\w*\s*", value):  # a word, not an expression
+            self.add(path, f"must be a number, got {show(value)}")
+            return
         try:
             expr = parameters.parse(value, where=where)
         except parameters.ExpressionError as exc:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import grammar, registry
+from . import grammar, registry, tree
 from .grammar import ExpressionError
 from .registry import ATTRIBUTES, FUNCTIONS, PAIR, POSITION, RANDOM
 from .tree import (
@@ -53,11 +53,13 @@ __all__ = [
     "from_random",
     "interval",
     "is_expression",
+    "check",
     "is_random",
     "needs",
     "parse",
     "program",
     "pynest_code",
+    "reference",
     "registry",
     "text",
     "to_nest",
@@ -169,6 +171,33 @@ def from_random(value: Any) -> Expr:
     if high is not None:
         x = Call(FUNCTIONS["math.min"], (x, hi))
     return x
+
+
+def check(source: str, *, where: str | None = None, spatial: bool = False) -> tuple[int, str]:
+    """For an editor validating as the user types: ``(0, "")`` when ``source`` is a valid
+    expression for the place, else the 1-based column and the message of its first problem."""
+    try:
+        parse(source, where=where, spatial=spatial)
+    except ExpressionError as exc:
+        return exc.column, exc.message
+    return 0, ""
+
+
+def reference() -> list[dict]:
+    """Every function and name with its signature and a line of documentation (completion and
+    help in the inspector), from the registry."""
+    out = []
+    for fn in FUNCTIONS.values():
+        args = []
+        for a in fn.args:
+            if a.default is registry.REQUIRED or a.kind == "parameter":
+                args.append(a.name)
+            else:
+                args.append(f"{a.name}={tree.number_text(float(a.default))}")
+        out.append({"name": fn.name, "signature": f"{fn.name}({', '.join(args)})", "doc": fn.doc})
+    for attr in ATTRIBUTES.values():
+        out.append({"name": attr.name, "signature": attr.name, "doc": attr.doc})
+    return sorted(out, key=lambda item: item["name"])
 
 
 def constant(expr: Expr) -> float | None:

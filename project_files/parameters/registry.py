@@ -231,6 +231,19 @@ RANDOM_OBJECTS: dict[str, Function] = {
 }
 
 
+# Today's random objects' arguments and defaults, by distribution: the one table validation,
+# the NEST translation, the NEST Desktop import and the app's random-value widget read.
+RANDOM_OBJECT_ARGS: dict[str, tuple[str, ...]] = {
+    name: tuple(a.name for a in f.args)
+    for name, f in RANDOM_OBJECTS.items()
+    if all(a.default is not REQUIRED for a in f.args)  # uniform_int has no random object
+}
+RANDOM_OBJECT_DEFAULTS: dict[str, tuple[tuple[str, float], ...]] = {
+    name: tuple((a.name, float(a.default)) for a in RANDOM_OBJECTS[name].args)
+    for name in RANDOM_OBJECT_ARGS
+}
+
+
 def names() -> list[str]:
     """Every function and name of the language (for completion and messages)."""
     return sorted([*FUNCTIONS, *ATTRIBUTES])

@@ -241,3 +241,29 @@ def test_to_nest_calls_the_nest_module():
         "nest.random.uniform_int(max=3)"
     )
     assert parameters.to_nest(parse("2 * 3"), nest) == 6.0
+
+
+def test_editor_check_and_reference():
+    assert parameters.check("1 + random.normal()") == (0, "")
+    assert parameters.check("1 + ", where=NODE) == (
+        5,
+        "expected a number, a name or '(', found the end",
+    )
+    ref = {item["name"]: item for item in parameters.reference()}
+    assert ref["random.normal"]["signature"] == "random.normal(mean=0.0, std=1.0)"
+    assert ref["math.redraw"]["signature"] == "math.redraw(x, min, max)"
+    assert ref["spatial.distance"]["doc"]
+    assert set(ref) == set(parameters.registry.names())
+
+
+def test_random_object_tables_come_from_the_registry():
+    from spikedesk.project_files import nest_translation, validation
+
+    assert parameters.registry.RANDOM_OBJECT_ARGS == {
+        "uniform": ("min", "max"),
+        "normal": ("mean", "std"),
+        "lognormal": ("mean", "std"),
+        "exponential": ("beta",),
+    }
+    assert validation.DISTRIBUTIONS is parameters.registry.RANDOM_OBJECT_ARGS
+    assert nest_translation.RANDOM_ARGS is parameters.registry.RANDOM_OBJECT_ARGS
