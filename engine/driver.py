@@ -164,6 +164,12 @@ def _largest(value: object, default: float) -> float:
         if value.distribution == "exponential":
             return 40.0 * float(args.get("beta", 1.0))
         return float(args.get("mean", default)) + 10.0 * float(args.get("std", 1.0))
+    if isinstance(value, (parameters.Expression, str)):
+        try:
+            span = parameters.interval(parameters.parse(parameters.source_of(value)))
+        except ValueError:
+            return default
+        return span.hi if span.hi < float("inf") else max(default, span.lo) * 40.0
     if isinstance(value, (list, tuple)):
         return max((_largest(v, default) for v in value), default=default)
     try:
