@@ -500,7 +500,7 @@ class _Validator:
                 return
             self.random(path, value, pspec.name, bounds)
             return
-        if isinstance(value, str) and type_ == "float":
+        if isinstance(value, str) and type_ == "float" and takes_expression(path):
             self.expression(path, value, pspec.name, bounds)
             return
         if isinstance(value, list):
@@ -1106,6 +1106,13 @@ def receptor_recordable(name: str, node: dict) -> bool:
     match = re.fullmatch(r"I_syn_(\d+)", name)
     count = receptor_count(node)
     return match is None or count is None or 1 <= int(match[1]) <= count
+
+
+def takes_expression(path: str) -> bool:
+    """Where a parameter expression may stand: a node's parameters (evaluated per neuron), a
+    connection's weight and delay (per synapse); not copy models' or synapse parameters,
+    which the engine takes as one number."""
+    return path.startswith("nodes[") or path.endswith((".synapse.weight", ".synapse.delay"))
 
 
 def multiple_of(value: float, step: float) -> bool:

@@ -267,3 +267,13 @@ def test_random_object_tables_come_from_the_registry():
     }
     assert validation.DISTRIBUTIONS is parameters.registry.RANDOM_OBJECT_ARGS
     assert nest_translation.RANDOM_ARGS is parameters.registry.RANDOM_OBJECT_ARGS
+
+
+def test_expressions_stand_where_values_are_drawn():
+    from spikedesk.project_files.validation import takes_expression
+
+    assert takes_expression("nodes[0].params.V_m")
+    assert takes_expression("connections[2].synapse.weight")
+    assert takes_expression("connections[2].synapse.delay")
+    assert not takes_expression("connections[2].synapse.params.tau_plus")
+    assert not takes_expression("copy_models.fast.params.tau_m")
