@@ -18,7 +18,7 @@ from spikedesk.engine.errors import (
     ParameterError,
     SimulationError,
 )
-from spikedesk.project_files import catalog
+from spikedesk.project_files import catalog, parameters
 from spikedesk.project_files.project import (
     Connection,
     Node,
@@ -68,26 +68,18 @@ class Results:
     connections: Connections | None = None  # simulate(..., connections=True): after the run
 
 
-def _random_spec(value: RandomParameter) -> dict:
-    args = dict(value.args)
-    a, b = {
-        "uniform": (args.get("min", 0.0), args.get("max", 1.0)),
-        "normal": (args.get("mean", 0.0), args.get("std", 1.0)),
-        "lognormal": (args.get("mean", 0.0), args.get("std", 1.0)),
-        "exponential": (args.get("beta", 1.0), 0.0),
-    }[value.distribution]
-    return {
-        "kind": value.distribution,
-        "a": float(a),
-        "b": float(b),
-        "low": value.low,
-        "high": value.high,
-        "redraw": value.bound == "redraw",
-    }
+def _program(value: object, where: str) -> list:
+    """The engine's form of a random object or an expression (project_files.parameters)."""
+    if isinstance(value, RandomParameter):
+        return parameters.program(parameters.from_random(value))
+    return parameters.program(parameters.parse(parameters.source_of(value), where=where))
 
 
 def _spec(value: object) -> object:
-    return _random_spec(value) if isinstance(value, RandomParameter) else float(value)
+    """A weight or delay for the engine: a number, or an expression program."""
+    if isinstance(value, (RandomParameter, parameters.Expression, str)):
+        return _program(value, parameters.CONNECTION)
+    return float(value)
 
 
 def _node_params(
@@ -116,11 +108,14 @@ def _node_params(
             record_from = [str(v) for v in value]
             continue
         try:
-            if isinstance(value, RandomParameter):
+            if isinstance(value, (RandomParameter, parameters.Expression)) or (
+                isinstance(value, str) and pspec.type == "float"
+            ):
                 if not per_neuron:
-                    raise ValueError("random values apply to neuron parameters only")
+                    raise ValueError("random values and expressions apply to neurons only")
                 key = zlib.crc32(f"{node.id}.{name}".encode())
-                out[name] = list(net.draw(_random_spec(value), key, first_gid, node.size))
+                program = _program(value, parameters.NODE)
+                out[name] = list(net.draw(program, key, first_gid, node.size))
             elif pspec.type.startswith("list"):
                 if value and isinstance(value[0], (list, tuple)):
                     # one list per device (or per neuron, where the model has that)
@@ -184,11 +179,12 @@ def _synapse_bytes(c: Connection) -> int:
     rows are sorted when delays are random, and the state of plastic models (bounded)."""
     params = catalog.synapse_models().get(c.synapse.model, {})
     static = set(params) <= {"weight", "delay", "weight_recorder"}  # no state, no parameters
-    constant_weight = not isinstance(c.synapse.weight, RandomParameter)
+    drawn = (RandomParameter, parameters.Expression, str)
+    constant_weight = not isinstance(c.synapse.weight, drawn)
     size = 4
     if not (static and constant_weight):
         size += 8
-    if isinstance(c.synapse.delay, RandomParameter):
+    if isinstance(c.synapse.delay, drawn):
         size += 4
     if not static:
         size += 40  # per-synapse state (the dopamine synapse's, the largest)
@@ -206,6 +202,12 @@ def _largest(value: object, default: float) -> float:
         if value.distribution == "exponential":
             return 40.0 * float(args.get("beta", 1.0))
         return float(args.get("mean", default)) + 10.0 * float(args.get("std", 1.0))
+    if isinstance(value, (parameters.Expression, str)):
+        try:
+            span = parameters.interval(parameters.parse(parameters.source_of(value)))
+        except ValueError:
+            return default
+        return span.hi if span.hi < float("inf") else max(default, span.lo) * 40.0
     if isinstance(value, (list, tuple)):
         return max((_largest(v, default) for v in value), default=default)
     try:
@@ -377,13 +379,20 @@ class _Run:
     def _connect(self, number: int, conn: Connection) -> None:
         rule = {"rule": conn.rule.rule, **dict(conn.rule.params)}
         synapse = self._synapse(conn)
+        values = {}
+        for name in ("weight", "delay"):
+            value = getattr(conn.synapse, name)
+            try:
+                values[name] = _spec(value)
+            except ValueError as exc:
+                raise ParameterError(conn.id, f"synapse.{name}", value, str(exc)) from None
         try:
             self.net.connect(
                 self.index[conn.source],
                 self.index[conn.target],
                 rule,
-                _spec(conn.synapse.weight),
-                _spec(conn.synapse.delay),
+                values["weight"],
+                values["delay"],
                 number,
                 list(conn.source_indices or ()),
                 list(conn.target_indices or ()),

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import catalog
+from . import catalog, parameters
 from .project import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -168,6 +168,8 @@ def param_from_json(value: Any, type_name: str) -> ParamValue:
         )
     if isinstance(value, list):
         return tuple(param_from_json(v, _element_type(type_name)) for v in value)
+    if isinstance(value, str) and type_name == "float":
+        return parameters.Expression(value)
     return _scalar(value, type_name)
 
 
@@ -310,6 +312,8 @@ def param_to_json(value: ParamValue) -> Any:
         if value.bound != "clip":
             out["bound"] = value.bound
         return out
+    if isinstance(value, parameters.Expression):
+        return value.text
     if isinstance(value, (tuple, list)):
         return [param_to_json(v) for v in value]
     return value

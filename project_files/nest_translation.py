@@ -25,15 +25,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import catalog
+from . import catalog, parameters
 from .project import Node, Project, RandomParameter, frozen_map
 
-RANDOM_ARGS = {
-    "uniform": ("min", "max"),
-    "normal": ("mean", "std"),
-    "lognormal": ("mean", "std"),
-    "exponential": ("beta",),
-}
+RANDOM_ARGS = parameters.registry.RANDOM_OBJECT_ARGS
 
 
 @dataclass(frozen=True)
@@ -282,6 +277,8 @@ def describe(project: Project) -> NestNetwork:
 def nest_value(nest: Any, value: Any) -> Any:
     """``value`` for PyNEST: a random parameter becomes ``nest.random.*`` with its bounds
     (clip: ``nest.math.max/min``, redraw: ``nest.math.redraw``); lists recursively."""
+    if isinstance(value, parameters.Expression):
+        return parameters.to_nest(value.tree(), nest)
     if isinstance(value, RandomParameter):
         args = {k: float(value.args[k]) for k in RANDOM_ARGS[value.distribution] if k in value.args}
         param = getattr(nest.random, value.distribution)(**args)

@@ -10,6 +10,7 @@ import keyword
 import re
 from collections.abc import Iterable
 
+from . import parameters
 from .nest_translation import RANDOM_ARGS, NestConnection, NestCopyModel, NodeRef, describe
 from .project import Node, Project, RandomParameter
 
@@ -37,10 +38,12 @@ def _number(value: float) -> str:
 
 
 def value_code(value: object, names: dict[str, str] | None = None) -> str:
-    """Python source for a parameter value (numbers, lists, random parameters; a node
-    reference is the node's variable, from ``names``)."""
+    """Python source for a parameter value (numbers, lists, random parameters, expressions;
+    a node reference is the node's variable, from ``names``)."""
     if isinstance(value, NodeRef):
         return (names or {}).get(value.id, value.id)
+    if isinstance(value, parameters.Expression):
+        return parameters.pynest_code(value.tree())
     if isinstance(value, RandomParameter):
         args = ", ".join(
             f"{k}={_number(value.args[k])}"

@@ -15,15 +15,10 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from . import catalog
+from . import catalog, parameters
 from .project import FORMAT_NAME, FORMAT_VERSION, Project
 
-DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
-    "uniform": ("min", "max"),
-    "normal": ("mean", "std"),
-    "lognormal": ("mean", "std"),
-    "exponential": ("beta",),
-}
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = parameters.registry.RANDOM_OBJECT_ARGS
 BOUNDS = ("clip", "redraw")
 SEED_MAX = 2**32 - 1
 TIC = 0.001  # ms; NEST times are whole tics
@@ -505,6 +500,9 @@ class _Validator:
                 return
             self.random(path, value, pspec.name, bounds)
             return
+        if isinstance(value, str) and type_ == "float" and takes_expression(path):
+            self.expression(path, value, pspec.name, bounds)
+            return
         if isinstance(value, list):
             if type_ == "bool":
                 self.add(path, f"must be true or false, got {show(value)}")
@@ -664,6 +662,30 @@ class _Validator:
                     path,
                     f"{name} must be {op} {_num(limit)}; give the random value "
                     f'a "{key}" bound {op} {_num(limit)}',
+                )
+
+    def expression(
+        self, path: str, value: str, name: str, bounds: list[tuple[str, float, bool]]
+    ) -> None:
+        """A parameter expression (project_files.parameters): its syntax and names, with the
+        column of a problem, and the physical constraints its values must keep."""
+        where = parameters.NODE if path.startswith("nodes") else parameters.CONNECTION
+        if re.fullmatch(r"\s*[A-Za-z_]\w*\s*", value):  # a word, not an expression
+            self.add(path, f"must be a number, got {show(value)}")
+            return
+        try:
+            expr = parameters.parse(value, where=where)
+        except parameters.ExpressionError as exc:
+            self.add(path, f"{exc} of {show(value)}")
+            return
+        span = parameters.interval(expr)
+        for op, limit, _ in bounds:
+            if not span.satisfies(op, limit):
+                self.add(
+                    path,
+                    f"{name} must be {op} {_num(limit)}, but {show(value)} can take values in "
+                    f"[{_num(span.lo)}, {_num(span.hi)}]; bound it with math.max, math.min "
+                    "or math.redraw",
                 )
 
     # ------------------------------------------------------------ physical constraints
@@ -1084,6 +1106,13 @@ def receptor_recordable(name: str, node: dict) -> bool:
     match = re.fullmatch(r"I_syn_(\d+)", name)
     count = receptor_count(node)
     return match is None or count is None or 1 <= int(match[1]) <= count
+
+
+def takes_expression(path: str) -> bool:
+    """Where a parameter expression may stand: a node's parameters (evaluated per neuron), a
+    connection's weight and delay (per synapse); not copy models' or synapse parameters,
+    which the engine takes as one number."""
+    return path.startswith("nodes[") or path.endswith((".synapse.weight", ".synapse.delay"))
 
 
 def multiple_of(value: float, step: float) -> bool:

@@ -9,33 +9,52 @@
 
 namespace py = pybind11;
 using sd::Network;
+using sd::Parameter;
 using sd::RandomSpec;
 using sd::RuleSpec;
 
 namespace {
 
-// A random parameter from Python: {"kind": "uniform", "a": ..., "b": ..., "low", "high", "redraw"}
-// or a plain number for a constant.
-RandomSpec to_spec(const py::object& value) {
+// A random parameter in its first form, {"kind": "uniform", "a": ..., "b": ..., "low", "high",
+// "redraw"}: today's random objects, kept for callers of the engine API.
+RandomSpec to_random_spec(const py::dict& d) {
   RandomSpec s;
-  if (py::isinstance<py::dict>(value)) {
-    const auto d = value.cast<py::dict>();
-    const auto kind = d["kind"].cast<std::string>();
-    if (kind == "uniform") s.kind = RandomSpec::kUniform;
-    else if (kind == "normal") s.kind = RandomSpec::kNormal;
-    else if (kind == "lognormal") s.kind = RandomSpec::kLognormal;
-    else if (kind == "exponential") s.kind = RandomSpec::kExponential;
-    else if (kind == "constant") s.kind = RandomSpec::kConstant;
-    else throw std::invalid_argument("unknown distribution " + kind);
-    s.a = d.contains("a") ? d["a"].cast<double>() : 0.0;
-    s.b = d.contains("b") ? d["b"].cast<double>() : 0.0;
-    if (d.contains("low") && !d["low"].is_none()) s.low = d["low"].cast<double>();
-    if (d.contains("high") && !d["high"].is_none()) s.high = d["high"].cast<double>();
-    s.redraw = d.contains("redraw") && d["redraw"].cast<bool>();
-  } else {
-    s.a = value.cast<double>();
-  }
+  const auto kind = d["kind"].cast<std::string>();
+  if (kind == "uniform") s.kind = RandomSpec::kUniform;
+  else if (kind == "normal") s.kind = RandomSpec::kNormal;
+  else if (kind == "lognormal") s.kind = RandomSpec::kLognormal;
+  else if (kind == "exponential") s.kind = RandomSpec::kExponential;
+  else if (kind == "constant") s.kind = RandomSpec::kConstant;
+  else throw std::invalid_argument("unknown distribution " + kind);
+  s.a = d.contains("a") ? d["a"].cast<double>() : 0.0;
+  s.b = d.contains("b") ? d["b"].cast<double>() : 0.0;
+  if (d.contains("low") && !d["low"].is_none()) s.low = d["low"].cast<double>();
+  if (d.contains("high") && !d["high"].is_none()) s.high = d["high"].cast<double>();
+  s.redraw = d.contains("redraw") && d["redraw"].cast<bool>();
   return s;
+}
+
+// One node of an expression program [op, [numbers], child, ...] (project_files/parameters
+// program()), children first; returns the node's index.
+int add_program(Parameter& p, const py::handle& node, int depth) {
+  if (depth > 200) throw std::invalid_argument("parameter expression nested too deeply");
+  const auto items = node.cast<py::sequence>();
+  if (items.size() < 2) throw std::invalid_argument("a parameter node is [op, [numbers], ...]");
+  std::vector<int> children;
+  for (size_t i = 2; i < items.size(); ++i) children.push_back(add_program(p, items[i], depth + 1));
+  return p.add(items[0].cast<std::string>(), items[1].cast<std::vector<double>>(), children);
+}
+
+// A parameter from Python: a number, an expression program (a list), or a random object
+// in its first form (a dict).
+Parameter to_spec(const py::object& value) {
+  if (py::isinstance<py::dict>(value)) return Parameter(to_random_spec(value.cast<py::dict>()));
+  if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+    Parameter p = Parameter::empty_tree();
+    add_program(p, value, 0);
+    return p;
+  }
+  return Parameter(value.cast<double>());
 }
 
 template <class T>
@@ -86,7 +105,7 @@ void register_network(py::module_& m) {
             if (rule.contains("allow_autapses")) r.allow_autapses = rule["allow_autapses"].cast<bool>();
             if (rule.contains("allow_multapses"))
               r.allow_multapses = rule["allow_multapses"].cast<bool>();
-            const RandomSpec w = to_spec(weight), d = to_spec(delay);
+            const Parameter w = to_spec(weight), d = to_spec(delay);
             py::gil_scoped_release release;
             net.connect(source, target, r, w, d, index, source_indices, target_indices, receptor,
                         synapse, sp);

@@ -9,12 +9,12 @@
 
 namespace sd {
 
-std::vector<double> Network::draw(const RandomSpec& spec, uint32_t key, uint64_t first_gid,
+std::vector<double> Network::draw(const Parameter& spec, uint32_t key, uint64_t first_gid,
                                   size_t n) const {
   std::vector<double> out(n);
   for (size_t i = 0; i < n; ++i) {
     Stream s(seed_, kNodeParam, first_gid + i, key);
-    out[i] = spec.draw(s);
+    out[i] = spec.value(s);
   }
   return out;
 }
@@ -127,21 +127,22 @@ void check_rule(const RuleSpec& rule, uint64_t ns, uint64_t nt) {
   }
 }
 
-// A random parameter drawn per target: one stream per target neuron, in generation order.
+// A parameter evaluated per synapse: random draws from one stream per target neuron, in
+// generation order.
 class PerTarget {
  public:
-  PerTarget(const RandomSpec& spec, uint64_t seed, uint32_t purpose, uint32_t conn, uint64_t t0,
+  PerTarget(const Parameter& spec, uint64_t seed, uint32_t purpose, uint32_t conn, uint64_t t0,
             uint64_t n)
       : spec_(spec), seed_(seed), purpose_(purpose), conn_(conn), t0_(t0), n_(n) {}
   double operator()(uint64_t t) {
-    if (spec_.kind == RandomSpec::kConstant) return spec_.a;
+    if (spec_.is_constant()) return spec_.constant_value();
     if (streams_.empty())
       for (uint64_t i = 0; i < n_; ++i) streams_.emplace_back(seed_, purpose_, t0_ + i, conn_);
-    return spec_.draw(streams_[t - t0_]);
+    return spec_.value(streams_[t - t0_]);
   }
 
  private:
-  const RandomSpec& spec_;
+  const Parameter& spec_;
   uint64_t seed_;
   uint32_t purpose_, conn_;
   uint64_t t0_, n_;
@@ -149,8 +150,8 @@ class PerTarget {
 };
 }  // namespace
 
-void Network::connect(size_t source, size_t target, const RuleSpec& rule, const RandomSpec& weight,
-                      const RandomSpec& delay, uint32_t conn,
+void Network::connect(size_t source, size_t target, const RuleSpec& rule, const Parameter& weight,
+                      const Parameter& delay, uint32_t conn,
                       const std::vector<uint64_t>& source_indices,
                       const std::vector<uint64_t>& target_indices, long receptor,
                       const std::string& synapse, const Params& synapse_params) {
@@ -192,7 +193,7 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
     if (value.size() != 1) throw std::invalid_argument(name + ": needs one number");
     spec.params[name] = value;
   }
-  if (weight.kind == RandomSpec::kConstant) spec.params["weight"] = {weight.a};
+  if (weight.is_constant()) spec.params["weight"] = {weight.constant_value()};
   check_constraints(*def, spec.params, 1, h_);
   spec.params.erase("weight");
   const double wr = spec.params.at("weight_recorder")[0];
@@ -224,7 +225,7 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
                                   "(hh_psc_alpha_gap), not " + src.model + " to " + tgt.model);
     if (n_ranks_ > 1)
       throw std::invalid_argument("synapse: gap_junction runs on one MPI rank (use threads)");
-    if (weight.kind != RandomSpec::kConstant)
+    if (!weight.is_constant())
       throw std::invalid_argument("weight: gap_junction takes one weight");
     const Population& sp = *populations_[src.index];
     const Population& tp = *populations_[tgt.index];
@@ -232,7 +233,7 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
     for (int k = 0; k < threads_; ++k)
       generate(spec, k, [&](uint64_t s, uint64_t t) {
         gap_inputs_[tp.current_offset + (t - t0)].push_back(
-            {uint32_t(src.index), uint32_t(s - s0), weight.a, conn});
+            {uint32_t(src.index), uint32_t(s - s0), weight.constant_value(), conn});
       });
     (void)sp;
     has_gap_ = true;
@@ -266,7 +267,7 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
     throw std::invalid_argument(target_pop != nullptr
                                     ? "receptor_type applies to spike connections only"
                                     : "receptor_type applies to connections onto neurons");
-  if (delay.kind == RandomSpec::kConstant) steps_of_delay(delay.a);  // fails early if too short
+  if (delay.is_constant()) steps_of_delay(delay.constant_value());  // fails early if too short
 
   if (src.kind == Kind::kNeurons && tgt.kind == Kind::kNeurons) {
     specs_.push_back(std::move(spec));
@@ -368,8 +369,8 @@ std::unique_ptr<SynapseGroup> Network::build_group(const ConnSpec& c, int k) {
     g->set_volume(&volumes_[nodes_[size_t(g->volume_transmitter)].index].spikes);
   }
   // a unit-weight target (parrots) counts spikes; the synapses keep their weights (as NEST's)
-  const bool uniform = c.weight.kind == RandomSpec::kConstant && !g->plastic();
-  const bool fixed_delay = c.delay.kind == RandomSpec::kConstant;
+  const bool uniform = c.weight.is_constant() && !g->plastic();
+  const bool fixed_delay = c.delay.is_constant();
   const uint64_t ns = src.n, t0 = tgt.first_gid;
 
   g->row.assign(ns + 1, 0);
@@ -377,10 +378,10 @@ std::unique_ptr<SynapseGroup> Network::build_group(const ConnSpec& c, int k) {
   std::partial_sum(g->row.begin(), g->row.end(), g->row.begin());
   const uint64_t n = g->row[ns];
   g->target.resize(n);
-  if (uniform) g->uniform_weight = c.weight.a;
+  if (uniform) g->uniform_weight = c.weight.constant_value();
   else g->weight.resize(n);
   std::vector<uint32_t> delay_of(fixed_delay ? 0 : n);
-  const uint32_t fixed = fixed_delay ? steps_of_delay(c.delay.a) : 0;
+  const uint32_t fixed = fixed_delay ? steps_of_delay(c.delay.constant_value()) : 0;
   {
     std::vector<uint64_t> fill(g->row.begin(), g->row.end() - 1);
     PerTarget w(c.weight, seed_, kWeight, c.index, t0, tgt.n);

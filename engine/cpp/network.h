@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model.h"
+#include "parameter.h"
 #include "rng.h"
 #include "synapse.h"
 
@@ -34,8 +35,8 @@ class Network {
   // receptor: NEST's receptor_type of the synapses (0: the default port). synapse: a synapse
   // model, with the parameters that differ from its defaults (weight_recorder: the node index
   // of a weight_recorder). Synapses between neurons are generated when the network is built.
-  void connect(size_t source, size_t target, const RuleSpec& rule, const RandomSpec& weight,
-               const RandomSpec& delay, uint32_t connection_index,
+  void connect(size_t source, size_t target, const RuleSpec& rule, const Parameter& weight,
+               const Parameter& delay, uint32_t connection_index,
                const std::vector<uint64_t>& source_indices = {},
                const std::vector<uint64_t>& target_indices = {}, long receptor = 0,
                const std::string& synapse = "static_synapse", const Params& synapse_params = {});
@@ -94,8 +95,8 @@ class Network {
   };
   Events take_events(size_t recorder_node);  // returns and clears, sorted by (time, sender)
 
-  // Draws for per-neuron random parameters, keyed by (seed, key, gid).
-  std::vector<double> draw(const RandomSpec& spec, uint32_t key, uint64_t first_gid,
+  // Per-neuron values of a parameter (random ones drawn keyed by (seed, key, gid)).
+  std::vector<double> draw(const Parameter& spec, uint32_t key, uint64_t first_gid,
                            size_t n) const;
 
  private:
@@ -111,7 +112,7 @@ class Network {
   struct ConnSpec {
     size_t source, target;  // nodes
     RuleSpec rule;
-    RandomSpec weight, delay;
+    Parameter weight, delay;
     uint32_t index;
     std::vector<uint64_t> S, T;  // source and target gids the rule applies to
     long receptor;
