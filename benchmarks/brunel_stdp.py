@@ -43,44 +43,23 @@ MISSING = 3  # a child's exit code: the engine lacks a model
 
 
 def spikedesk_project(s: dict, duration: float, threads: int):
-    from spikedesk.engine import _core
-    from spikedesk.project_files.project import (
-        Connection,
-        Node,
-        Project,
-        Rule,
-        Simulation,
-        Synapse,
-        frozen_map,
-    )
+    """brunel_delta.py's project with E->E through stdp_synapse and tau_minus on the neurons."""
+    from dataclasses import replace
 
-    neuron = dict(NEURON)
-    if "tau_minus" in _core.models()["iaf_psc_delta"]["params"]:
-        neuron["tau_minus"] = TAU_MINUS  # NEST's default too; a neuron parameter in NEST
-    exc, inh = Synapse(weight=J, delay=DELAY), Synapse(weight=-G * J, delay=DELAY)
+    from brunel_delta import spikedesk_project as static_project
+    from spikedesk.project_files.project import Synapse, frozen_map
+
+    static = static_project(s, duration, threads)
     plastic = Synapse(model="stdp_synapse", weight=J, delay=DELAY, params=frozen_map(STDP))
-
-    def indegree(k: int) -> Rule:
-        return Rule("fixed_indegree", frozen_map({"indegree": k}))
-
-    return Project(
+    neuron = frozen_map({**NEURON, "tau_minus": TAU_MINUS})  # a neuron parameter in NEST
+    return replace(
+        static,
         name="brunel_stdp",
-        simulation=Simulation(duration=duration, resolution=0.1, seed=1, threads=threads),
-        nodes=(
-            Node("E", "iaf_psc_delta", s["NE"], params=frozen_map(neuron)),
-            Node("I", "iaf_psc_delta", s["NI"], params=frozen_map(neuron)),
-            Node("noise", "poisson_generator", params=frozen_map({"rate": s["p_rate"]})),
-            Node("spikes", "spike_recorder"),
+        nodes=tuple(
+            replace(n, params=neuron) if n.model == "iaf_psc_delta" else n for n in static.nodes
         ),
-        connections=(
-            Connection("noise_E", "noise", "E", synapse=exc),
-            Connection("noise_I", "noise", "I", synapse=exc),
-            Connection("E_spikes", "E", "spikes"),
-            Connection("I_spikes", "I", "spikes"),
-            Connection("E_E", "E", "E", indegree(s["CE"]), plastic),
-            Connection("E_I", "E", "I", indegree(s["CE"]), exc),
-            Connection("I_E", "I", "E", indegree(s["CI"]), inh),
-            Connection("I_I", "I", "I", indegree(s["CI"]), inh),
+        connections=tuple(
+            replace(c, synapse=plastic) if c.id == "E_E" else c for c in static.connections
         ),
     )
 
