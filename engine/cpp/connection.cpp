@@ -227,7 +227,6 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
       throw std::invalid_argument("synapse: gap_junction runs on one MPI rank (use threads)");
     if (!weight.is_constant())
       throw std::invalid_argument("weight: gap_junction takes one weight");
-    const Population& sp = *populations_[src.index];
     const Population& tp = *populations_[tgt.index];
     if (gap_inputs_.size() < current_slots_) gap_inputs_.resize(current_slots_);
     for (int k = 0; k < threads_; ++k)
@@ -235,7 +234,6 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
         gap_inputs_[tp.current_offset + (t - t0)].push_back(
             {uint32_t(src.index), uint32_t(s - s0), weight.constant_value(), conn});
       });
-    (void)sp;
     has_gap_ = true;
     return;
   }

@@ -77,6 +77,7 @@ size_t Network::add_node(const std::string& model, size_t n, const Params& p,
     node.kind = Kind::kVolume;
     node.index = volumes_.size();
     Volume v;
+    v.node = uint32_t(nodes_.size());
     v.deliver_interval = std::lround(scalar(p, "deliver_interval"));
     volumes_.push_back(std::move(v));
   } else if (def->kind == "recorder") {
@@ -530,22 +531,18 @@ void Network::feed_volumes(long t0, const std::vector<Spike>& spikes) {
 // min-delay slice each thread updates its synapses of that volume_transmitter, then the list
 // restarts with a pseudo spike at that time.
 void Network::update_volumes(long t0, long m) {
-  for (size_t v = 0; v < volumes_.size(); ++v) {
-    Volume& vol = volumes_[v];
+  for (Volume& vol : volumes_) {
     for (auto it = vol.arriving.begin(); it != vol.arriving.end() && it->first < t0 + m;) {
       if (it->first >= t0) vol.spikes.push_back({ms(it->first + 1), it->second});
       it = vol.arriving.erase(it);
     }
     if ((t0 + m) % (vol.deliver_interval * min_delay_) != 0) continue;
     const double t_trig = ms(t0 + m);
-    const uint32_t node = uint32_t(std::find_if(nodes_.begin(), nodes_.end(), [&](const Node& n) {
-                                     return n.kind == Kind::kVolume && n.index == v;
-                                   }) - nodes_.begin());
 #pragma omp parallel num_threads(threads_)
     {
       const int k = omp_get_thread_num();
       for (auto& g : groups_[k])
-        if (g->volume_transmitter == int(node)) g->trigger(archives_.data(), t_trig, h_);
+        if (g->volume_transmitter == int(vol.node)) g->trigger(archives_.data(), t_trig, h_);
     }
     vol.spikes.assign(1, {t_trig, 0.0});
   }

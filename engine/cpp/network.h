@@ -223,6 +223,7 @@ class Network {
   // volume_transmitters: the dopamine spikes arriving in each step, the list their synapses
   // read, and the periodic update of those synapses (NEST's volume_transmitter::update)
   struct Volume {
+    uint32_t node = 0;          // its node index (synapses name it by that)
     long deliver_interval = 1;  // in min-delay slices
     std::map<long, double> arriving;          // step -> multiplicity
     std::vector<DopaSpike> spikes{{0.0, 0.0}};  // since the last update, after a pseudo spike
