@@ -19,6 +19,7 @@ from typing import Any
 import panel as pn
 from spikedesk.app import edits, synapse_fields
 from spikedesk.app.fields import ChoiceField, Field, ListField, NumberField, TextField
+from spikedesk.app.pending import PendingEdits, short
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.app.synapse_fields import SynapseSection
 from spikedesk.project_files import catalog
@@ -90,8 +91,7 @@ class Inspector(pn.viewable.Viewer):
         self.session = session
         self.fields: dict[str, Field] = {}
         # refused parameter values of the selected node, retried with its next edit
-        self.pending: dict[str, Any] = {}
-        self.pending_node: str | None = None
+        self.pending = PendingEdits("params.")
         self.title = pn.pane.Markdown("", margin=(0, 5))
         self.body = pn.Column(margin=0)
         session.param.watch(lambda *_: self.rebuild(), ["selection", "revision"])
@@ -106,7 +106,7 @@ class Inspector(pn.viewable.Viewer):
     def rebuild(self) -> None:
         project, selection = self.session.project, self.session.selection
         self.fields = {}
-        self.pending, self.pending_node = {}, None
+        self.pending.clear()
         if selection.get("kind") == "node":
             node = project.node(selection["id"])
             self.title.object = f"### {node.label or node.id}\n{model_label(node.model)}"
@@ -220,7 +220,9 @@ class Inspector(pn.viewable.Viewer):
         out += synapse_fields.node_notes(self.session.project, node)
         out.append(
             pn.Card(
-                pn.pane.Markdown(model_doc(project.base_model(node.model)), width=250, css_classes=["nest-doc"]),
+                pn.pane.Markdown(
+                    model_doc(project.base_model(node.model)), width=250, css_classes=["nest-doc"]
+                ),
                 title=f"NEST documentation: {node.model}",
                 collapsed=True,
                 width=270,
@@ -349,25 +351,14 @@ class Inspector(pn.viewable.Viewer):
         pending (refused) values in one edit; refused, it joins them."""
 
         def changed(key: str, value: Any) -> None:
-            if self.pending_node != node_id:
-                self.pending, self.pending_node = {}, node_id
-            values = {**self.pending, name: value}
-            field = self.fields.get(key)
-            try:
-                self.session.apply(edits.set_node_params(self.session.project, node_id, values))
-            except Refused as exc:
-                self.pending = values
-                if field is not None:
-                    field.show_error("; ".join(_short(str(p), key) for p in exc.problems))
-                return
-            except (KeyError, TypeError, ValueError) as exc:
-                if field is not None:
-                    field.show_error(str(exc))
-                return
-            for other in self.pending:  # accepted together: their messages are void
-                if (pending_field := self.fields.get(f"params.{other}")) is not None:
-                    pending_field.show_error("")
-            self.pending = {}
+            self.pending.apply(
+                self.session,
+                self.fields,
+                node_id,
+                name,
+                value,
+                lambda p, values: edits.set_node_params(p, node_id, values),
+            )
 
         return changed
 
@@ -383,7 +374,7 @@ class Inspector(pn.viewable.Viewer):
             self.session.apply(make(self.session.project, value))
         except Refused as exc:
             if field is not None:
-                field.show_error("; ".join(_short(str(p), key) for p in exc.problems))
+                field.show_error("; ".join(short(str(p), key) for p in exc.problems))
             return
         except (KeyError, TypeError, ValueError) as exc:
             if field is not None:
@@ -402,10 +393,3 @@ def _range(meta: dict) -> tuple[float, float] | None:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _short(problem: str, key: str) -> str:
-    """``nodes[2].params.tau_m: must be > 0, got -5`` -> ``must be > 0, got -5`` when the
-    problem is about this field; other problems keep their path."""
-    path, _, message = problem.partition(": ")
-    return message if message and path.endswith(key) else problem

@@ -19,7 +19,8 @@ from typing import Any
 import panel as pn
 from spikedesk.app import edits
 from spikedesk.app.fields import FIELD_WIDTH, ChoiceField, Field, NumberField
-from spikedesk.app.session import ProjectSession, Refused
+from spikedesk.app.pending import PendingEdits
+from spikedesk.app.session import ProjectSession
 from spikedesk.engine import _core
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Connection, Project
@@ -178,7 +179,7 @@ class SynapseSection:
         self.session = session
         self.fields = fields  # the inspector's fields by key (shared: errors and lookups)
         self.conn_id = conn_id
-        self.pending: dict[str, Any] = {}  # refused values, tried again with the next edit
+        self.pending = PendingEdits("synapse.params.")  # refused values, tried with the next edit
 
     def model_field(self, project: Project, conn: Connection, on_model) -> list:
         """The synapse model menu and, under it, what the chosen model is."""
@@ -237,24 +238,14 @@ class SynapseSection:
 
     def _handler(self, name: str):
         def changed(key: str, value: Any) -> None:
-            values = {**self.pending, name: value}
-            field = self.fields.get(key)
-            try:
-                project = edits.set_synapse_params(self.session.project, self.conn_id, values)
-                self.session.apply(project)
-            except Refused as exc:
-                self.pending = values
-                if field is not None:
-                    field.show_error("; ".join(_short(str(p), name) for p in exc.problems))
-                return
-            except (KeyError, TypeError, ValueError) as exc:
-                if field is not None:
-                    field.show_error(str(exc))
-                return
-            for other in self.pending:  # accepted together: their messages are void
-                if (pending := self.fields.get(f"synapse.params.{other}")) is not None:
-                    pending.show_error("")
-            self.pending = {}
+            self.pending.apply(
+                self.session,
+                self.fields,
+                self.conn_id,
+                name,
+                value,
+                lambda p, values: edits.set_synapse_params(p, self.conn_id, values),
+            )
 
         return changed
 
@@ -302,10 +293,3 @@ class NodeChoiceField(ChoiceField):
     def __panel__(self):
         parts = [self.widget, self.error] + ([self.hint] if self.hint is not None else [])
         return pn.Column(*parts, margin=0)
-
-
-def _short(problem: str, name: str) -> str:
-    """``connections[0].synapse.params.tau_plus: must be > 0`` -> ``must be > 0`` when the
-    problem is about this parameter; other problems keep their path."""
-    path, _, message = problem.partition(": ")
-    return message if message and path.split(".")[-1] == name else problem
