@@ -57,6 +57,34 @@ Parameter to_spec(const py::object& value) {
   return Parameter(value.cast<double>());
 }
 
+// NEST's mask dictionary: {"circular": {"radius": 0.5}, "anchor": [0.1, 0.0]}; list-valued
+// keys (lower_left, upper_right) become key_0, key_1, ...
+sd::Mask to_mask(const py::dict& mask) {
+  std::string kind;
+  std::map<std::string, double> numbers;
+  std::vector<double> anchor;
+  for (auto [key, value] : mask) {
+    const std::string name = key.cast<std::string>();
+    if (name == "anchor") {
+      anchor = value.cast<std::vector<double>>();
+      continue;
+    }
+    if (!kind.empty()) throw std::invalid_argument("mask: give one mask kind, not " + kind + " and " + name);
+    kind = name;
+    for (auto [k, v] : value.cast<py::dict>()) {
+      const std::string arg = k.cast<std::string>();
+      if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v)) {
+        auto xs = v.cast<std::vector<double>>();
+        for (size_t i = 0; i < xs.size(); ++i) numbers[arg + "_" + std::to_string(i)] = xs[i];
+      } else {
+        numbers[arg] = v.cast<double>();
+      }
+    }
+  }
+  if (kind.empty()) throw std::invalid_argument("mask: no mask kind given");
+  return sd::Mask(kind, numbers, anchor);
+}
+
 template <class T>
 py::array_t<T> to_array(std::vector<T>&& v) {
   auto* heap = new std::vector<T>(std::move(v));
@@ -73,6 +101,17 @@ void register_network(py::module_& m) {
       .def("add_node", &Network::add_node, py::arg("model"), py::arg("size"), py::arg("params"),
            py::arg("each") = std::vector<sd::Params>{})
       .def("set_record_from", &Network::set_record_from)
+      .def(
+          "set_layer",
+          [](Network& net, size_t node,
+             py::array_t<double, py::array::c_style | py::array::forcecast> positions,
+             std::vector<double> extent, bool periodic) {
+            if (positions.ndim() != 2)
+              throw std::invalid_argument("spatial: positions must be an (n, dims) array");
+            std::vector<double> flat(positions.data(), positions.data() + positions.size());
+            net.set_layer(node, flat, int(positions.shape(1)), extent, periodic);
+          },
+          py::arg("node"), py::arg("positions"), py::arg("extent"), py::arg("edge_wrap") = false)
       .def(
           "set_wfr",
           [](Network& net, bool use, double comm_interval, double tol, long max_iterations,
@@ -101,7 +140,12 @@ void register_network(py::module_& m) {
             if (rule.contains("indegree")) r.indegree = rule["indegree"].cast<long long>();
             if (rule.contains("outdegree")) r.outdegree = rule["outdegree"].cast<long long>();
             if (rule.contains("N")) r.total = rule["N"].cast<long long>();
-            if (rule.contains("p")) r.p = rule["p"].cast<double>();
+            if (rule.contains("p")) {
+              r.p = to_spec(rule["p"]);
+              r.has_kernel = r.rule == "fixed_indegree" || r.rule == "fixed_outdegree";
+            }
+            if (rule.contains("mask")) r.mask = to_mask(rule["mask"].cast<py::dict>());
+            if (rule.contains("use_on_source")) r.use_on_source = rule["use_on_source"].cast<bool>();
             if (rule.contains("allow_autapses")) r.allow_autapses = rule["allow_autapses"].cast<bool>();
             if (rule.contains("allow_multapses"))
               r.allow_multapses = rule["allow_multapses"].cast<bool>();
@@ -167,8 +211,20 @@ void register_network(py::module_& m) {
       .def(
           "draw",
           [](const Network& net, const py::object& spec, uint32_t key, uint64_t first_gid,
-             size_t n) { return to_array(net.draw(to_spec(spec), key, first_gid, n)); },
-          py::arg("spec"), py::arg("key"), py::arg("first_gid"), py::arg("size"))
+             size_t n, std::optional<py::array_t<double, py::array::c_style | py::array::forcecast>>
+                           positions) {
+            std::vector<double> flat;
+            int dims = 0;
+            if (positions && positions->size() > 0) {
+              if (positions->ndim() != 2)
+                throw std::invalid_argument("draw: positions must be an (n, dims) array");
+              flat.assign(positions->data(), positions->data() + positions->size());
+              dims = int(positions->shape(1));
+            }
+            return to_array(net.draw(to_spec(spec), key, first_gid, n, flat, dims));
+          },
+          py::arg("spec"), py::arg("key"), py::arg("first_gid"), py::arg("size"),
+          py::arg("positions") = py::none())
       .def("take_events", [](Network& net, size_t node) {
         Network::Events ev;
         {
