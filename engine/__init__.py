@@ -11,8 +11,10 @@ from spikedesk.engine.driver import (
     Chunk,
     Connections,
     Results,
+    Positions,
     connections,
     merge,
+    positions,
     simulate,
     stream,
 )
@@ -33,8 +35,10 @@ __all__ = [
     "ParameterError",
     "Results",
     "SimulationError",
+    "Positions",
     "connections",
     "merge",
+    "positions",
     "simulate",
     "stream",
 ]
