@@ -10,8 +10,8 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from spikedesk.engine.driver import (
     Chunk,
     Connections,
-    Results,
     Positions,
+    Results,
     connections,
     merge,
     positions,

@@ -45,7 +45,9 @@ def pairs(p, threads=1) -> set[tuple[int, int]]:
     """The (source index, target index) pairs of connection c."""
     table = connections(p, threads=threads)["c"]
     nb = p.nodes[0].size
-    return set(zip((table["sources"] - 1).tolist(), (table["targets"] - 1 - nb).tolist()))
+    return set(
+        zip((table["sources"] - 1).tolist(), (table["targets"] - 1 - nb).tolist(), strict=False)
+    )
 
 
 def displacements(src: np.ndarray, tgt: np.ndarray, extent=None) -> np.ndarray:
@@ -59,7 +61,7 @@ def displacements(src: np.ndarray, tgt: np.ndarray, extent=None) -> np.ndarray:
 
 def expected(inside: np.ndarray) -> set[tuple[int, int]]:
     s, t = np.nonzero(inside)
-    return set(zip(s.tolist(), t.tolist()))
+    return set(zip(s.tolist(), t.tolist(), strict=False))
 
 
 def test_grid_positions_are_nests_column_major_from_the_top_left():
@@ -98,20 +100,21 @@ MASKS_2D = [
     ({"circular": {"radius": 0.25}}, lambda d: np.hypot(d[..., 0], d[..., 1]) <= 0.25),
     (
         {"rectangular": {"lower_left": [-0.21, -0.12], "upper_right": [0.33, 0.17]}},
-        lambda d: (d[..., 0] >= -0.21) & (d[..., 0] <= 0.33) & (d[..., 1] >= -0.12)
-        & (d[..., 1] <= 0.17),
+        lambda d: (
+            (d[..., 0] >= -0.21) & (d[..., 0] <= 0.33) & (d[..., 1] >= -0.12) & (d[..., 1] <= 0.17)
+        ),
     ),
     (
         {"doughnut": {"inner_radius": 0.105, "outer_radius": 0.305}},
-        lambda d: (np.hypot(d[..., 0], d[..., 1]) <= 0.305)
-        & (np.hypot(d[..., 0], d[..., 1]) > 0.105),
+        lambda d: (
+            (np.hypot(d[..., 0], d[..., 1]) <= 0.305) & (np.hypot(d[..., 0], d[..., 1]) > 0.105)
+        ),
     ),
     (
         {"elliptical": {"major_axis": 0.6, "minor_axis": 0.2, "azimuth_angle": 30.0}},
         lambda d: (
             ((d[..., 0] * math.cos(math.pi / 6) + d[..., 1] * math.sin(math.pi / 6)) / 0.3) ** 2
-            + ((-d[..., 0] * math.sin(math.pi / 6) + d[..., 1] * math.cos(math.pi / 6)) / 0.1)
-            ** 2
+            + ((-d[..., 0] * math.sin(math.pi / 6) + d[..., 1] * math.cos(math.pi / 6)) / 0.1) ** 2
             <= 1
         ),
     ),
@@ -153,8 +156,9 @@ def test_3d_masks():
         ),
         (
             {"ellipsoidal": {"major_axis": 0.6, "minor_axis": 0.3, "polar_axis": 0.4}},
-            lambda d: (d[..., 0] / 0.3) ** 2 + (d[..., 1] / 0.15) ** 2 + (d[..., 2] / 0.2) ** 2
-            <= 1,
+            lambda d: (
+                (d[..., 0] / 0.3) ** 2 + (d[..., 1] / 0.15) ** 2 + (d[..., 2] / 0.2) ** 2 <= 1
+            ),
         ),
     ]
     for mask, inside in cases:
@@ -211,7 +215,7 @@ def test_fixed_indegree_with_mask_and_kernel():
     d = displacements(pos, pos, (1.0, 1.0))[table["sources"] - 1, targets]
     dist = np.hypot(d[:, 0], d[:, 1])
     assert dist.max() <= 0.3 + 1e-12
-    assert len(set(zip(table["sources"].tolist(), targets.tolist()))) == len(targets)
+    assert len(set(zip(table["sources"].tolist(), targets.tolist(), strict=False))) == len(targets)
     # the kernel prefers near sources: more of them than the pool's share
     near_share = np.mean(dist < 0.15)
     pool = np.hypot(*displacements(pos, pos, (1.0, 1.0))[:, 0].T)
@@ -221,8 +225,9 @@ def test_fixed_indegree_with_mask_and_kernel():
 
 def test_fixed_outdegree_with_mask():
     layer = grid((12, 12))
+    square = {"lower_left": [-0.25, -0.25], "upper_right": [0.25, 0.25]}
     rule = {"rule": "fixed_outdegree", "outdegree": 5, "allow_autapses": False,
-            "mask": {"rectangular": {"lower_left": [-0.25, -0.25], "upper_right": [0.25, 0.25]}}}  # fmt: skip
+            "mask": {"rectangular": square}}  # fmt: skip
     p = project(rule, layer, target="A")  # onto its own node: autapses are possible
     table = connections(p)["c"]
     sources, targets = table["sources"] - 1, table["targets"] - 1
