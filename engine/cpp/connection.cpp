@@ -127,19 +127,41 @@ void Network::generate_spatial(const ConnSpec& c, int k, Emit&& emit) const {
   auto target_in = [&](uint64_t s, uint64_t t) {  // the mask on the source, over targets
     return !mask.active() || in_mask(ls.at(s - s0), lt.at(t - t0), lt);
   };
+  // The candidates around a driver: with a mask, those in the cells its box overlaps (in
+  // cell order), else all of them (in order).
+  auto cells = [&](const std::vector<uint64_t>& gids, uint64_t first, const Layer& layer,
+                   bool mirrored) -> std::unique_ptr<CellIndex> {
+    if (!mask.active()) return nullptr;
+    std::vector<uint64_t> numbers(gids.size());
+    for (size_t i = 0; i < gids.size(); ++i) numbers[i] = gids[i] - first;
+    double lo[3], hi[3];
+    mask.box(lo, hi, mirrored);
+    return std::make_unique<CellIndex>(layer, numbers, lo, hi);
+  };
+  auto candidates = [&](const CellIndex* index, const std::vector<uint64_t>& gids,
+                        const double* centre, auto&& f) {
+    if (index == nullptr) {
+      for (uint64_t g : gids) f(g);
+    } else {
+      index->visit(centre, [&](uint32_t k) { f(gids[k]); });
+    }
+  };
   const std::string& r = rule.rule;
   if (r == "pairwise_bernoulli") {
     const bool fixed_p = rule.p.is_constant();
     const double pc = fixed_p ? rule.p.constant_value() : 0.0;
+    // use_on_source: the targets around the source; seen from the target, the sources in
+    // the mirrored box
+    const auto index = cells(c.S, s0, ls, rule.use_on_source);
     for (uint64_t t : c.T) {
       if (!local(t)) continue;
       Stream st(seed_, kConnect, t, c.index);
-      for (uint64_t s : c.S) {
-        if (!rule.allow_autapses && s == t) continue;
-        if (!(rule.use_on_source ? target_in(s, t) : source_in(s, t))) continue;
+      candidates(index.get(), c.S, mask.active() ? lt.at(t - t0) : nullptr, [&](uint64_t s) {
+        if (!rule.allow_autapses && s == t) return;
+        if (!(rule.use_on_source ? target_in(s, t) : source_in(s, t))) return;
         const double p = fixed_p ? pc : rule.p.value(st, pair_where(c, s, t));
         if (st.uniform() < p) emit(s, t);
-      }
+      });
     }
     return;
   }
@@ -194,21 +216,25 @@ void Network::generate_spatial(const ConnSpec& c, int k, Emit&& emit) const {
     }
   };
   if (indegree) {
+    const auto index = cells(c.S, s0, ls, false);
     for (uint64_t t : c.T) {
       if (!local(t)) continue;
       Stream st(seed_, kConnect, t, c.index);
       pool.clear();
-      for (uint64_t s : c.S)
+      candidates(index.get(), c.S, mask.active() ? lt.at(t - t0) : nullptr, [&](uint64_t s) {
         if (source_in(s, t)) pool.push_back(s);
+      });
       draw_from(t, st, [&](uint64_t s) { return std::pair{s, t}; },
                 [&](uint64_t s) { emit(s, t); });
     }
   } else {
+    const auto index = cells(c.T, t0, lt, false);
     for (uint64_t s : c.S) {
       Stream st(seed_, kConnect, s, c.index | 0x80000000u);
       pool.clear();
-      for (uint64_t t : c.T)
+      candidates(index.get(), c.T, mask.active() ? ls.at(s - s0) : nullptr, [&](uint64_t t) {
         if (target_in(s, t)) pool.push_back(t);
+      });
       draw_from(s, st, [&](uint64_t t) { return std::pair{s, t}; },
                 [&](uint64_t t) {
                   if (local(t)) emit(s, t);

@@ -145,9 +145,7 @@ bool Mask::contains(double* d, const Layer& layer) const {
     d[k] -= anchor_[k];
     if (layer.periodic) {
       const double e = layer.extent[k];
-      double shifted = std::fmod(d[k] - lo_[k], e);
-      if (shifted < 0) shifted += e;
-      d[k] = lo_[k] + shifted;
+      d[k] -= e * std::floor((d[k] - lo_[k]) / e);
     }
   }
   return inside(d);
@@ -161,6 +159,49 @@ void Mask::check_fits(const Layer& layer) const {
           "mask: the mask is wider than the layer (" + std::to_string(hi_[d] - lo_[d]) + " > " +
           std::to_string(layer.extent[d]) + " along dimension " + std::to_string(d) +
           ") with edge_wrap; NEST refuses such a mask too");
+}
+
+CellIndex::CellIndex(const Layer& layer, const std::vector<uint64_t>& candidates,
+                     const double* lo, const double* hi)
+    : dims_(layer.dims), periodic_(layer.periodic) {
+  double top[3] = {0, 0, 0};
+  for (int d = 0; d < dims_; ++d) {
+    lo_[d] = lo[d];
+    hi_[d] = hi[d];
+    origin_[d] = INFINITY;
+    top[d] = -INFINITY;
+    for (uint64_t k : candidates) {
+      origin_[d] = std::min(origin_[d], layer.at(k)[d]);
+      top[d] = std::max(top[d], layer.at(k)[d]);
+    }
+    // cells about half the mask's width (a few per mask), at most 1024 along an axis;
+    // a periodic layer's cells tile its extent exactly
+    const double span = periodic_ ? layer.extent[d] : std::max(top[d] - origin_[d], 1e-300);
+    const double want = std::max(0.5 * (hi[d] - lo[d]), span / 1024.0);
+    n_[d] = int(std::max(1.0, std::floor(span / want)));
+    width_[d] = span / n_[d];
+    if (!periodic_) width_[d] *= 1.0 + 1e-9;  // the top point falls into the last cell
+  }
+  size_t cells = size_t(n_[0]) * size_t(n_[1]) * size_t(n_[2]);
+  std::vector<uint32_t> cell_of(candidates.size());
+  start_.assign(cells + 1, 0);
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    size_t c = 0;
+    for (int d = 0; d < 3; ++d) {
+      long i = 0;
+      if (d < dims_) {
+        i = long(std::floor((layer.at(candidates[k])[d] - origin_[d]) / width_[d]));
+        i = std::clamp<long>(i, 0, n_[d] - 1);
+      }
+      c = c * size_t(n_[d]) + size_t(i);
+    }
+    cell_of[k] = uint32_t(c);
+    ++start_[c + 1];
+  }
+  for (size_t c = 0; c < cells; ++c) start_[c + 1] += start_[c];
+  items_.resize(candidates.size());
+  std::vector<uint32_t> fill(start_.begin(), start_.end() - 1);
+  for (size_t k = 0; k < candidates.size(); ++k) items_[fill[cell_of[k]]++] = uint32_t(k);
 }
 
 }  // namespace sd

@@ -303,3 +303,24 @@ def test_errors_name_the_connection_and_what_is_wrong():
     plain["connections"][0]["rule"]["mask"] = {"circular": {"radius": 0.2}}
     with pytest.raises(Exception, match=r"mask applies to connections between spatial nodes"):
         io.from_dict(plain)
+
+
+@pytest.mark.parametrize("wrap", [False, True])
+def test_free_layers_select_the_pairs_inside(wrap):
+    rng = np.random.default_rng(4)
+    points = rng.uniform(-0.5, 0.5, size=(300, 2)).round(6)
+    layer = {"free": {"pos": points.tolist(), "extent": [1.0, 1.0], "edge_wrap": wrap}}
+    other = {"free": {"pos": (points[:200] * 0.9).tolist(), "extent": [1.0, 1.0],
+                      "edge_wrap": wrap}}  # fmt: skip
+    mask = {"elliptical": {"major_axis": 0.5, "minor_axis": 0.2, "azimuth_angle": -20.0},
+            "anchor": [0.05, 0.1]}  # fmt: skip
+    p = project({"rule": "pairwise_bernoulli", "p": 1.0, "mask": mask}, layer, other)
+    pos = positions(p)
+    np.testing.assert_array_equal(pos["A"], points)
+    d = displacements(pos["A"], pos["B"], (1.0, 1.0) if wrap else None) - [0.05, 0.1]
+    a = math.radians(-20.0)
+    u = d[..., 0] * math.cos(a) + d[..., 1] * math.sin(a)
+    v = -d[..., 0] * math.sin(a) + d[..., 1] * math.cos(a)
+    table = connections(p)["c"]
+    got = set(zip((table["sources"] - 1).tolist(), (table["targets"] - 301).tolist(), strict=True))
+    assert got == expected((u / 0.25) ** 2 + (v / 0.1) ** 2 <= 1)
