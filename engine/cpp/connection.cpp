@@ -603,8 +603,22 @@ std::unique_ptr<SynapseGroup> Network::build_group(const ConnSpec& c, int k) {
   const bool fixed_delay = c.delay.is_constant();
   const uint64_t ns = src.n, t0 = tgt.first_gid;
 
+  // The pairs, twice: to count and to fill. A spatial rule (masks, kernels, expressions
+  // of the pair: costly to generate) is generated once into a list of (source, target)
+  // numbers, 8 bytes per synapse while building; the plain rules are cheap to regenerate.
+  const RuleSpec& rule = c.rule;
+  const bool once = rule.mask.active() || rule.has_kernel || !rule.p.is_constant();
+  std::vector<std::pair<uint32_t, uint32_t>> listed;
+  if (once)
+    generate(c, k, [&](uint64_t s, uint64_t t) {
+      listed.emplace_back(uint32_t(s - g->s0), uint32_t(t - t0));
+    });
+  auto pairs = [&](auto&& f) {
+    if (!once) return generate(c, k, f);
+    for (const auto& [s, t] : listed) f(g->s0 + s, t0 + t);
+  };
   g->row.assign(ns + 1, 0);
-  generate(c, k, [&](uint64_t s, uint64_t) { ++g->row[s - g->s0 + 1]; });
+  pairs([&](uint64_t s, uint64_t) { ++g->row[s - g->s0 + 1]; });
   std::partial_sum(g->row.begin(), g->row.end(), g->row.begin());
   const uint64_t n = g->row[ns];
   g->target.resize(n);
@@ -617,7 +631,7 @@ std::unique_ptr<SynapseGroup> Network::build_group(const ConnSpec& c, int k) {
     PerTarget w(c.weight, seed_, kWeight, c.index, t0, tgt.n);
     PerTarget d(c.delay, seed_, kDelay, c.index, t0, tgt.n);
     const bool w_pair = c.weight.needs_pair(), d_pair = c.delay.needs_pair();
-    generate(c, k, [&](uint64_t s, uint64_t t) {
+    pairs([&](uint64_t s, uint64_t t) {
       const double wv = w_pair ? w(t, pair_where(c, s, t)) : w(t);
       const uint64_t j = fill[s - g->s0]++;
       g->target[j] = uint32_t(pop.input_offset + pop.port_of(wv, c.receptor) * pop.n + (t - t0));
@@ -625,6 +639,7 @@ std::unique_ptr<SynapseGroup> Network::build_group(const ConnSpec& c, int k) {
       if (!fixed_delay) delay_of[j] = steps_of_delay(d_pair ? d(t, pair_where(c, s, t)) : d(t));
     });
   }
+  std::vector<std::pair<uint32_t, uint32_t>>().swap(listed);
   // sort rows by (delay, slot), stable; runs of one delay
   std::vector<uint64_t> perm;
   std::vector<uint32_t> tmp_target, tmp_delay;
