@@ -324,3 +324,41 @@ def test_free_layers_select_the_pairs_inside(wrap):
     table = connections(p)["c"]
     got = set(zip((table["sources"] - 1).tolist(), (table["targets"] - 301).tolist(), strict=True))
     assert got == expected((u / 0.25) ** 2 + (v / 0.1) ** 2 <= 1)
+
+
+@pytest.mark.mpi
+def test_two_mpi_ranks_write_the_single_process_synapses_and_positions(tmp_path):
+    """``mpiexec -n 2 spikedesk connections``: the merged tables and the positions equal the
+    single process's, for a masked kernel rule with pair-dependent weights."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    mpiexec = Path(sys.executable).parent / "mpiexec"
+    if not mpiexec.exists():
+        pytest.skip("needs the MPI extra: pip install '.[mpi]'")
+    rule = {"rule": "pairwise_bernoulli",
+            "p": "0.9 * spatial_distributions.gaussian(spatial.distance, std=0.2)",
+            "mask": {"circular": {"radius": 0.35}}}  # fmt: skip
+    free = {"free": {"pos": "random.uniform(min=-0.5, max=0.5)", "edge_wrap": True,
+                     "extent": [1.0, 1.0]}}  # fmt: skip
+    data = io.to_dict(project(rule, grid((9, 9), wrap=True), free,
+                              synapse={"weight": "1.0 + spatial.distance"}))  # fmt: skip
+    data["nodes"][1]["size"] = 60
+    p = io.from_dict(data)
+    path = tmp_path / "p.json"
+    path.write_text(io.dumps(p))
+    single, where = connections(p)["c"], positions(p)
+    out = tmp_path / "c.npz"
+    spikedesk = Path(sys.executable).parent / "spikedesk"
+    proc = subprocess.run(
+        [str(mpiexec), "-n", "2", str(spikedesk), "connections", str(path), "-o", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with np.load(out) as saved:
+        for field, values in single.items():
+            np.testing.assert_array_equal(saved[f"c/{field}"], values)
+        for nid in ("A", "B"):
+            np.testing.assert_array_equal(saved[f"{nid}/positions"], where[nid])
+    assert len(single["sources"]) > 200
