@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 FORMAT_NAME = "spikedesk-project"
 FORMAT_VERSION = 3  # 2: copy_models, synapse.params; 3: spatial layers, expressions (upgrades.py)
 
-Distribution = Literal["uniform", "normal", "lognormal", "exponential"]
+Distribution = str  # a key of parameters.registry.RANDOM_OBJECT_ARGS (the one table)
 
 
 def frozen_map(values: Mapping | None = None) -> Mapping:
