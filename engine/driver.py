@@ -53,6 +53,7 @@ class Chunk:
     # the synapses of every connection, after this chunk (only the last chunk of a run
     # asked for them with connections=True carries them)
     connections: Connections | None = None
+    positions: Positions = field(default_factory=dict)  # the spatial nodes' neurons
 
 
 @dataclass
@@ -558,6 +559,7 @@ def stream(
             events=run.take(),
             node_ids=run.node_ids,
             connections=run.connections() if last else None,
+            positions=run.positions,
         )
 
 
