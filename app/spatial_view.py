@@ -68,8 +68,7 @@ class SpatialView(pn.viewable.Viewer):
         super().__init__(**params)
         self.cloud = SpatialCloud(height=360, sizing_mode="stretch_width", visible=False)
         self.status = pn.pane.HTML(
-            "Give a population a spatial layer (Spatial in the inspector) to see its neurons "
-            "here.",
+            "Give a population a spatial layer (Spatial in the inspector) to see its neurons here.",
             css_classes=["spatial-status"],
             sizing_mode="stretch_width",
         )

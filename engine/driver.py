@@ -363,6 +363,7 @@ class _Run:
         self.node_ids: dict[str, tuple[int, int]] = {}
         self.recorders: list[str] = []
         self.positions: Positions = {}
+        self.layers: dict[str, spatial.Placed] = {}  # spatial nodes: positions and bounds
         for node in self.project.nodes:
             first_gid = int(sum(s for _, s in self.node_ids.values()) + 1)
             placed = _placed(self.net, node, first_gid) if node.spatial is not None else None
@@ -383,6 +384,7 @@ class _Run:
                     self.index[node.id], positions, list(placed.extent), placed.edge_wrap
                 )
                 self.positions[node.id] = positions
+                self.layers[node.id] = placed
             if catalog.model(node.model).kind == "recorder":
                 self.recorders.append(node.id)
             if record_from is not None:
@@ -614,6 +616,11 @@ def positions(project: Project, *, seed: int | None = None) -> Positions:
     """The neurons' positions of every spatial node: ``{node id: (n, dims) array}``, as
     NEST's GetPosition (free positions drawn from an expression depend on the seed)."""
     return _Run(project, 1, seed, None, build=False).positions
+
+
+def layers(project: Project, *, seed: int | None = None) -> dict[str, spatial.Placed]:
+    """Every spatial node's placed layer: positions, lower-left corner, extent, edge wrap."""
+    return _Run(project, 1, seed, None, build=False).layers
 
 
 def connections(

@@ -94,7 +94,54 @@ py::array_t<T> to_array(std::vector<T>&& v) {
 
 }  // namespace
 
+// A spatial rule around one driver neuron, for the inspector's preview: which of `others`
+// lie in the mask centred on `driver` (displacements other - driver in `layer`), and the
+// pair parameter p for each (the driver is the target, the others sources; with
+// driver_is_source, as for use_on_source and fixed_outdegree, the reverse).
+py::dict spatial_preview(const py::object& mask, const py::object& p,
+                         py::array_t<double, py::array::c_style | py::array::forcecast> others,
+                         std::vector<double> driver, std::vector<double> extent, bool periodic,
+                         bool driver_is_source, uint64_t seed) {
+  if (others.ndim() != 2) throw std::invalid_argument("spatial: positions must be (n, dims)");
+  const int dims = int(others.shape(1));
+  const size_t n = size_t(others.shape(0));
+  if (int(driver.size()) != dims || int(extent.size()) != dims)
+    throw std::invalid_argument("spatial: the driver and the extent need one number per dimension");
+  sd::Layer layer;
+  layer.dims = dims;
+  layer.periodic = periodic;
+  for (int d = 0; d < dims; ++d) layer.extent[d] = extent[size_t(d)];
+  const sd::Mask m = mask.is_none() ? sd::Mask() : to_mask(mask.cast<py::dict>());
+  if (m.active() && m.dims() != dims)
+    throw std::invalid_argument("mask: a " + std::to_string(m.dims()) + "D mask on a " +
+                                std::to_string(dims) + "D layer");
+  const Parameter kernel = to_spec(p);
+  std::vector<double> inside(n), value(n);
+  const double* pos = others.data();
+  for (size_t i = 0; i < n; ++i) {
+    double d[3];
+    for (int q = 0; q < dims; ++q) d[q] = pos[i * size_t(dims) + size_t(q)] - driver[size_t(q)];
+    inside[i] = !m.active() || m.contains(d, layer) ? 1.0 : 0.0;
+    sd::Where w;
+    w.source = driver_is_source ? driver.data() : pos + i * size_t(dims);
+    w.target = driver_is_source ? pos + i * size_t(dims) : driver.data();
+    w.dims = dims;
+    w.extent = layer.extent;
+    w.periodic = periodic;
+    sd::Stream st(seed, sd::kConnect, i, 0);
+    value[i] = kernel.value(st, w);
+  }
+  py::dict out;
+  out["inside"] = to_array(std::move(inside));
+  out["p"] = to_array(std::move(value));
+  return out;
+}
+
 void register_network(py::module_& m) {
+  m.def("spatial_preview", &spatial_preview, py::arg("mask"), py::arg("p"), py::arg("others"),
+        py::arg("driver"), py::arg("extent"), py::arg("edge_wrap") = false,
+        py::arg("driver_is_source") = false, py::arg("seed") = 1,
+        "A spatial rule around one driver: {inside: 1/0 per candidate, p: its value}.");
   py::class_<Network>(m, "Network")
       .def(py::init<double, uint64_t, int, int, int>(), py::arg("resolution"), py::arg("seed"),
            py::arg("threads") = 1, py::arg("rank") = 0, py::arg("n_ranks") = 1)

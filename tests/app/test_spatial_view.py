@@ -8,8 +8,7 @@ import math
 import numpy as np
 from spikedesk.app.spatial_view import SpatialActivity, SpatialView
 from spikedesk.engine import stream
-from spikedesk.project_files import io
-from spikedesk.project_files import examples_dir
+from spikedesk.project_files import examples_dir, io
 
 
 def test_activity_is_a_decaying_spike_count():
