@@ -201,7 +201,8 @@ def estimate_synapses(project: Project) -> float:
 def _synapse_bytes(c: Connection) -> int:
     """Bytes per synapse at the peak of building (engine/cpp/synapse.h's layout): the input
     slot, the weight unless one weight serves the whole static connection, the delay while
-    rows are sorted when delays are random, and the state of plastic models (bounded)."""
+    rows are sorted when delays are random, the state of plastic models (bounded), and the
+    pair list of a spatial rule."""
     params = catalog.synapse_models().get(c.synapse.model, {})
     static = set(params) <= {"weight", "delay", "weight_recorder"}  # no state, no parameters
     drawn = (RandomParameter, parameters.Expression, str)
@@ -213,6 +214,9 @@ def _synapse_bytes(c: Connection) -> int:
         size += 4
     if not static:
         size += 40  # per-synapse state (the dopamine synapse's, the largest)
+    args = c.rule.params
+    if "mask" in args or isinstance(args.get("p"), drawn):
+        size += 8  # a spatial rule lists its pairs while building
     return size
 
 
