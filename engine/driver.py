@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import zlib
@@ -182,6 +183,14 @@ def _expected_synapses(project: Project, c: Connection) -> float:
     p = args.get("p", 0)
     if isinstance(p, (parameters.Expression, str)):  # at most its largest value (or 1)
         p = min(1.0, max(0.0, _largest(p, 1.0)))
+    if "mask" in args:  # a driver sees at most the mask's box of the pool's layer
+        ends = {n.id: n for n in project.nodes}
+        pool = ends[c.target if args.get("use_on_source") else c.source].spatial
+        if pool is not None and (pool.extent is not None or pool.kind == "grid"):
+            extent = pool.extent or (1.0,) * pool.dimensions
+            share = min(1.0, spatial.mask_volume(args["mask"]) / math.prod(extent))
+            if c.rule.rule == "pairwise_bernoulli":
+                return float(p) * ns * nt * share
     return {
         "all_to_all": ns * nt,
         "one_to_one": nt,

@@ -145,6 +145,23 @@ def thaw(value: Any) -> Any:
     return value
 
 
+def mask_volume(mask: Mapping) -> float:
+    """The area (2D) or volume (3D) of a checked mask's bounding box, turned masks counted
+    by their circumscribing box: an upper bound of the share of a layer a driver sees."""
+    kind = next(k for k in mask if k != "anchor")
+    m, dims = mask[kind], MASKS[kind]["dims"]
+    if kind in ("circular", "spherical"):
+        return (2 * m["radius"]) ** dims
+    if kind == "doughnut":
+        return (2 * m["outer_radius"]) ** 2
+    if kind in ("rectangular", "box"):
+        sides = [b - a for a, b in zip(m["lower_left"], m["upper_right"], strict=True)]
+        if m.get("azimuth_angle", 0) or m.get("polar_angle", 0):
+            return math.hypot(*sides) ** dims
+        return math.prod(sides)
+    return max(m["major_axis"], m.get("polar_axis", 0.0)) ** dims
+
+
 # ------------------------------------------------------------------ positions
 
 
