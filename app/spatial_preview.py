@@ -3,8 +3,9 @@ its mask and the probability (or kernel weight) ``p`` of each, computed by the e
 masks and parameter evaluator (``_core.spatial_preview``), drawn as a Bokeh scatter (3D
 layers: seen from above, x-y).
 
-The driver is a target neuron (pairwise_bernoulli, fixed_indegree: the candidates are the
-sources) or a source neuron (use_on_source, fixed_outdegree: the candidates are targets).
+The driver is a source neuron (pairwise_bernoulli, fixed_outdegree: NEST's mask selects the
+targets around each source) or a target neuron (pairwise_bernoulli with use_on_source,
+fixed_indegree: the candidates are sources).
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ def preview(project: Project, conn_id: str, driver: int | None = None) -> Previe
     if nodes[conn.source].spatial is None or nodes[conn.target].spatial is None:
         raise ValueError("a preview needs two spatial nodes")
     rule = conn.rule
-    on_source = bool(rule.params.get("use_on_source")) or rule.rule == "fixed_outdegree"
+    on_source = rule.rule == "fixed_outdegree" or (
+        rule.rule == "pairwise_bernoulli" and not rule.params.get("use_on_source")
+    )
     placed = layers(project)
     driver_node, pool_node = (conn.source, conn.target) if on_source else (conn.target, conn.source)
     drivers = np.asarray(placed[driver_node].positions)

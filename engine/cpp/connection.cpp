@@ -93,7 +93,7 @@ void Network::check_spatial(const ConnSpec& c) const {
     if (rule.mask.dims() != ls.dims)
       throw std::invalid_argument("mask: a " + std::to_string(rule.mask.dims()) +
                                   "D mask on " + std::to_string(ls.dims) + "D layers");
-    const bool on_targets = rule.use_on_source || r == "fixed_outdegree";
+    const bool on_targets = r == "fixed_outdegree" || (r == "pairwise_bernoulli" && !rule.use_on_source);
     rule.mask.check_fits(on_targets ? lt : ls);
   }
 }
@@ -129,9 +129,14 @@ void Network::generate_spatial(const ConnSpec& c, int k, Emit&& emit) const {
   };
   // The candidates around a driver: with a mask, those in the cells its box overlaps (in
   // cell order), else all of them (in order).
+  // (cells bin the candidates in their own layer; when the displacements are measured in
+  // the other layer and the two wrap differently, every candidate is tested instead)
+  bool same_wrap = ls.periodic == lt.periodic;
+  for (int d = 0; d < ls.dims && same_wrap && ls.periodic; ++d)
+    same_wrap = ls.extent[d] == lt.extent[d];
   auto cells = [&](const std::vector<uint64_t>& gids, uint64_t first, const Layer& layer,
                    bool mirrored) -> std::unique_ptr<CellIndex> {
-    if (!mask.active()) return nullptr;
+    if (!mask.active() || (mirrored && !same_wrap)) return nullptr;
     std::vector<uint64_t> numbers(gids.size());
     for (size_t i = 0; i < gids.size(); ++i) numbers[i] = gids[i] - first;
     double lo[3], hi[3];
@@ -150,15 +155,16 @@ void Network::generate_spatial(const ConnSpec& c, int k, Emit&& emit) const {
   if (r == "pairwise_bernoulli") {
     const bool fixed_p = rule.p.is_constant();
     const double pc = fixed_p ? rule.p.constant_value() : 0.0;
-    // use_on_source: the targets around the source; seen from the target, the sources in
-    // the mirrored box
-    const auto index = cells(c.S, s0, ls, rule.use_on_source);
+    // NEST 3.10: by default the mask selects the targets around each source (seen from the
+    // target: the sources in the mirrored box, displacements in the target layer);
+    // use_on_source applies it to the source layer, the sources around each target
+    const auto index = cells(c.S, s0, ls, !rule.use_on_source);
     for (uint64_t t : c.T) {
       if (!local(t)) continue;
       Stream st(seed_, kConnect, t, c.index);
       candidates(index.get(), c.S, mask.active() ? lt.at(t - t0) : nullptr, [&](uint64_t s) {
         if (!rule.allow_autapses && s == t) return;
-        if (!(rule.use_on_source ? target_in(s, t) : source_in(s, t))) return;
+        if (!(rule.use_on_source ? source_in(s, t) : target_in(s, t))) return;
         const double p = fixed_p ? pc : rule.p.value(st, pair_where(c, s, t));
         if (st.uniform() < p) emit(s, t);
       });

@@ -19,14 +19,14 @@ def spatial_project(rule: dict) -> object:
     })  # fmt: skip
 
 
-def test_the_mask_around_a_target_holds_exactly_its_sources():
+def test_the_mask_around_a_source_holds_exactly_its_targets():
     mask = {"circular": {"radius": 0.21}, "anchor": [0.1, 0.0]}
     p = spatial_project({"rule": "pairwise_bernoulli", "p": 1.0, "mask": mask})
     table = connections(p)["c"]
     for driver in (0, 112, 224):
         pv = preview(p, "c", driver)
-        assert pv.driver_node == "B" and pv.candidate_node == "A" and not pv.driver_is_source
-        mine = table["sources"][table["targets"] == 226 + driver] - 1
+        assert pv.driver_node == "A" and pv.candidate_node == "B" and pv.driver_is_source
+        mine = table["targets"][table["sources"] == 1 + driver] - 226
         assert set(np.nonzero(pv.inside)[0]) == set(mine.tolist())
         assert np.all(pv.p == 1.0)
 
@@ -38,8 +38,8 @@ def test_use_on_source_and_the_kernel_values():
                          "use_on_source": True})  # fmt: skip
     table = connections(p)["c"]
     pv = preview(p, "c", 40)
-    assert pv.driver_node == "A" and pv.driver_is_source
-    assert set(np.nonzero(pv.inside)[0]) == set(table["targets"][table["sources"] == 41] - 226)
+    assert pv.driver_node == "B" and not pv.driver_is_source
+    assert set(np.nonzero(pv.inside)[0]) == set(table["sources"][table["targets"] == 266] - 1)
     kp = spatial_project({"rule": "fixed_indegree", "indegree": 5, "p": kernel, "mask": mask})
     pv = preview(kp, "c")
     d = pv.candidates - pv.driver

@@ -127,23 +127,26 @@ def test_each_mask_selects_exactly_the_pairs_inside(mask, inside, wrap):
     layer = grid((13, 11), extent=(1.3, 1.1), wrap=wrap)
     p = project({"rule": "pairwise_bernoulli", "p": 1.0, "mask": mask}, layer)
     pos = positions(p)["A"]
-    d = displacements(pos, pos, (1.3, 1.1) if wrap else None)
+    d = -displacements(pos, pos, (1.3, 1.1) if wrap else None)  # target - source
     assert pairs(p) == expected(inside(d))  # no draw decides: p = 1
     assert pairs(p, threads=3) == pairs(p)
 
 
 def test_anchor_shifts_the_mask_and_use_on_source_mirrors_it():
+    """NEST 3.10 (measured, tests/data/reference/README.md): pairwise_bernoulli's mask
+    selects the targets around each source (target - source - anchor in the mask);
+    use_on_source applies it to the sources around each target."""
     layer = grid((15, 15))
     mask = {"circular": {"radius": 0.15}, "anchor": [0.2, -0.1]}
     p = project({"rule": "pairwise_bernoulli", "p": 1.0, "mask": mask}, layer)
     pos = positions(p)["A"]
     d = displacements(pos, pos)  # source - target
     near = lambda d: np.hypot(d[..., 0] - 0.2, d[..., 1] + 0.1) <= 0.15 + 1e-12  # noqa: E731
-    assert pairs(p) == expected(near(d))  # sources around target + anchor
+    assert pairs(p) == expected(near(-d))  # targets around source + anchor
     on_source = project(
         {"rule": "pairwise_bernoulli", "p": 1.0, "mask": mask, "use_on_source": True}, layer
     )
-    assert pairs(on_source) == expected(near(-d))  # targets around source + anchor
+    assert pairs(on_source) == expected(near(d))  # sources around target + anchor
 
 
 def test_3d_masks():
@@ -164,7 +167,7 @@ def test_3d_masks():
     for mask, inside in cases:
         p = project({"rule": "pairwise_bernoulli", "p": 1.0, "mask": mask}, layer)
         pos = positions(p)["A"]
-        assert pairs(p) == expected(inside(displacements(pos, pos))), mask
+        assert pairs(p) == expected(inside(-displacements(pos, pos))), mask
 
 
 def test_rotated_box_matches_the_rotation():
@@ -317,7 +320,7 @@ def test_free_layers_select_the_pairs_inside(wrap):
     p = project({"rule": "pairwise_bernoulli", "p": 1.0, "mask": mask}, layer, other)
     pos = positions(p)
     np.testing.assert_array_equal(pos["A"], points)
-    d = displacements(pos["A"], pos["B"], (1.0, 1.0) if wrap else None) - [0.05, 0.1]
+    d = -displacements(pos["A"], pos["B"], (1.0, 1.0) if wrap else None) - [0.05, 0.1]
     a = math.radians(-20.0)
     u = d[..., 0] * math.cos(a) + d[..., 1] * math.sin(a)
     v = -d[..., 0] * math.sin(a) + d[..., 1] * math.cos(a)
