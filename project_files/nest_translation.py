@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import catalog, parameters
+from . import catalog, parameters, spatial
 from .project import Node, Project, RandomParameter, frozen_map
+from .spatial import Layer
 
 RANDOM_ARGS = parameters.registry.RANDOM_OBJECT_ARGS
 
@@ -64,6 +65,8 @@ class NestNode:
     # created from nest.CopyModel(copy_of, model, model_params)
     copy_of: str | None = None
     model_params: dict[str, Any] | None = None
+    # a spatial node: ``nest.Create(model[, size], positions=nest.spatial.grid/free(...))``
+    positions: Layer | None = None
 
 
 @dataclass(frozen=True)
@@ -139,13 +142,51 @@ def _node(n: Node, kind: str, project: Project) -> NestNode:
         k: v for k, v in n.params.items() if k in spec.params and spec.params[k].model_default
     }
     if not defaults:
-        return NestNode(n.id, n.model, n.size, n.label, kind, _create_params(n, spec))
+        return NestNode(
+            n.id, n.model, n.size, n.label, kind, _create_params(n, spec), positions=n.spatial
+        )  # fmt: skip
     rest = replace(n, params=frozen_map({k: v for k, v in n.params.items() if k not in defaults}))
     copy = f"{n.model}_{_identifier(n.id)}"
     return NestNode(
         n.id, copy, n.size, n.label, kind, _create_params(rest, spec), n.model,
-        {k: defaults[k] for k in sorted(defaults)},
+        {k: defaults[k] for k in sorted(defaults)}, positions=n.spatial,
     )  # fmt: skip
+
+
+def positions_args(layer: Layer) -> tuple[str, dict[str, Any]]:
+    """``nest.spatial.grid`` or ``free`` and its keyword arguments for ``layer`` (values are
+    spikedesk values: lists of numbers, or an ``Expression`` for drawn free positions). NEST
+    takes ``num_dimensions`` only for drawn positions without an extent."""
+    args: dict[str, Any] = {}
+    if layer.kind == "grid":
+        args["shape"] = list(layer.shape)
+        if layer.center is not None:
+            args["center"] = list(layer.center)
+    elif isinstance(layer.pos, parameters.Expression):
+        args["pos"] = layer.pos
+        if layer.extent is None:
+            args["num_dimensions"] = layer.num_dimensions
+    else:
+        args["pos"] = [list(p) for p in layer.pos]
+    if layer.extent is not None:
+        args["extent"] = list(layer.extent)
+    if layer.edge_wrap:
+        args["edge_wrap"] = True
+    return layer.kind, args
+
+
+def creates_size(node: NestNode) -> bool:
+    """Whether ``nest.Create`` takes the node's size: not for a grid or listed positions (the
+    layer fixes it; NEST refuses ``n`` with a grid)."""
+    return node.positions is None or node.positions.size is None
+
+
+def _conn_spec(rule) -> dict[str, Any]:
+    """NEST's conn_spec: the rule and its arguments; a mask as the plain dict NEST takes."""
+    spec: dict[str, Any] = {"rule": rule.rule}
+    for key, value in rule.params.items():
+        spec[key] = spatial.thaw(value) if key == "mask" else value
+    return spec
 
 
 def _identifier(text: str) -> str:
@@ -225,7 +266,7 @@ def describe(project: Project) -> NestNetwork:
     shared: dict = {}
     connections = []
     for c in project.connections:
-        conn_spec = {"rule": c.rule.rule, **dict(c.rule.params)}
+        conn_spec = _conn_spec(c.rule)
         syn_spec = None
         # samplers and spike recorders take no weight or delay; correlation detectors weigh
         # the spikes they receive, and the receptor_type is their channel
@@ -318,6 +359,16 @@ class BuiltNetwork:
 
     handles: dict[str, Any]
     node_ids: dict[str, tuple[int, int]]
+    # spatial nodes: NEST's positions of their neurons (nest.GetPosition), one tuple each
+    positions: dict[str, tuple[tuple[float, ...], ...]] = field(default_factory=dict)
+
+
+def nest_positions(nest: Any, layer: Layer) -> Any:
+    """The ``nest.spatial.grid``/``free`` object of ``layer``."""
+    kind, args = positions_args(layer)
+    if isinstance(args.get("pos"), parameters.Expression):
+        args["pos"] = parameters.to_nest(args["pos"].tree(), nest)
+    return getattr(nest.spatial, kind)(**args)
 
 
 def build(nest: Any, network: NestNetwork) -> BuiltNetwork:
@@ -337,7 +388,19 @@ def build(nest: Any, network: NestNetwork) -> BuiltNetwork:
             params = _nest_params(nest, node.params)
         else:
             params = None
-        handle = nest.Create(node.model, node.size, params=params)
+        if node.positions is None:
+            handle = nest.Create(node.model, node.size, params=params)
+        else:
+            # NEST checks a params list against n, which a grid (or listed positions) omits
+            late = params if isinstance(params, list) else None
+            handle = nest.Create(
+                node.model,
+                node.size if creates_size(node) else 1,
+                params=None if late is not None else params,
+                positions=nest_positions(nest, node.positions),
+            )
+            if late is not None:
+                handle.set(late)
         handles[node.id] = handle
         node_ids[node.id] = (int(handle[0].global_id), node.size)
     for copy in network.copy_models:
@@ -354,4 +417,11 @@ def build(nest: Any, network: NestNetwork) -> BuiltNetwork:
             nest.Connect(source, target, conn_spec)
         else:
             nest.Connect(source, target, conn_spec, _nest_params(nest, conn.syn_spec, handles))
-    return BuiltNetwork(handles, node_ids)
+    positions = {}
+    for node in network.nodes:
+        if node.positions is not None:
+            where = nest.GetPosition(handles[node.id])
+            if node.size == 1 or not isinstance(where[0], (list, tuple)):  # one neuron
+                where = (where,)
+            positions[node.id] = tuple(tuple(float(v) for v in p) for p in where)
+    return BuiltNetwork(handles, node_ids, positions)
