@@ -20,8 +20,8 @@ from .nest_translation import (
     describe,
     positions_args,
 )
-from .spatial import Layer
 from .project import Node, Project, RandomParameter
+from .spatial import Layer
 
 
 def variable_names(nodes: Iterable[Node]) -> dict[str, str]:
@@ -177,7 +177,8 @@ def export(project: Project) -> str:
             f"{_params_code(params, '')}{where}){label}"
         )
         if late:
-            lines.append(f"{names[node.id]}.set({_params_code(node.params, '')[len(', params='):]})")
+            values = _params_code(node.params, "").removeprefix(", params=")
+            lines.append(f"{names[node.id]}.set({values})")
     if late:
         lines += [
             "",

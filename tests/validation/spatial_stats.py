@@ -11,9 +11,9 @@ layer's edge wrap the periodic distance over its extent (as NEST's ``compute_dis
 
 Per seed, ``statistics`` gives: the number of connections, the distance histogram, mean/std of
 the weights and of the delays, mean/std over the target neurons of their indegree (and over
-the source neurons of their outdegree), the mean and covariance of the displacements
-(target minus source position; periodic with edge wrap), and for layers drawn from an expression the mean/std
-of the positions per dimension. ``grid_samples`` picks the neurons whose positions are kept
+the source neurons of their outdegree), the mean and covariance of the displacements (target
+minus source position; periodic with edge wrap), and for layers drawn from an expression the
+mean/std of the positions per dimension. ``grid_samples`` picks the neurons whose positions are kept
 exactly for grid layers.
 """
 
@@ -106,7 +106,9 @@ CASES: dict[str, dict] = {
             {
                 "rule": "pairwise_bernoulli",
                 "p": 1.0,
-                "mask": {"rectangular": {"lower_left": [-0.21, -0.11], "upper_right": [0.17, 0.13]}},
+                "mask": {
+                    "rectangular": {"lower_left": [-0.21, -0.11], "upper_right": [0.17, 0.13]}
+                },
             },
         ),
     },
@@ -134,7 +136,9 @@ CASES: dict[str, dict] = {
             {
                 "rule": "pairwise_bernoulli",
                 "p": 0.6,
-                "mask": {"rectangular": {"lower_left": [-0.31, -0.11], "upper_right": [0.31, 0.11]}},
+                "mask": {
+                    "rectangular": {"lower_left": [-0.31, -0.11], "upper_right": [0.31, 0.11]}
+                },
             },
         ),
     },
@@ -216,7 +220,9 @@ CASES: dict[str, dict] = {
             {
                 "rule": "fixed_outdegree",
                 "outdegree": 10,
-                "mask": {"rectangular": {"lower_left": [-0.17, -0.23], "upper_right": [0.23, 0.17]}},
+                "mask": {
+                    "rectangular": {"lower_left": [-0.17, -0.23], "upper_right": [0.23, 0.17]}
+                },
             },
         ),
     },
@@ -382,8 +388,9 @@ def statistics(case: dict, seed: int, table: dict, positions: dict) -> dict:
         "outdegree": _moments(outdeg.astype(float)),
         # where the targets lie around their sources: anchors, orientations, use_on_source
         "displacement_mean": disp.mean(axis=0).tolist() if len(disp) else [],
-        "displacement_cov": (np.cov(disp.T, bias=True).reshape(-1).tolist() if len(disp) > 1
-                             else []),
+        "displacement_cov": (
+            np.cov(disp.T, bias=True).reshape(-1).tolist() if len(disp) > 1 else []
+        ),
     }
     drawn = {}
     for node in data["nodes"]:
