@@ -163,8 +163,8 @@ def export(project: Project) -> str:
         label = f"  # {node.label}" if node.label else ""
         size = f", {node.size}" if node.size != 1 and creates_size(node) else ""
         params = node.params
-        late = node.positions is not None and isinstance(params, list)
-        if late:  # NEST checks a params list against n, which a grid omits: set them after
+        set_after = node.positions is not None and isinstance(params, list)
+        if set_after:  # NEST checks a params list against n, which a grid omits: set them after
             params = None
         where = f", positions={positions_code(node.positions)}" if node.positions else ""
         if node.copy_of is not None:  # NEST takes these only on the model: a copy of it
@@ -176,7 +176,7 @@ def export(project: Project) -> str:
             f"{names[node.id]} = nest.Create({node.model!r}{size}"
             f"{_params_code(params, '')}{where}){label}"
         )
-        if late:
+        if set_after:
             values = _params_code(node.params, "").removeprefix(", params=")
             lines.append(f"{names[node.id]}.set({values})")
     if late:

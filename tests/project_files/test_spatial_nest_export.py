@@ -92,9 +92,12 @@ def test_the_export_writes_nest_spatial_code():
 def test_grid_params_lists_are_set_after_create():
     """NEST checks a list of per-neuron dicts against n, which a grid's Create omits."""
     data = STATS.project_for(STATS.CASES["grid3d_box_angles"], 1)
-    data["nodes"][0]["params"] = {"I_e": [float(i) for i in range(216)], "V_th": -50.0}
+    data["nodes"][0]["model"] = "iaf_psc_exp_multisynapse"
+    data["nodes"][0]["params"] = {"tau_syn": [[1.0 + i % 3, 2.0] for i in range(216)]}
+    data["connections"] = []
     script = pynest.export(io.from_dict(data))
-    assert "positions=nest.spatial.grid(shape=[6, 6, 6]))" in script
+    assert "L = nest.Create('iaf_psc_exp_multisynapse', positions=nest.spatial.grid(" in script
+    assert "L.set([\n    {'tau_syn': [1.0, 2.0]}," in script  # one dict per neuron, after
 
 
 # runs every exported script in one NEST process (each starts with nest.ResetKernel()) and
