@@ -40,9 +40,10 @@ SEEDS = REFERENCE["seeds"]
 Z = 5.0
 
 
-def _positions(project, data: dict) -> dict[str, np.ndarray]:
+def _positions(project, seed: int) -> dict[str, np.ndarray]:
     if hasattr(driver, "positions"):
-        return {k: np.asarray(v, dtype=float) for k, v in driver.positions(project).items()}
+        found = driver.positions(project, seed=seed)
+        return {k: np.asarray(v, dtype=float) for k, v in found.items()}
     out = {}
     for node in project.nodes:  # until the driver gives positions: the ones Python can place
         if node.spatial is None:
@@ -65,7 +66,7 @@ def engine_runs(name: str) -> tuple[list[dict], dict]:
         data = spatial_stats.project_for(case, seed)
         project = io.from_dict(data)
         table = driver.connections(project, seed=seed)[spatial_stats.CONNECTION]
-        positions = _positions(project, data)
+        positions = _positions(project, seed)
         runs.append(spatial_stats.statistics(case, seed, table, positions))
         if seed == SEEDS[0]:
             first = positions
