@@ -26,6 +26,7 @@ import numpy as np
 
 BINS = 12
 SEEDS = (1, 2, 3, 4, 5)
+EDGE_MARGIN = 1e-9
 CONNECTION = "c"
 
 _RNG = np.random.default_rng(20261201)
@@ -67,28 +68,28 @@ RANDOM = "random.uniform(min=-0.5, max=0.5)"
 CASES: dict[str, dict] = {
     # ---- 2D grids, every 2D mask, p = 1 (the geometry exactly) or p < 1
     "grid_circular": {
-        "rmax": 0.3,
+        "rmax": 0.3037,
         "project": _project(
             [_grid("L", G15)],
             {"rule": "pairwise_bernoulli", "p": 0.5, "mask": {"circular": {"radius": 0.23}}},
         ),
     },
     "grid_circular_p1": {
-        "rmax": 0.3,
+        "rmax": 0.3037,
         "project": _project(
             [_grid("L", G15)],
             {"rule": "pairwise_bernoulli", "p": 1.0, "mask": {"circular": {"radius": 0.23}}},
         ),
     },
     "grid_circular_wrap": {
-        "rmax": 0.3,
+        "rmax": 0.3037,
         "project": _project(
             [_grid("L", G15, edge_wrap=True)],
             {"rule": "pairwise_bernoulli", "p": 0.5, "mask": {"circular": {"radius": 0.23}}},
         ),
     },
     "grid_offcentre": {  # a non-square grid, its own extent and centre; no autapses
-        "rmax": 0.3,
+        "rmax": 0.2937,
         "project": _project(
             [_grid("L", [12, 8], extent=[1.2, 0.8], center=[0.5, -0.2])],
             {
@@ -100,7 +101,7 @@ CASES: dict[str, dict] = {
         ),
     },
     "grid_rectangular": {
-        "rmax": 0.3,
+        "rmax": 0.3037,
         "project": _project(
             [_grid("L", G15)],
             {
@@ -113,7 +114,7 @@ CASES: dict[str, dict] = {
         ),
     },
     "grid_rectangular_azimuth": {
-        "rmax": 0.3,
+        "rmax": 0.3037,
         "project": _project(
             [_grid("L", G15)],
             {
@@ -130,7 +131,7 @@ CASES: dict[str, dict] = {
         ),
     },
     "grid_rectangular_wrap": {
-        "rmax": 0.4,
+        "rmax": 0.4037,
         "project": _project(
             [_grid("L", G15, edge_wrap=True)],
             {
@@ -143,7 +144,7 @@ CASES: dict[str, dict] = {
         ),
     },
     "grid_doughnut": {
-        "rmax": 0.3,
+        "rmax": 0.3037,
         "project": _project(
             [_grid("L", G15)],
             {
@@ -154,7 +155,7 @@ CASES: dict[str, dict] = {
         ),
     },
     "grid_elliptical_azimuth": {
-        "rmax": 0.3,
+        "rmax": 0.3037,
         "project": _project(
             [_grid("L", G15)],
             {
@@ -167,7 +168,7 @@ CASES: dict[str, dict] = {
         ),
     },
     "grid_anchor": {  # two layers; the mask shifted by an anchor
-        "rmax": 0.45,
+        "rmax": 0.4537,
         "project": _project(
             [_grid("A", G15), _grid("B", [9, 9])],
             {
@@ -179,7 +180,7 @@ CASES: dict[str, dict] = {
     },
     # ---- kernels, use_on_source, fixed in/outdegree, weight and delay expressions
     "gaussian_kernel": {
-        "rmax": 0.45,
+        "rmax": 0.4537,
         "project": _project(
             [_grid("L", G15)],
             {
@@ -190,7 +191,7 @@ CASES: dict[str, dict] = {
         ),
     },
     "use_on_source_anchored": {
-        "rmax": 0.4,
+        "rmax": 0.4037,
         "project": _project(
             [_grid("A", G15), _grid("B", [9, 9])],
             {
@@ -202,7 +203,7 @@ CASES: dict[str, dict] = {
         ),
     },
     "fixed_indegree_kernel": {
-        "rmax": 0.35,
+        "rmax": 0.3537,
         "project": _project(
             [_grid("L", G15)],
             {
@@ -213,8 +214,19 @@ CASES: dict[str, dict] = {
             },
         ),
     },
+    "fixed_indegree_anchor": {  # NEST: the pool of sources is the mask around target + anchor
+        "rmax": 0.3537,
+        "project": _project(
+            [_grid("A", G15), _grid("B", [9, 9])],
+            {
+                "rule": "fixed_indegree",
+                "indegree": 8,
+                "mask": {"circular": {"radius": 0.16}, "anchor": [0.15, 0.05]},
+            },
+        ),
+    },
     "fixed_outdegree_mask": {
-        "rmax": 0.35,
+        "rmax": 0.3537,
         "project": _project(
             [_grid("A", G15), _grid("B", [9, 9])],
             {
@@ -227,7 +239,7 @@ CASES: dict[str, dict] = {
         ),
     },
     "weight_delay_distance": {
-        "rmax": 0.35,
+        "rmax": 0.3537,
         "project": _project(
             [_grid("L", G15)],
             {"rule": "pairwise_bernoulli", "p": 1.0, "mask": {"circular": {"radius": 0.31}}},
@@ -236,14 +248,14 @@ CASES: dict[str, dict] = {
     },
     # ---- free layers
     "free_listed_circular": {
-        "rmax": 0.25,
+        "rmax": 0.2537,
         "project": _project(
             [_free("F", FREE_POINTS)],
             {"rule": "pairwise_bernoulli", "p": 0.3, "mask": {"circular": {"radius": 0.2}}},
         ),
     },
     "free_random_wrap": {
-        "rmax": 0.25,
+        "rmax": 0.2537,
         "project": _project(
             [_free("F", RANDOM, 200, extent=[1.0, 1.0], edge_wrap=True)],
             {"rule": "pairwise_bernoulli", "p": 0.5, "mask": {"circular": {"radius": 0.2}}},
@@ -251,14 +263,14 @@ CASES: dict[str, dict] = {
     },
     # ---- 3D: grids with every 3D mask, a free layer drawn at random
     "grid3d_spherical": {
-        "rmax": 0.35,
+        "rmax": 0.3537,
         "project": _project(
             [_grid("L", G3D)],
             {"rule": "pairwise_bernoulli", "p": 0.5, "mask": {"spherical": {"radius": 0.29}}},
         ),
     },
     "grid3d_box_angles": {
-        "rmax": 0.4,
+        "rmax": 0.4037,
         "project": _project(
             [_grid("L", G3D)],
             {
@@ -276,7 +288,7 @@ CASES: dict[str, dict] = {
         ),
     },
     "grid3d_ellipsoidal": {
-        "rmax": 0.4,
+        "rmax": 0.4037,
         "project": _project(
             [_grid("L", G3D)],
             {
@@ -295,7 +307,7 @@ CASES: dict[str, dict] = {
         ),
     },
     "free3d_random": {
-        "rmax": 0.35,
+        "rmax": 0.3537,
         "project": _project(
             [_free("F", RANDOM, 200, num_dimensions=3)],
             {"rule": "pairwise_bernoulli", "p": 0.8, "mask": {"spherical": {"radius": 0.3}}},
@@ -376,12 +388,17 @@ def statistics(case: dict, seed: int, table: dict, positions: dict) -> dict:
         extent = np.asarray(body.get("extent") or [1.0] * spos.shape[1], dtype=float)
     disp = displacements(spos[src], tpos[tgt], extent)
     dist = np.sqrt((disp * disp).sum(axis=1))
+    inner = edges(case)[1:-1]
+    margin = float(np.abs(dist[:, None] - inner[None, :]).min()) if dist.size else np.inf
     hist, _ = np.histogram(dist, bins=edges(case))
     indeg = np.bincount(tgt, minlength=nt)
     outdeg = np.bincount(src, minlength=ns)
     out = {
         "n": int(src.size),
         "hist": [int(h) for h in hist],
+        # how close a connected pair's distance comes to a bin edge: the generator keeps it
+        # clear (>= EDGE_MARGIN), so rounding in the last digit cannot move a pair across
+        "edge_margin": margin,
         "weight": _moments(np.asarray(table["weights"], dtype=float)),
         "delay": _moments(np.asarray(table["delays"], dtype=float)),
         "indegree": _moments(indeg.astype(float)),

@@ -77,7 +77,13 @@ def main(out_dir: Path) -> None:
         samples = {}
         for seed in stats.SEEDS:
             table, positions = run_on_nest(nest, stats.project_for(case, seed))
-            per_seed.append(stats.statistics(case, seed, table, positions))
+            summary = stats.statistics(case, seed, table, positions)
+            if summary["edge_margin"] < stats.EDGE_MARGIN:
+                raise SystemExit(
+                    f"{name}, seed {seed}: a connected pair lies {summary['edge_margin']:.2g} "
+                    "from a histogram edge; choose another rmax"
+                )
+            per_seed.append(summary)
             if seed == stats.SEEDS[0]:
                 samples = {
                     nid: {str(i): positions[nid][i].tolist() for i in picks}
