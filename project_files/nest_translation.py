@@ -11,6 +11,12 @@ Values stay spikedesk values (numbers, lists, ``RandomParameter``, ``NodeRef``);
 makes a random parameter a ``nest.random`` object only when a network is built, and a
 ``NodeRef`` (a synapse's weight_recorder / volume_transmitter) becomes the node's handle.
 
+Spatial nodes keep their ``Layer`` (``NestNode.positions``): ``build`` creates them with
+``positions=nest.spatial.grid(...)`` / ``nest.spatial.free(...)`` (``positions_args`` gives
+the arguments, for the exporter too) and returns NEST's positions (``nest.GetPosition``); a
+rule's spatial keys pass through as PyNEST spells them (the mask as a plain dict, ``p`` an
+expression made a NEST parameter like any other value).
+
 Synapses: the project's copy models become ``nest.CopyModel`` calls (neuron and device copies
 before the nodes are created, synapse copies after, as they may name nodes); a connection's
 per-synapse parameters go into its ``syn_spec``; the parameters NEST shares per model (common:
