@@ -224,20 +224,39 @@ def _copy_models(project: Project) -> list[NestCopyModel]:
     return out
 
 
+def _connects_layers(c) -> bool:
+    """Whether NEST connects ``c`` through its spatial ConnectLayers (a mask, use_on_source,
+    a kernel ``p`` of a fixed-degree rule, or a parameter of the pair's positions), whose
+    syn_spec takes only weight, delay, synapse_model and receptor_type."""
+    params = c.rule.params
+    if "mask" in params or "use_on_source" in params:
+        return True
+    if "p" in params and c.rule.rule != "pairwise_bernoulli":
+        return True
+    for value in (params.get("p"), c.synapse.weight, c.synapse.delay):
+        if isinstance(value, parameters.Expression):
+            if parameters.PAIR in parameters.needs(value.tree()):
+                return True
+    return False
+
+
 def _syn_spec(
     c, project: Project, shared: dict, copies: list[NestCopyModel], taken: set[str]
 ) -> dict[str, Any]:
     """A connection's syn_spec: per-synapse values in it, common ones (which NEST takes only
-    as model defaults) in a copy model made for each distinct set."""
+    as model defaults) in a copy model made for each distinct set. A spatial connection's
+    other synapse parameters go into that copy model too (ConnectLayers refuses them)."""
     syn = c.synapse
     specs = catalog.synapse_models()[project.base_model(syn.model)]
     values = {"weight": syn.weight, **dict(syn.params)}
     common = {}
     own = {}
+    layers = _connects_layers(c)
     for name, value in values.items():
         if specs[name].type == "node":
             value = NodeRef(value)
-        (common if specs[name].common else own)[name] = value
+        shared_here = specs[name].common or (layers and name != "weight")
+        (common if shared_here else own)[name] = value
     model = syn.model
     if common:
         key = (syn.model, tuple(sorted(common.items(), key=lambda kv: kv[0])))

@@ -161,3 +161,43 @@ def test_the_nest_backend_builds_layers_and_returns_their_positions():
     list(backend.run(case_project("free3d_random"), chunk=1.0))
     drawn = backend.positions["F"]
     assert drawn.shape == (200, 3) and np.all(np.abs(drawn) <= 0.5)
+
+
+STDP_SCRIPT_CHECK = """
+import runpy, sys
+import nest
+made = runpy.run_path(sys.argv[1], run_name="__main__")
+conns = nest.GetConnections(made["L"], made["L"])
+models = sorted(set(conns.get("synapse_model")))
+print("RESULT", len(conns), sorted(set(conns.get("tau_plus"))), models)
+"""
+
+
+def test_a_spatial_connections_synapse_parameters_go_into_a_copy_model(tmp_path):
+    """NEST's ConnectLayers takes only weight, delay, synapse_model and receptor_type."""
+    data = STATS.project_for(STATS.CASES["grid_offcentre"], 1)
+    data["connections"][0]["synapse"] = {"model": "stdp_synapse", "weight": 2.0,
+                                         "params": {"tau_plus": 15.0, "Wmax": 50.0}}  # fmt: skip
+    project = io.from_dict(data)
+    (conn,) = nest_translation.describe(project).connections
+    assert conn.syn_spec == {"synapse_model": "stdp_synapse_c", "weight": 2.0, "delay": 1.0}
+    (copy,) = nest_translation.describe(project).copy_models
+    assert (copy.existing, copy.params) == ("stdp_synapse", {"Wmax": 50.0, "tau_plus": 15.0})
+    plain = STATS.project_for(STATS.CASES["grid_offcentre"], 1)
+    plain["connections"][0]["rule"] = {"rule": "pairwise_bernoulli", "p": 0.5}
+    plain["connections"][0]["synapse"] = data["connections"][0]["synapse"]
+    (conn,) = nest_translation.describe(io.from_dict(plain)).connections
+    assert conn.syn_spec["tau_plus"] == 15.0  # not spatial: per synapse, as before
+    if importlib.util.find_spec("nest") is None:
+        return
+    script = tmp_path / "stdp.py"
+    script.write_text(pynest.export(project))
+    check = tmp_path / "check.py"
+    check.write_text(STDP_SCRIPT_CHECK)
+    done = subprocess.run(
+        [sys.executable, str(check), str(script)], capture_output=True, text=True,
+        timeout=300, check=False, env={**os.environ, "PYNEST_QUIET": "1"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    ref = REFERENCE["cases"]["grid_offcentre"]["per_seed"][0]["n"]
+    assert f"RESULT {ref} [15.0] ['stdp_synapse_c']" in done.stdout
