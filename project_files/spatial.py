@@ -230,7 +230,12 @@ Add = Callable[[str, str], None]
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond any float (JSON allows 1000 digits)
+        return False
 
 
 def _vector(add: Add, path: str, value: Any, dims: int | None, what: str) -> bool:
