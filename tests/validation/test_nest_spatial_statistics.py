@@ -243,3 +243,43 @@ def test_positions(name):
             sd = nest[:, 1].mean()
             assert abs(ours[:, 0].mean() - nest[:, 0].mean()) <= Z * sd * math.sqrt(2 / n)
             assert abs(ours[:, 1].mean() - sd) <= Z * sd * math.sqrt(2 / n) * 2
+
+
+# NEST 3.10's outcomes for a source at (0, 0) and a target at (0.15, 0) (two free layers of
+# one neuron, extent 2 x 2) with a rectangular mask on the right (x from 0.1 to 0.2) or on the
+# left (-0.2 to -0.1): connections made, or None where NEST refuses for want of candidates
+# ("Not enough sources/targets found inside mask"). Measured with nest.Connect; see
+# tests/data/reference/README.md (pairwise_bernoulli uses NEST's ConverseMask).
+WHICH_WAY = [
+    ({"rule": "pairwise_bernoulli", "p": 1.0}, (1, 0)),
+    ({"rule": "pairwise_bernoulli", "p": 1.0, "use_on_source": True}, (0, 1)),
+    ({"rule": "fixed_indegree", "indegree": 1}, (None, 1)),
+    ({"rule": "fixed_outdegree", "outdegree": 1}, (1, None)),
+]
+
+
+@pytest.mark.parametrize(("rule", "expected"), WHICH_WAY, ids=lambda v: str(v))
+def test_which_way_a_mask_points(rule, expected):
+    from spikedesk.engine.errors import EngineError
+
+    outcomes = []
+    for lower, upper in (([0.1, -0.05], [0.2, 0.05]), ([-0.2, -0.05], [-0.1, 0.05])):
+        mask = {"rectangular": {"lower_left": lower, "upper_right": upper}}
+        data = {
+            "format": "spikedesk-project",
+            "version": 3,
+            "nodes": [
+                {"id": "S", "model": "iaf_psc_alpha",
+                 "spatial": {"free": {"pos": [[0.0, 0.0]], "extent": [2.0, 2.0]}}},
+                {"id": "T", "model": "iaf_psc_alpha",
+                 "spatial": {"free": {"pos": [[0.15, 0.0]], "extent": [2.0, 2.0]}}},
+            ],
+            "connections": [{"id": "c", "source": "S", "target": "T",
+                             "rule": {**rule, "mask": mask}}],
+        }  # fmt: skip
+        try:
+            table = driver.connections(io.from_dict(data))["c"]
+            outcomes.append(len(table["sources"]))
+        except EngineError:
+            outcomes.append(None)
+    assert tuple(outcomes) == expected, f"engine {outcomes}, NEST {list(expected)}"
