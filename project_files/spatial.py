@@ -252,7 +252,7 @@ def _number(value: Any) -> bool:
         return False
     try:
         return math.isfinite(value)
-    except OverflowError:
+    except OverflowError:  # an int beyond any float (JSON allows 1000 digits)
         return False
 
 

@@ -243,3 +243,55 @@ def test_positions(name):
             sd = nest[:, 1].mean()
             assert abs(ours[:, 0].mean() - nest[:, 0].mean()) <= Z * sd * math.sqrt(2 / n)
             assert abs(ours[:, 1].mean() - sd) <= Z * sd * math.sqrt(2 / n) * 2
+
+
+# NEST 3.10's outcomes for sources at (0, 0) and (0.5, 0.5) and targets 0.15 to the right of
+# each (two free layers, extent 2 x 2) with a rectangular mask on the right (x from 0.1 to
+# 0.2) or on the left (-0.2 to -0.1): connections made, or None where NEST refuses for want
+# of candidates ("Not enough sources/targets found inside mask"). Measured with nest.Connect;
+# see tests/data/reference/README.md (pairwise_bernoulli uses NEST's ConverseMask).
+WHICH_WAY = [
+    ({"rule": "pairwise_bernoulli", "p": 1.0}, (2, 0)),
+    ({"rule": "pairwise_bernoulli", "p": 1.0, "use_on_source": True}, (0, 2)),
+    ({"rule": "fixed_indegree", "indegree": 1}, (None, 2)),
+    ({"rule": "fixed_outdegree", "outdegree": 1}, (2, None)),
+]
+
+
+def _pair_project(sources, targets, rule) -> dict:
+    return {
+        "format": "spikedesk-project",
+        "version": 3,
+        "nodes": [
+            {"id": "S", "model": "iaf_psc_alpha",
+             "spatial": {"free": {"pos": sources, "extent": [2.0, 2.0]}}},
+            {"id": "T", "model": "iaf_psc_alpha",
+             "spatial": {"free": {"pos": targets, "extent": [2.0, 2.0]}}},
+        ],
+        "connections": [{"id": "c", "source": "S", "target": "T", "rule": rule}],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "expected"), WHICH_WAY, ids=lambda v: str(v))
+def test_which_way_a_mask_points(rule, expected):
+    from spikedesk.engine.errors import EngineError
+
+    outcomes = []
+    for lower, upper in (([0.1, -0.05], [0.2, 0.05]), ([-0.2, -0.05], [-0.1, 0.05])):
+        mask = {"rectangular": {"lower_left": lower, "upper_right": upper}}
+        data = _pair_project(
+            [[0.0, 0.0], [0.5, 0.5]], [[0.15, 0.0], [0.65, 0.5]], {**rule, "mask": mask}
+        )
+        try:
+            outcomes.append(len(driver.connections(io.from_dict(data))["c"]["sources"]))
+        except EngineError:
+            outcomes.append(None)
+    assert tuple(outcomes) == expected, f"engine {outcomes}, NEST {list(expected)}"
+
+
+def test_layers_of_one_neuron_connect():
+    """NEST 3.10 connects a one-neuron layer at (0, 0) to one at (0.15, 0) inside a circular
+    mask of radius 0.2 (one connection)."""
+    rule = {"rule": "pairwise_bernoulli", "p": 1.0, "mask": {"circular": {"radius": 0.2}}}
+    data = _pair_project([[0.0, 0.0]], [[0.15, 0.0]], rule)
+    assert len(driver.connections(io.from_dict(data))["c"]["sources"]) == 1
