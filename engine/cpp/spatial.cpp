@@ -176,7 +176,10 @@ CellIndex::CellIndex(const Layer& layer, const std::vector<uint64_t>& candidates
     }
     // cells about half the mask's width (a few per mask), at most 1024 along an axis;
     // a periodic layer's cells tile its extent exactly
-    const double span = periodic_ ? layer.extent[d] : std::max(top[d] - origin_[d], 1e-300);
+    // (one candidate, or all on a line: one cell as wide as the mask)
+    const double spread = top[d] - origin_[d];
+    const double span = periodic_ ? layer.extent[d]
+                                  : spread > 1e-9 * (hi[d] - lo[d]) ? spread : hi[d] - lo[d];
     const double want = std::max(0.5 * (hi[d] - lo[d]), span / 1024.0);
     n_[d] = int(std::max(1.0, std::floor(span / want)));
     width_[d] = span / n_[d];

@@ -80,8 +80,10 @@ class CellIndex {
   void visit(const double* centre, F&& f) const {
     int first[3] = {0, 0, 0}, count[3] = {1, 1, 1};
     for (int d = 0; d < dims_; ++d) {
-      const long a = long(std::floor((centre[d] + lo_[d] - origin_[d]) / width_[d]));
-      const long b = long(std::floor((centre[d] + hi_[d] - origin_[d]) / width_[d]));
+      // (clamped before the conversion: a driver far outside the candidates' box)
+      constexpr double kFar = double(1 << 30);
+      const long a = long(std::clamp(std::floor((centre[d] + lo_[d] - origin_[d]) / width_[d]), -kFar, kFar));
+      const long b = long(std::clamp(std::floor((centre[d] + hi_[d] - origin_[d]) / width_[d]), -kFar, kFar));
       if (periodic_) {
         first[d] = int(a);
         count[d] = int(std::min<long>(b - a + 1, n_[d]));
