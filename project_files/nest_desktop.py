@@ -58,12 +58,15 @@ from .validation import Problem, ProjectError, validate
 
 # Parameters NEST Desktop stores that change nothing in a simulation here.
 IGNORED_PARAMS = {"record_to", "label", "precise_times", "time_in_steps"}
-RANDOM_TYPES = {"uniform": ("min", "max"), "normal": ("mean", "std"),
-                "lognormal": ("mean", "std"), "exponential": ("beta",)}  # fmt: skip
+RANDOM_TYPES = parameters.registry.RANDOM_OBJECT_ARGS  # NEST Desktop's random types: NEST's
 # NEST Desktop's kernels of the distance (its script: nest.<type>(nest.spatial.distance, ...))
-SPATIAL_KERNELS = {"spatial_distributions.exponential": ("beta",),
-                   "spatial_distributions.gaussian": ("mean", "std"),
-                   "spatial_distributions.gamma": ("kappa", "theta")}  # fmt: skip
+# (the registry's kernels of one parameter, and their number arguments)
+SPATIAL_KERNELS = {
+    name: tuple(a.name for a in f.args if a.kind != "parameter")
+    for name, f in parameters.FUNCTIONS.items()
+    if name.startswith("spatial_distributions.")
+    and [a.kind for a in f.args].count("parameter") == 1
+}
 # Larger magnitudes are no NEST Desktop value (and overflow later arithmetic).
 MAX_MAGNITUDE = 1e12
 MAX_VALUES = 1_000_000  # values one list / np.linspace / np.arange may give
