@@ -86,6 +86,7 @@ class NetworkEditor:
             height=540,
         )
         session.param.watch(lambda *_: self.redraw(), ["project", "selection"])
+        session.param.watch(lambda *_: self.canvas.fit(), "opened")  # no pan/zoom carried over
         self.redraw()
 
     def redraw(self) -> None:

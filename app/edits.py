@@ -78,9 +78,23 @@ def connect(project: Project, source: str, target: str) -> tuple[Project, str]:
         src_spec.is_spike_recorder or src_spec.is_correlation_detector
     ) and tgt_spec.kind == "neuron":
         source, target = target, source
+    # a spike recorder or sampler twice on a node records everything twice (a correlation
+    # detector takes a population twice, once per channel)
+    devices = any(s.is_spike_recorder or s.is_sampler for s in (src_spec, tgt_spec))
+    twin = next((c for c in project.connections if (c.source, c.target) == (source, target)), None)
+    if devices and twin is not None:
+        raise ValueError(
+            f"{_name(project, source)} and {_name(project, target)} are already connected "
+            f"({twin.id})"
+        )
     conn_id = fresh_id(project, "c")
     conn = Connection(id=conn_id, source=source, target=target)
     return replace(project, connections=project.connections + (conn,)), conn_id
+
+
+def _name(project: Project, node_id: str) -> str:
+    node = project.node(node_id)
+    return node.label or node.id
 
 
 def delete(project: Project, what: str, item_id: str) -> Project:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import panel as pn
-from spikedesk.app import edits
+from spikedesk.app import edits, messages
 from spikedesk.app.fields import ChoiceField, Field, ListField, NumberField, TextField
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.project_files import catalog
@@ -92,37 +92,43 @@ class Inspector(pn.viewable.Viewer):
         self.pending: dict[str, Any] = {}
         self.pending_node: str | None = None
         self.title = pn.pane.Markdown("", margin=(0, 5))
-        self.body = pn.Column(margin=0)
+        self.body = pn.Column(margin=0, sizing_mode="stretch_width")
         session.param.watch(lambda *_: self.rebuild(), ["selection", "revision"])
         self.rebuild()
 
     def __panel__(self):
         return pn.Column(
-            self.title, self.body, width=280, scroll=True, max_height=720, css_classes=["inspector"]
-        )
+            self.body, width=290, scroll=True, sizing_mode="stretch_height",
+            css_classes=["inspector"],
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ building
     def rebuild(self) -> None:
+        """Heading and fields of the selection, replaced in one change of the body, so the
+        browser never shows a new heading over the previous selection's fields."""
         project, selection = self.session.project, self.session.selection
         self.fields = {}
         self.pending, self.pending_node = {}, None
         if selection.get("kind") == "node":
             node = project.node(selection["id"])
-            self.title.object = f"### {node.label or node.id}\n{model_label(node.model)}"
-            self.body.objects = self._node_fields(node)
+            heading = f"### {node.label or node.id}\n{model_label(node.model)} ({node.model})"
+            fields = self._node_fields(node)
         elif selection.get("kind") == "edge":
             conn = edits.connection(project, selection["id"])
-            self.title.object = f"### {conn.source} → {conn.target}\nconnection {conn.id}"
-            self.body.objects = self._connection_fields(project, conn)
+            source, target = (messages.label_of(project, n) for n in (conn.source, conn.target))
+            heading = f"### {source} → {target}\nconnection {conn.id}"
+            fields = self._connection_fields(project, conn)
         else:
             neurons = sum(n.size for n in project.nodes if catalog.model(n.model).kind == "neuron")
-            self.title.object = (
+            heading = (
                 "### Inspector\nSelect a node or a connection on the canvas to edit it. "
                 "Drag models from the palette; drag from a node's handle to connect.\n\n"
                 f"This project: {_count(len(project.nodes), 'node')} "
                 f"({_count(neurons, 'neuron')}), {_count(len(project.connections), 'connection')}."
             )
-            self.body.objects = [self._description_field(project)]
+            fields = [self._description_field(project)]
+        self.title = pn.pane.Markdown(heading, margin=(0, 5), css_classes=["inspector-heading"])
+        self.body.objects = [self.title, *fields]
 
     def _description_field(self, project: Project) -> Field:
         return self._field(
@@ -327,6 +333,16 @@ class Inspector(pn.viewable.Viewer):
         return out
 
     # ------------------------------------------------------------------ applying
+    def _problems(self, exc: Refused, key: str) -> str:
+        """The refusal beside its field: a problem about this field as its message alone,
+        others naming their node or connection (never the file's JSON path)."""
+        project = self.session.project
+        lines = [
+            p.message if p.path.endswith(key) else messages.readable(p, project)
+            for p in exc.problems
+        ]
+        return "; ".join(dict.fromkeys(lines))
+
     def _param_handler(self, node_id: str, name: str):
         """A node parameter's change handler: the value is applied together with the node's
         pending (refused) values in one edit; refused, it joins them."""
@@ -341,7 +357,7 @@ class Inspector(pn.viewable.Viewer):
             except Refused as exc:
                 self.pending = values
                 if field is not None:
-                    field.show_error("; ".join(_short(str(p), key) for p in exc.problems))
+                    field.show_error(self._problems(exc, key))
                 return
             except (KeyError, TypeError, ValueError) as exc:
                 if field is not None:
@@ -366,7 +382,7 @@ class Inspector(pn.viewable.Viewer):
             self.session.apply(make(self.session.project, value))
         except Refused as exc:
             if field is not None:
-                field.show_error("; ".join(_short(str(p), key) for p in exc.problems))
+                field.show_error(self._problems(exc, key))
             return
         except (KeyError, TypeError, ValueError) as exc:
             if field is not None:
@@ -385,10 +401,3 @@ def _range(meta: dict) -> tuple[float, float] | None:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _short(problem: str, key: str) -> str:
-    """``nodes[2].params.tau_m: must be > 0, got -5`` -> ``must be > 0, got -5`` when the
-    problem is about this field; other problems keep their path."""
-    path, _, message = problem.partition(": ")
-    return message if message and path.endswith(key) else problem

@@ -36,9 +36,10 @@ def build_page(store: ProjectStore, start: str | None = None, on_session=None):
     query = pn.state.location.query_params if pn.state.location else {}
     name = first_project(store, query.get("project"), start)
     session = ProjectSession(store, name)
-    if pn.state.location:
-        pn.state.location.update_query(project=name)
-        session.param.watch(lambda e: pn.state.location.update_query(project=e.new), "name")
+    if pn.state.location:  # the URL names the project: a reload or a shared link opens it
+        location = pn.state.location
+        pn.state.onload(lambda: location.update_query(project=session.project_name))
+        session.param.watch(lambda e: location.update_query(project=e.new), "project_name")
     editor = NetworkEditor(session)
     inspector = Inspector(session)
     studio = Studio(session)

@@ -13,9 +13,10 @@ import time
 
 import panel as pn
 import param
-from spikedesk.app import edits
+from spikedesk.app import edits, messages
 from spikedesk.app.activity import ActivityView, population_stats
 from spikedesk.app.document import on_document
+from spikedesk.app.fields import NumberBox
 from spikedesk.app.pacing import FramePacer
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.engine import EngineError, merge
@@ -67,11 +68,13 @@ class Studio(pn.viewable.Viewer):
         self._worker: threading.Thread | None = None
         self._simulated = 0.0  # of the current run, as last shown
         self._callback = None
+        self._generation = 0  # which run the worker's chunks belong to
         self._syncing = False
         self._load_settings()
         self._build_views()
         self.param.watch(self._setting_changed, ["duration", "resolution", "seed", "threads"])
         session.param.watch(lambda *_: self._load_settings(), "revision")
+        session.param.watch(lambda *_: self._other_project(), "opened")
 
     @property
     def project(self) -> Project:
@@ -102,13 +105,16 @@ class Studio(pn.viewable.Viewer):
             self.session.apply(edits.set_simulation(self.project, **changes))
         except Refused as exc:
             shown = ", ".join(f"{k} = {v}" for k, v in changes.items())
-            listed = "; ".join(str(p) for p in exc.problems[:3])
-            more = len(exc.problems) - 3
-            listed += f"; and {more} more" if more > 0 else ""
+            listed = messages.summary(exc.problems, self.project)
             self.settings_error.object = f"{shown} refused: {listed}"
             self.settings_error.visible = True
             return
         self.settings_error.visible = False
+
+    def _typo(self, label: str, message: str) -> None:
+        """A settings entry that is not a number: said, and the setting keeps its value."""
+        self.settings_error.object = f"{label}: {message}" if message else ""
+        self.settings_error.visible = bool(message)
 
     # ------------------------------------------------------------------ views
     def _build_views(self) -> None:
@@ -123,8 +129,13 @@ class Studio(pn.viewable.Viewer):
         self.settings_error = pn.pane.Alert("", alert_type="warning", visible=False)
 
     def settings_bar(self) -> pn.Row:
-        def number(name, label, width, widget=pn.widgets.FloatInput):
-            return widget.from_param(self.param[name], label=label, width=width)
+        def number(name, label, width, integer=False):
+            box = NumberBox(
+                label, getattr(self, name), lambda v: setattr(self, name, v),
+                lambda message: self._typo(label, message), integer=integer, width=width,
+            )  # fmt: skip
+            self.param.watch(lambda e: box.show(e.new), name)
+            return box.widget
 
         remote = pn.Row(
             pn.widgets.TextInput.from_param(self.param.server_url, label="server URL", width=200),
@@ -134,8 +145,8 @@ class Studio(pn.viewable.Viewer):
         return pn.Row(
             number("duration", "duration (ms)", 110),
             number("resolution", "resolution (ms)", 110),
-            number("seed", "seed", 90, pn.widgets.IntInput),
-            number("threads", "threads", 80, pn.widgets.IntInput),
+            number("seed", "seed", 90, integer=True),
+            number("threads", "threads", 80, integer=True),
             pn.widgets.Select.from_param(self.param.backend, label="backend", width=120),
             remote,
             pn.Column(pn.Spacer(height=18), pn.Row(self.simulate_button, self.cancel_button)),
@@ -151,6 +162,17 @@ class Studio(pn.viewable.Viewer):
             self.pacer,
             sizing_mode="stretch_width",
         )
+
+    def _other_project(self) -> None:
+        """Another project was opened: nothing of the last one's run stays on screen (a run
+        still going is cancelled and its late chunks are dropped)."""
+        self._cancel.set()
+        self._buffer.take()
+        self._generation += 1
+        self.alert.visible = False
+        self.progress.value = 0
+        self.status = "Ready."
+        on_document(lambda: self.activity.start(self.project))
 
     # ------------------------------------------------------------------ running
     def simulate(self) -> None:
@@ -177,7 +199,9 @@ class Studio(pn.viewable.Viewer):
     def _start(self, project: Project, backend) -> None:
         """Clear the plots (Bokeh models: on the document thread) and start the worker."""
         self.activity.start(project)
-        self._worker = threading.Thread(target=self._work, args=(project, backend), daemon=True)
+        self._worker = threading.Thread(
+            target=self._work, args=(project, backend, self._generation), daemon=True
+        )
         self._worker.start()
 
     def cancel(self) -> None:
@@ -197,14 +221,16 @@ class Studio(pn.viewable.Viewer):
             raise EngineError("the remote MPI backend is not available in this installation")
         return remote(self.server_url, token=self.token or None)
 
-    def _work(self, project: Project, backend) -> None:
+    def _work(self, project: Project, backend, generation: int) -> None:
         """The worker thread: run, hand each chunk over, then merge the events and compute the
-        statistics here too, so the document's thread only displays them."""
+        statistics here too, so the document's thread only displays them. Everything handed
+        over carries the run's ``generation`` (opening another project starts a new one)."""
         start = time.perf_counter()
+        put = lambda item: self._buffer.put((generation, item))  # noqa: E731
         try:
             received, last = [], None
             for chunk in backend.run(project, chunk=50.0, cancel=self._cancel):
-                self._buffer.put(chunk)
+                put(chunk)
                 received.append(chunk.events)
                 last = chunk
             wall = time.perf_counter() - start
@@ -212,18 +238,22 @@ class Studio(pn.viewable.Viewer):
             simulated = last.time if last is not None else 0.0
             node_ids = dict(last.node_ids) if last is not None else {}
             stats = population_stats(events, project, node_ids, simulated)
-            self._buffer.put(("done", wall, events, stats, simulated))
+            put(("done", wall, events, stats, simulated))
         except EngineError as exc:
-            self._buffer.put(("error", str(exc)))
+            put(("error", str(exc)))
         except Exception as exc:  # never let a worker die silently
-            self._buffer.put(("error", f"{type(exc).__name__}: {exc}"))
+            put(("error", f"{type(exc).__name__}: {exc}"))
 
     def _flush(self) -> None:
         """Runs on the session's document: push everything the worker produced since last time
         in one stream per source, so the browser gets a few messages per tick, not per chunk."""
         if not self.pacer.ready(UPDATE_GAP if self._simulated > 0 else 0.0):
             return  # the browser is still drawing; the chunks wait in the buffer
-        items = self._buffer.take()
+        tagged = self._buffer.take()
+        for generation, item in tagged:
+            if generation != self._generation and isinstance(item, tuple):
+                self._stopped()  # a run of the project shown before: only its end matters
+        items = [item for generation, item in tagged if generation == self._generation]
         chunks = [item for item in items if not isinstance(item, tuple)]
         if chunks:
             last = chunks[-1]
@@ -251,5 +281,13 @@ class Studio(pn.viewable.Viewer):
             self.status = (
                 f"{done}: {simulated:.1f} ms simulated in {value:.2f} s wall time.{sample}"
             )
+        self._stopped()
+
+    def _stopped(self) -> None:
+        """The run is over: buttons back, and the periodic callback removed (while it runs,
+        the page's busy indicator spins)."""
         self.running = False
         self.simulate_button.disabled, self.cancel_button.disabled = False, True
+        if self._callback is not None:
+            self._callback.stop()
+            self._callback = None

@@ -870,6 +870,9 @@ export function render({ model, el }) {
   svg.addEventListener(
     "wheel",
     (ev) => {
+      // only Ctrl/Cmd + wheel (and a touchpad pinch, which reports ctrlKey) zooms: a plain
+      // wheel scrolls the page as everywhere else
+      if (!(ev.ctrlKey || ev.metaKey)) return;
       ev.preventDefault();
       const delta = ev.deltaMode === 1 ? ev.deltaY * 16 : ev.deltaY;
       zoomAt(Math.exp(-delta * 0.0015), ev.clientX, ev.clientY);

@@ -10,11 +10,13 @@ from ui_steps import click_node, drag_model, node, open_page, set_field
 pytestmark = pytest.mark.ui
 
 
-def test_v_reset_then_v_th_are_taken_together(page: Page, studio):
+@pytest.mark.parametrize("model", ["iaf_psc_delta", "iaf_psc_alpha"])
+def test_v_reset_then_v_th_are_taken_together(page: Page, studio, model):
+    """Issue 13: on a new iaf_psc_delta, V_reset=0 before V_th=20 was dropped silently."""
     open_page(page, studio.url, "brunel")
     page.get_by_role("button", name="New").click()
     session = studio.last()["session"]
-    drag_model(page, "iaf_psc_alpha", 300, 200)
+    drag_model(page, model, 300, 200)
     expect(node(page, "P1")).to_be_visible()
     click_node(page, "P1")
 
@@ -32,7 +34,7 @@ def test_v_reset_then_v_th_are_taken_together(page: Page, studio):
     assert params["V_reset"] == 0.0 and params["V_th"] == 20.0
 
     # NEST's documentation of the model, in a collapsible card
-    expect(page.get_by_text("NEST documentation: iaf_psc_alpha")).to_be_visible()
+    expect(page.get_by_text(f"NEST documentation: {model}")).to_be_visible()
 
 
 def test_a_stimulator_node_has_a_size_in_devices(page: Page, studio):
