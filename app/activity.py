@@ -52,6 +52,7 @@ def _plot(title: str, y_label: str, height: int, webgl: bool = False, **kwargs):
         **kwargs,
     )
     plot.select_one(SaveTool).filename = title.lower().replace(" ", "-")
+    plot.css_classes = [title.lower().split()[-1] + "-plot"]  # raster-plot, rate-plot, ...
     return plot
 
 
@@ -124,6 +125,7 @@ class ActivityView(pn.viewable.Viewer):
 
     trace_variable = param.Selector(default="V_m", objects=["V_m"], doc="what the traces show")
     thinned = param.Boolean(default=False, doc="the plots show a sample of the data")
+    finished = param.Integer(default=0, doc="bumped when a run's results are complete")
 
     def __init__(self, **params) -> None:
         super().__init__(**params)
@@ -133,18 +135,20 @@ class ActivityView(pn.viewable.Viewer):
         self._simulated = 0.0
         self._rate_counts: np.ndarray | None = None
         self._trace_senders: dict[str, np.ndarray] = {}
+        self.last_stats: dict = {}
+        self.summary = ""
         self.raster_source = ColumnDataSource({"x": [], "y": [], "pop": []}, name="raster")
         self.colors = LinearColorMapper(palette=["#333333"], low=-0.5, high=0.5)
         self.rate_source = ColumnDataSource({"x": [], "top": [], "width": []}, name="rate")
         self.trace_source = ColumnDataSource(
             {"x": [], "y": [], "sender": [], "shade": []}, name="traces"
         )
-        raster = _plot("Spike raster", "neuron id", 300, webgl=True)
+        raster = _plot("Spike raster", "neuron id", 240, webgl=True)
         raster.scatter(
             "x", "y", source=self.raster_source, size=2, alpha=0.8,
             color={"field": "pop", "transform": self.colors},
         )  # fmt: skip
-        rate = _plot("Population rate", "spikes/s per neuron", 150, x_range=raster.x_range)
+        rate = _plot("Population rate", "spikes/s per neuron", 140, x_range=raster.x_range)
         rate.vbar(x="x", top="top", width="width", source=self.rate_source, color="#555555")
         self.traces_plot = _plot("Recorded traces", "V_m", 220, webgl=True, x_range=raster.x_range)
         neuron_colors = LinearColorMapper(palette=list(Category10_10), low=-0.5, high=9.5)
@@ -209,6 +213,7 @@ class ActivityView(pn.viewable.Viewer):
         self.rate_source.data = {"x": [], "top": [], "width": []}
         self.trace_source.data = {"x": [], "y": [], "sender": [], "shade": []}
         self.stats.value = None
+        self.last_stats, self.summary = {}, ""
         self._choose_trace_variables(project)
         self._correlations = {}
         self.correlation_source.data = {
@@ -232,6 +237,7 @@ class ActivityView(pn.viewable.Viewer):
         """The whole run's events and statistics, once it has ended."""
         self._events, self._simulated = [events], simulated
         self.stats.value = pd.DataFrame(stats)
+        self.last_stats = stats
         self._show_correlations(events)
         if self.thinned:
             self._redraw_raster(events)

@@ -286,8 +286,9 @@ class NetworkCanvas(pn.custom.JSComponent):
     _stylesheets = [CSS]
 
     def __init__(self, on_action: Callable[[dict], Any] | None = None, **params) -> None:
-        params.setdefault("height", 520)
         params.setdefault("sizing_mode", "stretch_width")
+        if params["sizing_mode"] in ("stretch_width", "fixed"):
+            params.setdefault("height", 520)
         if params.get("kinds") is None:
             params["kinds"] = kind_styles()
         super().__init__(**params)

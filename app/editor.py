@@ -82,8 +82,8 @@ class NetworkEditor:
         self.canvas = NetworkCanvas(
             on_action=self.handle,
             palette=palette_from_catalog(),
-            sizing_mode="stretch_width",
-            height=540,
+            sizing_mode="stretch_both",
+            min_height=200,
         )
         session.param.watch(lambda *_: self.redraw(), ["project", "selection"])
         session.param.watch(lambda *_: self.canvas.fit(), "opened")  # no pan/zoom carried over

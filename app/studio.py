@@ -153,15 +153,21 @@ class Studio(pn.viewable.Viewer):
         )
 
     def __panel__(self):
-        status = pn.pane.Str(self.param.status, sizing_mode="stretch_width")
+        status = pn.pane.Str(
+            self.param.status, sizing_mode="stretch_width", margin=(0, 10),
+            stylesheets=[":host pre { white-space: pre-wrap; }"],
+        )  # fmt: skip
+        progress = pn.Column(
+            pn.Spacer(height=14), self.progress, status, sizing_mode="stretch_width",
+            min_width=220,
+        )  # fmt: skip
+        bar = self.settings_bar()
+        bar.append(progress)
+        bar.sizing_mode = "stretch_width"
         return pn.Column(
-            self.settings_bar(),
-            self.settings_error,
-            pn.Row(self.progress, status, sizing_mode="stretch_width"),
-            self.alert,
-            self.pacer,
-            sizing_mode="stretch_width",
-        )
+            bar, self.settings_error, self.alert, self.pacer, sizing_mode="stretch_width",
+            margin=(0, 5),
+        )  # fmt: skip
 
     def _other_project(self) -> None:
         """Another project was opened: nothing of the last one's run stays on screen (a run
@@ -281,6 +287,8 @@ class Studio(pn.viewable.Viewer):
             self.status = (
                 f"{done}: {simulated:.1f} ms simulated in {value:.2f} s wall time.{sample}"
             )
+            self.activity.summary = self.status
+            self.activity.finished += 1
         self._stopped()
 
     def _stopped(self) -> None:

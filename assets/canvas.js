@@ -307,11 +307,12 @@ export function render({ model, el }) {
     if (r.width < 10 || r.height < 10) return;
     state.fittedOnce = true;
     const { tx, ty, k } = state.view;
+    // the same box around each node as fit() uses (shape, label and model line)
     const out = nodesNow().some((n) => {
       const p = position(n);
       const sx = p.x * k + tx;
       const sy = p.y * k + ty;
-      return sx < 20 || sy < 20 || sx > r.width - 20 || sy > r.height - 40;
+      return sx - 60 * k < 0 || sy - 45 * k < 0 || sx + 60 * k > r.width || sy + 60 * k > r.height;
     });
     if (out) fit();
   }

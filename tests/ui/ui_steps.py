@@ -125,8 +125,24 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / name))
 
 
-def open_page(page: Page, url: str, title: str) -> None:
-    page.set_viewport_size({"width": 1500, "height": 1000})
+def open_page(page: Page, url: str, title: str, projects: bool = True, size=(1500, 1000)) -> None:
+    """Load the studio at ``size``; with ``projects`` the project drawer is opened too."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
     page.goto(url)
     expect(page.locator(".stage")).to_be_visible(timeout=30_000)
+    if projects:
+        show_projects(page)
     expect(page.get_by_text(title).first).to_be_visible(timeout=30_000)
+
+
+def show_projects(page: Page) -> None:
+    """Open the project manager's drawer (the header's menu button) unless it is open."""
+    drawer = page.locator("#sidebar")
+    if not drawer.evaluate("el => el.classList.contains('show')"):
+        page.locator("#sidebar-toggle").click()
+    expect(page.get_by_label("Open an example")).to_be_visible()
+
+
+def show_view(page: Page, name: str) -> None:
+    """Switch the workspace to one of the header's views."""
+    page.locator("#header").get_by_text(name, exact=True).click()
