@@ -14,6 +14,7 @@ pan/zoom transform, in the same units as node ``x``/``y``)::
     {"action": "connect", "source": str, "target": str}
     {"action": "select", "kind": "node" | "edge", "id": str}   # or {"action": "select"}
     {"action": "delete", "kind": "node" | "edge", "id": str}
+    {"action": "duplicate", "kind": "node", "id": str}          # Ctrl+D, or Ctrl+C then Ctrl+V
     {"action": "undo"}
     {"action": "redo"}
 """
@@ -204,7 +205,7 @@ CSS = """
 .drag-ghost.visible { display: flex; }
 """
 
-ACTIONS = frozenset({"add", "move", "connect", "select", "delete", "undo", "redo"})
+ACTIONS = frozenset({"add", "move", "connect", "select", "delete", "duplicate", "undo", "redo"})
 KINDS = ("node", "edge")
 
 

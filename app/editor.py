@@ -136,6 +136,12 @@ class NetworkEditor:
             what = "node" if msg.get("kind") == "node" else "connection"
             session.apply(edits.delete(project, what, msg["id"]))
             session.selection = {}
+        elif action == "duplicate":
+            if msg.get("kind") != "node":
+                raise ValueError("only nodes can be duplicated")
+            new, node_id = edits.duplicate_node(project, msg["id"])
+            session.apply(new)
+            session.selection = {"kind": "node", "id": node_id}
         elif action == "undo":
             if not session.undo():
                 self.say("Nothing to undo.")

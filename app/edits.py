@@ -56,6 +56,20 @@ def add_node(project: Project, model: str, x: float, y: float) -> tuple[Project,
     return replace(project, nodes=project.nodes + (node,)), node_id
 
 
+def duplicate_node(project: Project, node_id: str, dx: float = 60.0, dy: float = 60.0):
+    """A copy of a node (model, size, parameters, colour) beside it, labelled "<label> copy";
+    its connections are not copied. Returns the project and the copy's id."""
+    node = project.node(node_id)
+    new_id = fresh_id(project, catalog.model(node.model).id_prefix)
+    copy = replace(
+        node,
+        id=new_id,
+        label=f"{node.label or node.id} copy",
+        position=Position(round(node.position.x + dx, 1), round(node.position.y + dy, 1)),
+    )
+    return replace(project, nodes=project.nodes + (copy,)), new_id
+
+
 def move_node(project: Project, node_id: str, x: float, y: float) -> Project:
     position = Position(round(float(x), 1), round(float(y), 1))
     return _replace_node(project, node_id, position=position)

@@ -18,6 +18,7 @@ from typing import Any
 
 import panel as pn
 from spikedesk.app import edits, messages
+from spikedesk.app.document import on_document
 from spikedesk.app.fields import ChoiceField, Field, ListField, NumberField, TextField
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.project_files import catalog
@@ -148,7 +149,10 @@ class Inspector(pn.viewable.Viewer):
         same_kind = [m for m, s in catalog.models().items() if s.kind == spec.kind]
         nid = node.id
 
+        duplicate = pn.widgets.Button(label="Duplicate node", width=140, margin=(0, 10, 5, 10))
+        duplicate.on_click(lambda _: self._duplicate(nid))
         out: list = [
+            duplicate,
             self._field(
                 TextField(
                     "label",
@@ -184,7 +188,7 @@ class Inspector(pn.viewable.Viewer):
             )
         for name, pspec in spec.params.items():
             meta = ui_param(node.model, name)
-            label, unit = meta.get("label", name), pspec.unit
+            label, unit = with_nest_name(meta.get("label", name), pspec.unit, name), ""
             value = node.params.get(name, pspec.default)
             setter = self._param_handler(nid, name)
             widget = meta.get("widget", "number")
@@ -333,6 +337,13 @@ class Inspector(pn.viewable.Viewer):
         return out
 
     # ------------------------------------------------------------------ applying
+    def _duplicate(self, node_id: str) -> None:
+        """A copy of the node with its parameters, selected (so it is edited next)."""
+        project, new_id = edits.duplicate_node(self.session.project, node_id)
+        self.session.apply(project)
+        # the inspector rebuilds on the next tick, not inside its own button's click
+        on_document(lambda: setattr(self.session, "selection", {"kind": "node", "id": new_id}))
+
     def _problems(self, exc: Refused, key: str) -> str:
         """The refusal beside its field: a problem about this field as its message alone,
         others naming their node or connection (never the file's JSON path)."""
@@ -390,6 +401,13 @@ class Inspector(pn.viewable.Viewer):
             return
         if rebuild:
             self.rebuild()
+
+
+def with_nest_name(label: str, unit: str, name: str) -> str:
+    """A field's label: the English label, its unit, and NEST's parameter name after a dot
+    (``Reset potential (mV) · V_reset``), unless the label is the NEST name already."""
+    text = f"{label} ({unit})" if unit else label
+    return text if label == name else f"{text} · {name}"
 
 
 def _range(meta: dict) -> tuple[float, float] | None:

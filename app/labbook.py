@@ -117,11 +117,7 @@ class LabBook(pn.viewable.Viewer):
         self.network.object = network_markdown(self.session.project)
         stats = self.activity.last_stats
         if stats and stats.get("population"):
-            table = pd.DataFrame(stats)
-            table.insert(
-                0, "label", [label_of(self.session.project, p) for p in table.pop("population")]
-            )
-            self.results.value = table
+            self.results.value = pd.DataFrame(stats)
             self.results.visible = True
             self.results_title.object = f"## Last results\n\n{self.activity.summary}"
         else:

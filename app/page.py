@@ -98,7 +98,7 @@ def build_page(store: ProjectStore, start: str | None = None, on_session=None):
         for label, part in parts.items()
     }
     view = pn.widgets.RadioButtonGroup(
-        options=list(VIEWS), value="Editor + activity", button_type="light", margin=(4, 8)
+        options=list(VIEWS), value="Editor + activity", color="light", margin=(4, 8)
     )
 
     def show(event) -> None:

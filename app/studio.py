@@ -15,7 +15,8 @@ import panel as pn
 import param
 from spikedesk.app import edits, messages
 from spikedesk.app.activity import ActivityView, population_stats
-from spikedesk.app.document import on_document
+from spikedesk.app.analysis_view import summarise
+from spikedesk.app.document import later, on_document
 from spikedesk.app.fields import NumberBox
 from spikedesk.app.pacing import FramePacer
 from spikedesk.app.session import ProjectSession, Refused
@@ -24,6 +25,7 @@ from spikedesk.engine.backends import EmbeddedBackend, nest_available
 from spikedesk.project_files.project import Project
 
 TICK_MS = 100  # how often the document looks for new chunks
+AUTO_DELAY = 0.6  # s after the last edit before "Simulate on change" runs
 UPDATE_GAP = 0.4  # s between later plot updates: what a software-rendered browser keeps up with
 
 
@@ -59,6 +61,8 @@ class Studio(pn.viewable.Viewer):
     token = param.String(default="", doc="bearer token of the MPI server")
     running = param.Boolean(default=False)
     status = param.String(default="Ready.")
+    on_change = param.Boolean(default=False, doc="re-run after each accepted edit (debounced)")
+    on_open = param.Boolean(default=False, doc="run each project when it is opened")
 
     def __init__(self, session: ProjectSession, **params) -> None:
         super().__init__(**params)
@@ -75,6 +79,10 @@ class Studio(pn.viewable.Viewer):
         self.param.watch(self._setting_changed, ["duration", "resolution", "seed", "threads"])
         session.param.watch(lambda *_: self._load_settings(), "revision")
         session.param.watch(lambda *_: self._other_project(), "opened")
+        session.param.watch(lambda *_: self._edited(), "project")
+        self._edits = 0  # counts accepted edits, so only the last of a burst re-runs
+        self._shown_name = session.project_name
+        self._rerun = False
 
     @property
     def project(self) -> Project:
@@ -150,6 +158,15 @@ class Studio(pn.viewable.Viewer):
             pn.widgets.Select.from_param(self.param.backend, label="backend", width=120),
             remote,
             pn.Column(pn.Spacer(height=18), pn.Row(self.simulate_button, self.cancel_button)),
+            pn.Column(
+                pn.widgets.Checkbox.from_param(
+                    self.param.on_change, label="Simulate on change", margin=(14, 5, 0, 5)
+                ),
+                pn.widgets.Checkbox.from_param(
+                    self.param.on_open, label="... on open", margin=(0, 5)
+                ),
+                width=150,
+            ),
         )
 
     def __panel__(self):
@@ -179,6 +196,30 @@ class Studio(pn.viewable.Viewer):
         self.progress.value = 0
         self.status = "Ready."
         on_document(lambda: self.activity.start(self.project))
+        if self.on_open:
+            self._rerun = self.running  # after the cancelled run has stopped
+            if not self.running:
+                later(AUTO_DELAY, self.simulate)
+
+    def _edited(self) -> None:
+        """Simulate on change: AUTO_DELAY after the last of a burst of edits, a run of the
+        new project (a run still going is cancelled and restarted)."""
+        opened = self.session.project_name != self._shown_name  # not an edit
+        self._shown_name = self.session.project_name
+        if not self.on_change or opened:
+            return
+        self._edits += 1
+        edit = self._edits
+        later(AUTO_DELAY, lambda: self._auto_run(edit))
+
+    def _auto_run(self, edit: int) -> None:
+        if edit != self._edits or not self.on_change:
+            return  # a newer edit will run
+        if self.running:
+            self._rerun = True
+            self.cancel()
+        else:
+            self.simulate()
 
     # ------------------------------------------------------------------ running
     def simulate(self) -> None:
@@ -244,7 +285,8 @@ class Studio(pn.viewable.Viewer):
             simulated = last.time if last is not None else 0.0
             node_ids = dict(last.node_ids) if last is not None else {}
             stats = population_stats(events, project, node_ids, simulated)
-            put(("done", wall, events, stats, simulated))
+            summary = summarise(events, project, node_ids, simulated)
+            put(("done", wall, events, stats, simulated, summary))
         except EngineError as exc:
             put(("error", str(exc)))
         except Exception as exc:  # never let a worker die silently
@@ -275,13 +317,15 @@ class Studio(pn.viewable.Viewer):
             if isinstance(item, tuple):
                 self._finish(*item)
 
-    def _finish(self, kind: str, value, events=None, stats=None, simulated=0.0) -> None:
+    def _finish(
+        self, kind: str, value, events=None, stats=None, simulated=0.0, summary=None
+    ) -> None:
         if kind == "error":
             self.alert.object = f"Simulation failed: {value}"
             self.alert.visible = True
             self.status = "Failed; the project is unchanged."
         else:
-            self.activity.finish(events, stats, simulated)
+            self.activity.finish(events, stats, simulated, summary)
             done = "Cancelled" if self._cancel.is_set() else "Finished"
             sample = " Plots show an even sample of the data." if self.activity.thinned else ""
             self.status = (
@@ -299,3 +343,6 @@ class Studio(pn.viewable.Viewer):
         if self._callback is not None:
             self._callback.stop()
             self._callback = None
+        if self._rerun:  # an edit or an open came during the run
+            self._rerun = False
+            self.simulate()

@@ -118,6 +118,7 @@ export function render({ model, el }) {
     localSelection: null, // optimistic selection until Python's selection arrives
     drag: null,
     fittedOnce: false,
+    clipboard: null, // the node Ctrl+C copied, pasted (duplicated) by Ctrl+V
     toastTimer: null,
     settleTimer: null,
     selectTimer: null,
@@ -902,6 +903,20 @@ export function render({ model, el }) {
     } else if (mod && (key === "y" || key === "Y")) {
       ev.preventDefault();
       send({ action: "redo" });
+    } else if (mod && (key === "d" || key === "D")) {
+      const sel = selectionNow();
+      if (sel && sel.kind === "node") {
+        ev.preventDefault();
+        send({ action: "duplicate", kind: "node", id: sel.id });
+      }
+    } else if (mod && (key === "c" || key === "C")) {
+      const sel = selectionNow();
+      if (sel && sel.kind === "node") state.clipboard = sel.id;
+    } else if (mod && (key === "v" || key === "V")) {
+      if (state.clipboard) {
+        ev.preventDefault();
+        send({ action: "duplicate", kind: "node", id: state.clipboard });
+      }
     } else if (key === "Delete" || key === "Backspace") {
       const sel = selectionNow();
       if (sel) {

@@ -37,4 +37,4 @@ def test_cancel_in_the_middle_of_a_long_chunk(tmp_path):
     # benchmarks/cancel_latency.py (a timed assertion flakes on a loaded 2-core machine)
     assert stopped < 1.0, f"{1000 * stopped:.0f} ms"
     done = [item for _, item in studio._buffer.take() if isinstance(item, tuple)]
-    assert done and done[-1][0] == "done" and done[-1][-1] < 100_000.0
+    assert done and done[-1][0] == "done" and done[-1][4] < 100_000.0  # simulated ms

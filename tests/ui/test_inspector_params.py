@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
-from ui_steps import click_node, drag_model, node, open_page, set_field
+from ui_steps import click_node, drag_model, field, node, open_page, set_field
 
 pytestmark = pytest.mark.ui
 
@@ -24,7 +24,7 @@ def test_v_reset_then_v_th_are_taken_together(page: Page, studio, model):
     set_field(page, "Reset potential (mV)", "0")
     message = page.locator(".field-error").filter(has_text="V_reset must be < V_th")
     expect(message).to_be_visible()
-    expect(page.get_by_label("Reset potential (mV)", exact=True)).to_have_value("0")
+    expect(field(page, "Reset potential (mV)")).to_have_value("0")
     assert "V_reset" not in session.project.node("P1").params
 
     # V_th = 20 is tried together with the pending V_reset: both are taken
@@ -47,4 +47,4 @@ def test_a_stimulator_node_has_a_size_in_devices(page: Page, studio):
     click_node(page, "spg1")
     set_field(page, "Size (devices)", "3")
     assert session.project.node("spg1").size == 3
-    expect(page.get_by_label("Amplitude (spikes/s)", exact=True)).to_be_visible()
+    expect(field(page, "Amplitude (spikes/s)")).to_be_visible()

@@ -12,6 +12,7 @@ from ui_steps import (
     connect,
     drag_model,
     edge,
+    field,
     node,
     open_page,
     set_field,
@@ -90,7 +91,7 @@ def test_a_decimal_comma_and_a_typo_in_a_number_field(page: Page, studio):
     wait_until(page, lambda: session.project.node("P1").params.get("t_ref") == 1.5, what="1.5")
     set_field(page, "Membrane time constant (ms)", "abc")
     expect(page.locator(".field-error").filter(has_text="not a number: 'abc'")).to_be_visible()
-    expect(page.get_by_label("Membrane time constant (ms)", exact=True)).to_have_value("abc")
+    expect(field(page, "Membrane time constant (ms)")).to_have_value("abc")
     assert "tau_m" not in session.project.node("P1").params
     set_field(page, "Size (neurons)", "2,5")  # a size is a whole number
     expect(page.locator(".field-error").filter(has_text="not a whole number")).to_be_visible()
@@ -108,7 +109,7 @@ def test_stop_never_shows_the_largest_double(page: Page, studio):
     side = new_project(page, studio)
     drag_model(page, "spike_recorder", 450, 250)
     click_node(page, "sr1")
-    stop = page.get_by_label("Stop (ms)", exact=True)
+    stop = field(page, "Stop (ms)")
     expect(stop).to_have_value("")
     expect(stop).to_have_attribute("placeholder", re.compile("∞"))
     expect(page.get_by_text("1.7976931348623157e+308")).to_have_count(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -108,9 +109,15 @@ def wait_until(page: Page, predicate, timeout: float = 10.0, what: str = "condit
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def field(page: Page, label: str):
+    """The input labelled ``label``; an inspector parameter's label ends in its NEST name
+    (``Reset potential (mV) · V_reset``), which may be left out."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}( · \w+)?$"))
+
+
 def set_field(page: Page, label: str, value: str) -> None:
     """Type into a field and leave it, as a person does; the value syncs on change."""
-    box = page.get_by_label(label, exact=True)
+    box = field(page, label)
     box.fill(value)
     box.press("Tab")
     page.wait_for_timeout(400)
