@@ -175,8 +175,9 @@ class ActivityView(pn.viewable.Viewer):
         self.correlation_plot.visible = False  # shown for runs with correlation detectors
         self.analysis = AnalysisView()
         self.stats = pn.widgets.Tabulator(
-            value=None, disabled=True, show_index=False, sizing_mode="stretch_width", height=140
-        )
+            value=None, disabled=True, show_index=False, sizing_mode="stretch_width", height=140,
+            css_classes=["stats-table"],
+        )  # fmt: skip
         self.exports = pn.Row(
             pn.widgets.FileDownload(
                 callback=lambda: self.results_file("npz"),

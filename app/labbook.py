@@ -103,7 +103,7 @@ class LabBook(pn.viewable.Viewer):
         self.results_title = pn.pane.Markdown("## Last results\n\nNo run yet.")
         self.results = pn.widgets.Tabulator(
             value=None, disabled=True, show_index=False, sizing_mode="stretch_width",
-            visible=False,
+            visible=False, css_classes=["labbook-results"],
         )  # fmt: skip
         self.print_button = pn.widgets.Button(label="Print", width=90)
         self.print_button.js_on_click(code=PRINT)

@@ -106,8 +106,8 @@ def test_build_simulate_reload(page: Page, studio):
     expect(page.get_by_text(re.compile(r"Cancelled: [\d.]+ ms simulated"))).to_be_visible(
         timeout=10_000
     )
-    expect(page.locator(".tabulator .tabulator-row")).to_have_count(2, timeout=20_000)
-    rows = page.locator(".tabulator .tabulator-row").all_inner_texts()
+    expect(page.locator(".stats-table .tabulator-row")).to_have_count(2, timeout=20_000)
+    rows = page.locator(".stats-table .tabulator-row").all_inner_texts()
     assert {r.split()[0] for r in rows} == {"E", "I"}  # named by their labels
     wait_for_points(page, "raster", 1000, timeout=10_000)
 

@@ -36,7 +36,9 @@ def open_example(page: Page, studio, name: str) -> dict:
     page.get_by_label("Open an example").select_option(name)
     page.wait_for_timeout(500)  # the choice reaches the server before the click
     page.get_by_role("button", name="Open", exact=True).click()
-    expect(page.get_by_text(re.compile(f"Opened the example as {name}"))).to_be_visible()
+    expect(page.get_by_text(re.compile(f"Opened the example as {name}"))).to_be_visible(
+        timeout=20_000
+    )
     return studio.last()
 
 
@@ -46,7 +48,7 @@ def finished(page: Page, duration: str, timeout: float = 120_000) -> None:
 
 
 def table_rates(page: Page) -> dict[str, float]:
-    rows = page.locator(".tabulator .tabulator-row").all_inner_texts()
+    rows = page.locator(".stats-table .tabulator-row").all_inner_texts()
     return {r.split()[0]: float(r.split()[3]) for r in rows}
 
 
@@ -258,7 +260,7 @@ def test_editing_during_a_run_does_not_disturb_it(page: Page, studio):
         timeout=20_000
     )
     assert not side["studio"].alert.visible
-    rows = page.locator(".tabulator .tabulator-row")
+    rows = page.locator(".stats-table .tabulator-row")
     expect(rows).to_have_count(2, timeout=20_000)
     assert [r.split()[0] for r in rows.all_inner_texts()] == ["E", "I"]
 

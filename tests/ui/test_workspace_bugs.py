@@ -35,7 +35,9 @@ def open_example(page: Page, name: str) -> None:
     page.get_by_label("Open an example").select_option(name)
     page.wait_for_timeout(500)  # the choice reaches the server before the click
     page.get_by_role("button", name="Open", exact=True).click()
-    expect(page.get_by_text(re.compile(f"Opened the example as {name}"))).to_be_visible()
+    expect(page.get_by_text(re.compile(f"Opened the example as {name}"))).to_be_visible(
+        timeout=20_000
+    )
 
 
 def heading(page: Page):

@@ -121,7 +121,7 @@ def test_the_lab_book_summarises_network_and_results(page: Page, studio):
     expect(book).to_contain_text("K_in=80")
     expect(book).to_contain_text("200 ms simulated at a resolution of 0.1 ms")
     expect(page.get_by_text(re.compile(r"Last results"))).to_be_visible()
-    rows = page.locator(".tabulator-row").filter(has_text="excitatory")
+    rows = page.locator(".labbook-results .tabulator-row").filter(has_text="excitatory")
     expect(rows.first).to_be_visible()
     expect(page.get_by_role("button", name="Print")).to_be_visible()
     shot(page, "workspace-labbook.png")
