@@ -238,7 +238,8 @@ class ActivityView(pn.viewable.Viewer):
             "shade": [],
         }
         self.correlation_plot.visible = any(
-            catalog.model(n.model).is_correlation_detector for n in project.nodes
+            catalog.model(project.base_model(n.model)).is_correlation_detector
+            for n in project.nodes
         )
 
     def show(self, events: dict, node_ids: dict, simulated: float, duration: float) -> None:
@@ -259,7 +260,9 @@ class ActivityView(pn.viewable.Viewer):
 
     def _colors(self, project: Project) -> dict[str, str]:
         """A colour per neuron population of ``project``, in node order."""
-        neurons = [n for n in project.nodes if catalog.model(n.model).kind == "neuron"]
+        neurons = [
+            n for n in project.nodes if catalog.model(project.base_model(n.model)).kind == "neuron"
+        ]
         return {n.id: (n.color or Category10_10[i % 10]) for i, n in enumerate(neurons)}
 
     def _population_index(self, senders: np.ndarray) -> np.ndarray:
@@ -277,7 +280,8 @@ class ActivityView(pn.viewable.Viewer):
         detectors = {
             n.id: n
             for n in self._run_project.nodes
-            if catalog.model(n.model).is_correlation_detector and n.id in events
+            if catalog.model(self._run_project.base_model(n.model)).is_correlation_detector
+            and n.id in events
         }
         if not detectors:
             return
@@ -349,7 +353,7 @@ class ActivityView(pn.viewable.Viewer):
         """The variables this run records (voltmeters: V_m; multimeters: record_from)."""
         names: list[str] = []
         for node in project.nodes:
-            spec = catalog.model(node.model)
+            spec = catalog.model(project.base_model(node.model))
             for field in (e for e in spec.events if e in spec.params):  # e.g. record_from
                 chosen = node.params.get(field, spec.params[field].default)
                 names += [v for v in chosen if v not in names]

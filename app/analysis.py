@@ -32,7 +32,9 @@ class Population:
 def populations(events: dict, project: Project, node_ids: dict) -> list[Population]:
     """Each population some spike recorder records, in node order, with its spikes (from
     the first recorder that records it, so a population is never counted twice)."""
-    recorders = {n.id for n in project.nodes if catalog.model(n.model).is_spike_recorder}
+    recorders = {
+        n.id for n in project.nodes if catalog.model(project.base_model(n.model)).is_spike_recorder
+    }
     source_of: dict[str, str] = {}
     for conn in project.connections:
         if conn.target in recorders and conn.source not in source_of:

@@ -45,7 +45,7 @@ def summarise(events: dict, project: Project, node_ids: dict, duration: float) -
             panels[name].append((pop.node_id, pop.label, analysis.histogram(values, BINS)))
     for node in project.nodes:  # samplers: the values of their first recorded variable
         fields = events.get(node.id, {})
-        spec = catalog.model(node.model)
+        spec = catalog.model(project.base_model(node.model))
         if not spec.is_sampler:
             continue
         names = [f for f in fields if f not in ("senders", "times")]

@@ -14,6 +14,7 @@ from spikedesk.project_files.cli_output import fail
 SUBCOMMANDS = {
     "serve": ("spikedesk.app.serve_command", "start the web app"),
     "run": ("spikedesk.engine.run_command", "simulate a project headless"),
+    "connections": ("spikedesk.engine.connections_command", "build a project, save its synapses"),
     "validate": ("spikedesk.project_files.validate_command", "check a project file"),
     "convert": ("spikedesk.project_files.convert_command", "import NEST Desktop / export PyNEST"),
     "models": ("spikedesk.project_files.models_command", "list the models, or show one"),
@@ -29,6 +30,7 @@ it with the built-in engine and watch the spikes arrive. Every network is a proj
 examples:
   spikedesk serve                      open the studio in the browser (http://127.0.0.1:5006)
   spikedesk run brunel.json --out ev.npz   simulate a project headless, save its events
+  spikedesk connections p.json -o c.npz    build a project, save every connection's synapses
   spikedesk validate *.json            list every problem of some project files
   spikedesk convert nd.json -o p.json  import a NEST Desktop project
   spikedesk models iaf_psc_alpha       a model's parameters, units and defaults

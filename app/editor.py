@@ -11,14 +11,14 @@ from spikedesk.app import edits
 from spikedesk.app.canvas import NetworkCanvas, kind_styles, palette_from_catalog
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.project_files import catalog
-from spikedesk.project_files.project import Project
+from spikedesk.project_files.project import Project, Synapse
 
 
 def canvas_nodes(project: Project) -> list[dict]:
     kinds = kind_styles()
     out = []
     for node in project.nodes:
-        kind = catalog.model(node.model).kind
+        kind = catalog.model(project.base_model(node.model)).kind
         out.append(
             {
                 "id": node.id,
@@ -35,12 +35,16 @@ def canvas_nodes(project: Project) -> list[dict]:
 
 
 def canvas_edges(project: Project) -> list[dict]:
-    kinds = {n.id: catalog.model(n.model).kind for n in project.nodes}
+    kinds = {n.id: catalog.model(project.base_model(n.model)).kind for n in project.nodes}
     out = []
     for conn in project.connections:
         device = "recorder" in (kinds.get(conn.source), kinds.get(conn.target))
         sign = 0 if device else edits.weight_sign(conn.synapse.weight)
         label = "" if device else f"{rule_label(conn.rule)} · w={_short(conn.synapse.weight)}"
+        if not device and conn.synapse.model != Synapse.model:  # plastic and other synapses
+            label += f" · {conn.synapse.model}"
+            recorder = conn.synapse.params.get("weight_recorder")
+            label += f" → {recorder}" if isinstance(recorder, str) else ""
         out.append(
             {
                 "id": conn.id,

@@ -60,7 +60,7 @@ def duplicate_node(project: Project, node_id: str, dx: float = 60.0, dy: float =
     """A copy of a node (model, size, parameters, colour) beside it, labelled "<label> copy";
     its connections are not copied. Returns the project and the copy's id."""
     node = project.node(node_id)
-    new_id = fresh_id(project, catalog.model(node.model).id_prefix)
+    new_id = fresh_id(project, catalog.model(project.base_model(node.model)).id_prefix)
     copy = replace(
         node,
         id=new_id,
@@ -84,7 +84,10 @@ def connect(project: Project, source: str, target: str) -> tuple[Project, str]:
     detector -> neuron) is turned into neuron -> recorder (they receive spikes).
     """
     src, tgt = project.node(source), project.node(target)
-    src_spec, tgt_spec = catalog.model(src.model), catalog.model(tgt.model)
+    src_spec, tgt_spec = (
+        catalog.model(project.base_model(src.model)),
+        catalog.model(project.base_model(tgt.model)),
+    )
     sampled = src_spec.kind == "neuron" or (src_spec.kind == "stimulator" and src_spec.recordables)
     if tgt_spec.is_sampler and sampled:
         source, target = target, source
@@ -137,7 +140,7 @@ def set_node(project: Project, node_id: str, **fields: Any) -> Project:
     """Change label, size, model or color of a node. A new model keeps the parameters that
     model also has."""
     if "model" in fields:
-        spec = catalog.model(fields["model"])
+        spec = catalog.model(project.base_model(fields["model"]))
         node = project.node(node_id)
         kept = {k: v for k, v in node.params.items() if k in spec.params}
         fields["params"] = frozen_map(kept)
@@ -192,9 +195,38 @@ def set_rule_param(project: Project, conn_id: str, name: str, value: Any) -> Pro
 
 
 def set_synapse(project: Project, conn_id: str, **fields: Any) -> Project:
-    """Change synapse model, weight or delay of a connection."""
+    """Change synapse model, weight or delay of a connection. A new model keeps the synapse
+    parameters that model also has (a copy model's: those of its built-in model)."""
     old = connection(project, conn_id).synapse
+    if "model" in fields and fields["model"] != old.model:
+        specs = catalog.synapse_models().get(synapse_base(project, fields["model"]))
+        if specs is not None:
+            fields["params"] = frozen_map({k: v for k, v in old.params.items() if k in specs})
     return _replace_conn(project, conn_id, synapse=replace(old, **fields))
+
+
+def set_synapse_params(project: Project, conn_id: str, values: dict[str, Any]) -> Project:
+    """Set several synapse parameters (``synapse.params``, NEST's names) as one edit; ``None``
+    removes one (back to the model's default), so the whole set is validated together."""
+    old = connection(project, conn_id).synapse
+    params = dict(old.params)
+    for name, value in values.items():
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = value
+    return _replace_conn(project, conn_id, synapse=replace(old, params=frozen_map(params)))
+
+
+def synapse_base(project: Project, model: str) -> str:
+    """The built-in synapse model behind ``model`` (itself, or the base of a copy model of a
+    format-2 project)."""
+    copies = getattr(project, "copy_models", None) or {}
+    seen = set()
+    while model in copies and model not in seen:
+        seen.add(model)
+        model = copies[model].model
+    return model
 
 
 def set_description(project: Project, text: str) -> Project:

@@ -81,11 +81,16 @@ class NumberBox:
             label=label, value=number_text(value), width=width, placeholder=placeholder, **kwargs
         )
         self.on_number, self.on_error = on_number, on_error
+        self.optional = False  # an empty box is an entry of None ("use the default")
         self._quiet = False
         self.widget.param.watch(self._typed, "value")
 
     def _typed(self, event) -> None:
         if self._quiet:
+            return
+        if self.optional and not event.new.strip():
+            self.on_error("")
+            self.on_number(None)
             return
         try:
             value = parse_number(event.new, self.integer, self.empty)

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import panel as pn
-from spikedesk.app import edits, messages
+from spikedesk.app import edits, messages, synapse_fields
 from spikedesk.app.document import on_document
 from spikedesk.app.fields import ChoiceField, Field, ListField, NumberField, TextField
+from spikedesk.app.pending import PendingEdits, field_message
 from spikedesk.app.session import ProjectSession, Refused
+from spikedesk.app.synapse_fields import SynapseSection
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Project
 
@@ -90,8 +92,7 @@ class Inspector(pn.viewable.Viewer):
         self.session = session
         self.fields: dict[str, Field] = {}
         # refused parameter values of the selected node, retried with its next edit
-        self.pending: dict[str, Any] = {}
-        self.pending_node: str | None = None
+        self.pending = PendingEdits("params.")
         self.title = pn.pane.Markdown("", margin=(0, 5))
         self.body = pn.Column(margin=0, sizing_mode="stretch_width")
         session.param.watch(lambda *_: self.rebuild(), ["selection", "revision"])
@@ -109,7 +110,7 @@ class Inspector(pn.viewable.Viewer):
         browser never shows a new heading over the previous selection's fields."""
         project, selection = self.session.project, self.session.selection
         self.fields = {}
-        self.pending, self.pending_node = {}, None
+        self.pending.clear()
         if selection.get("kind") == "node":
             node = project.node(selection["id"])
             heading = f"### {node.label or node.id}\n{model_label(node.model)} ({node.model})"
@@ -120,7 +121,11 @@ class Inspector(pn.viewable.Viewer):
             heading = f"### {source} → {target}\nconnection {conn.id}"
             fields = self._connection_fields(project, conn)
         else:
-            neurons = sum(n.size for n in project.nodes if catalog.model(n.model).kind == "neuron")
+            neurons = sum(
+                n.size
+                for n in project.nodes
+                if catalog.model(project.base_model(n.model)).kind == "neuron"
+            )
             heading = (
                 "### Inspector\nSelect a node or a connection on the canvas to edit it. "
                 "Drag models from the palette; drag from a node's handle to connect.\n\n"
@@ -145,8 +150,18 @@ class Inspector(pn.viewable.Viewer):
         return field
 
     def _node_fields(self, node) -> list:
-        spec = catalog.model(node.model)
-        same_kind = [m for m, s in catalog.models().items() if s.kind == spec.kind]
+        project = self.session.project
+        spec = catalog.model(project.base_model(node.model))
+        copies = [m for m in getattr(project, "copy_models", {}) or {} if m != node.model]
+        same_kind = [m for m, s in catalog.models().items() if s.kind == spec.kind] + [
+            m for m in [node.model, *copies] if m not in catalog.models()
+        ]
+        same_kind = [  # node models of the same kind, built-in or copies (not synapse copies)
+            m
+            for m in same_kind
+            if project.base_model(m) in catalog.models()
+            and catalog.model(project.base_model(m)).kind == spec.kind
+        ]
         nid = node.id
 
         duplicate = pn.widgets.Button(label="Duplicate node", width=140, margin=(0, 10, 5, 10))
@@ -212,9 +227,12 @@ class Inspector(pn.viewable.Viewer):
                     slider=_range(meta),
                 )
             out.append(self._field(field))
+        out += synapse_fields.node_notes(self.session.project, node)
         out.append(
             pn.Card(
-                pn.pane.Markdown(model_doc(node.model), width=250, css_classes=["nest-doc"]),
+                pn.pane.Markdown(
+                    model_doc(project.base_model(node.model)), width=250, css_classes=["nest-doc"]
+                ),
                 title=f"NEST documentation: {node.model}",
                 collapsed=True,
                 width=270,
@@ -279,25 +297,21 @@ class Inspector(pn.viewable.Viewer):
                 )
             )
             return out
-        out.append(
-            self._field(
-                ChoiceField(
-                    "synapse.model",
-                    "Synapse model",
-                    "",
-                    self._on(lambda p, v: edits.set_synapse(p, cid, model=v)),
-                    conn.synapse.model,
-                    list(catalog.synapse_models()),
-                )
-            )
+        synapse = SynapseSection(self.session, self.fields, cid)
+        out += synapse.model_field(
+            project, conn, self._on(lambda p, v: edits.set_synapse(p, cid, model=v), rebuild=True)
         )
-        if catalog.model(project.node(conn.target).model).is_correlation_detector:
-            # the channel of the detector the spikes enter (NEST's receptor_type)
+        target_spec = catalog.model(project.base_model(project.node(conn.target).model))
+        if target_spec.is_correlation_detector or target_spec.kind == "neuron":
+            # the detector's channel, or the neuron's input port (multi-receptor models; a
+            # parrot's port 1 is seen by STDP only): NEST's receptor_type
             out.append(
                 self._field(
                     NumberField(
                         "synapse.receptor_type",
-                        "Channel (receptor_type)",
+                        "Channel (receptor_type)"
+                        if target_spec.is_correlation_detector
+                        else "Receptor (receptor_type)",
                         "",
                         self._on(lambda p, v: edits.set_synapse(p, cid, receptor_type=int(v))),
                         conn.synapse.receptor_type,
@@ -334,7 +348,12 @@ class Inspector(pn.viewable.Viewer):
                 )
             )
         )
-        return out
+        if "recorder" in (
+            catalog.model(project.base_model(project.node(e).model)).kind
+            for e in (conn.source, conn.target)
+        ):
+            return out  # a recorder's wiring has no synapse dynamics
+        return out + synapse.param_fields(project, conn)
 
     # ------------------------------------------------------------------ applying
     def _duplicate(self, node_id: str) -> None:
@@ -344,40 +363,19 @@ class Inspector(pn.viewable.Viewer):
         # the inspector rebuilds on the next tick, not inside its own button's click
         on_document(lambda: setattr(self.session, "selection", {"kind": "node", "id": new_id}))
 
-    def _problems(self, exc: Refused, key: str) -> str:
-        """The refusal beside its field: a problem about this field as its message alone,
-        others naming their node or connection (never the file's JSON path)."""
-        project = self.session.project
-        lines = [
-            p.message if p.path.endswith(key) else messages.readable(p, project)
-            for p in exc.problems
-        ]
-        return "; ".join(dict.fromkeys(lines))
-
     def _param_handler(self, node_id: str, name: str):
         """A node parameter's change handler: the value is applied together with the node's
         pending (refused) values in one edit; refused, it joins them."""
 
         def changed(key: str, value: Any) -> None:
-            if self.pending_node != node_id:
-                self.pending, self.pending_node = {}, node_id
-            values = {**self.pending, name: value}
-            field = self.fields.get(key)
-            try:
-                self.session.apply(edits.set_node_params(self.session.project, node_id, values))
-            except Refused as exc:
-                self.pending = values
-                if field is not None:
-                    field.show_error(self._problems(exc, key))
-                return
-            except (KeyError, TypeError, ValueError) as exc:
-                if field is not None:
-                    field.show_error(str(exc))
-                return
-            for other in self.pending:  # accepted together: their messages are void
-                if (pending_field := self.fields.get(f"params.{other}")) is not None:
-                    pending_field.show_error("")
-            self.pending = {}
+            self.pending.apply(
+                self.session,
+                self.fields,
+                node_id,
+                name,
+                value,
+                lambda p, values: edits.set_node_params(p, node_id, values),
+            )
 
         return changed
 
@@ -393,7 +391,7 @@ class Inspector(pn.viewable.Viewer):
             self.session.apply(make(self.session.project, value))
         except Refused as exc:
             if field is not None:
-                field.show_error(self._problems(exc, key))
+                field.show_error(field_message(exc.problems, key, self.session.project))
             return
         except (KeyError, TypeError, ValueError) as exc:
             if field is not None:

@@ -27,12 +27,15 @@ def _value(value) -> str:
     return str(value)
 
 
-def changed_params(node) -> dict:
-    """The node's parameters that differ from the model's defaults (NEST's names)."""
-    spec = catalog.model(node.model)
+def changed_params(node, project: Project) -> dict:
+    """The node's parameters that differ from its model's defaults (NEST's names; a copy
+    model's defaults are its own)."""
+    spec = catalog.model(project.base_model(node.model))
+    defaults = {name: p.default for name, p in spec.params.items()}
+    defaults.update(project.model_params(node.model))
     out = {}
     for name, value in node.params.items():
-        default = spec.params[name].default if name in spec.params else None
+        default = defaults.get(name)
         if value != default:
             out[name] = value
     return out
@@ -52,7 +55,9 @@ def network_markdown(project: Project) -> str:
     ]
     for kind, title in (("neuron", "Populations"), ("stimulator", "Stimulators"),
                         ("recorder", "Recorders")):  # fmt: skip
-        nodes = [n for n in project.nodes if catalog.model(n.model).kind == kind]
+        nodes = [
+            n for n in project.nodes if catalog.model(project.base_model(n.model)).kind == kind
+        ]
         if not nodes:
             continue
         lines += [
@@ -62,8 +67,8 @@ def network_markdown(project: Project) -> str:
             "|---|---|---|---|---|",
         ]
         for n in nodes:
-            params = "; ".join(f"{k} = {_value(v)}" for k, v in changed_params(n).items())
-            label = catalog.model(n.model).label
+            params = "; ".join(f"{k} = {_value(v)}" for k, v in changed_params(n, project).items())
+            label = catalog.model(project.base_model(n.model)).label
             lines.append(
                 f"| {n.label or n.id} | {n.id} | {n.model} ({label}) | {n.size} | "
                 f"{params or 'defaults'} |"

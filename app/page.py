@@ -25,6 +25,7 @@ VIEWS = {
     "Editor + activity": "split",
     "Editor": "first",
     "Activity": "second",
+    "Weights": None,
     "Lab book": None,
     "PyNEST code": None,
     "Compare with NEST": None,
@@ -92,7 +93,12 @@ def build_page(store: ProjectStore, start: str | None = None, on_session=None):
     split = SplitView(first=editor.canvas, second=studio.activity, ratio=0.5)
     split.param.update(sizing_mode="stretch_both", min_height=300)
     editing = pn.Row(split, inspector, sizing_mode="stretch_both", margin=0)
-    parts = {"Lab book": labbook, "PyNEST code": code, "Compare with NEST": compare}
+    parts = {
+        "Weights": studio.weights,
+        "Lab book": labbook,
+        "PyNEST code": code,
+        "Compare with NEST": compare,
+    }
     pages = {
         label: pn.Column(part, scroll=True, sizing_mode="stretch_both", visible=False)
         for label, part in parts.items()

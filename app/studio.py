@@ -20,6 +20,7 @@ from spikedesk.app.document import later, on_document
 from spikedesk.app.fields import NumberBox
 from spikedesk.app.pacing import FramePacer
 from spikedesk.app.session import ProjectSession, Refused
+from spikedesk.app.weights_view import TableRecorder, WeightsView, summarize
 from spikedesk.engine import EngineError, merge
 from spikedesk.engine.backends import EmbeddedBackend, nest_available
 from spikedesk.project_files.project import Project
@@ -127,6 +128,7 @@ class Studio(pn.viewable.Viewer):
     # ------------------------------------------------------------------ views
     def _build_views(self) -> None:
         self.activity = ActivityView()
+        self.weights = WeightsView()
         self.progress = pn.indicators.Progress(value=0, max=100, sizing_mode="stretch_width")
         self.simulate_button = pn.widgets.Button(label="Simulate", color="primary")
         self.cancel_button = pn.widgets.Button(label="Cancel", color="warning", disabled=True)
@@ -195,7 +197,7 @@ class Studio(pn.viewable.Viewer):
         self.alert.visible = False
         self.progress.value = 0
         self.status = "Ready."
-        on_document(lambda: self.activity.start(self.project))
+        on_document(lambda: (self.activity.start(self.project), self.weights.start(self.project)))
         if self.on_open:
             self._rerun = self.running  # after the cancelled run has stopped
             if not self.running:
@@ -246,6 +248,7 @@ class Studio(pn.viewable.Viewer):
     def _start(self, project: Project, backend) -> None:
         """Clear the plots (Bokeh models: on the document thread) and start the worker."""
         self.activity.start(project)
+        self.weights.start(project)
         self._worker = threading.Thread(
             target=self._work, args=(project, backend, self._generation), daemon=True
         )
@@ -276,7 +279,8 @@ class Studio(pn.viewable.Viewer):
         put = lambda item: self._buffer.put((generation, item))  # noqa: E731
         try:
             received, last = [], None
-            for chunk in backend.run(project, chunk=50.0, cancel=self._cancel):
+            tables = TableRecorder(project)  # plastic connections' synapses before/after
+            for chunk in tables.run(backend, project, chunk=50.0, cancel=self._cancel):
                 put(chunk)
                 received.append(chunk.events)
                 last = chunk
@@ -286,6 +290,8 @@ class Studio(pn.viewable.Viewer):
             node_ids = dict(last.node_ids) if last is not None else {}
             stats = population_stats(events, project, node_ids, simulated)
             summary = summarise(events, project, node_ids, simulated)
+            weights = summarize(project, events, node_ids, simulated, tables)
+            put(("weights", weights))
             put(("done", wall, events, stats, simulated, summary))
         except EngineError as exc:
             put(("error", str(exc)))
@@ -308,6 +314,7 @@ class Studio(pn.viewable.Viewer):
             self._simulated = last.time
             events = merge([c.events for c in chunks])
             self.activity.show(events, last.node_ids, last.time, last.duration)
+            self.weights.show(events, last.node_ids, last.time)
             self.progress.value = int(100 * last.time / last.duration)
             self.status = (
                 f"Simulated {last.time:.1f} of {last.duration:.1f} ms in {last.wall:.2f} s"
@@ -320,6 +327,9 @@ class Studio(pn.viewable.Viewer):
     def _finish(
         self, kind: str, value, events=None, stats=None, simulated=0.0, summary=None
     ) -> None:
+        if kind == "weights":  # the weights view's summary, just before "done"
+            self.weights.finish(value)
+            return
         if kind == "error":
             self.alert.object = f"Simulation failed: {value}"
             self.alert.visible = True

@@ -7,7 +7,15 @@ import os
 # took 0.78 s spinning vs 0.17 s passive). libgomp reads this when it loads.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from spikedesk.engine.driver import Chunk, Results, merge, simulate, stream
+from spikedesk.engine.driver import (
+    Chunk,
+    Connections,
+    Results,
+    connections,
+    merge,
+    simulate,
+    stream,
+)
 from spikedesk.engine.errors import (
     EngineError,
     InsufficientMemoryError,
@@ -18,12 +26,14 @@ from spikedesk.engine.errors import (
 
 __all__ = [
     "Chunk",
+    "Connections",
     "EngineError",
     "InsufficientMemoryError",
     "InvalidProjectError",
     "ParameterError",
     "Results",
     "SimulationError",
+    "connections",
     "merge",
     "simulate",
     "stream",

@@ -18,11 +18,25 @@ from spikedesk.engine.errors import (
     ParameterError,
     SimulationError,
 )
-from spikedesk.project_files import catalog
-from spikedesk.project_files.project import Connection, Node, Project, RandomParameter
+from spikedesk.project_files import catalog, parameters
+from spikedesk.project_files.project import (
+    Connection,
+    Node,
+    Project,
+    RandomParameter,
+    resolved,
+)
 from spikedesk.project_files.validation import validate
 
 Events = dict[str, dict[str, np.ndarray]]
+# connection id -> its synapses: sources, targets (gids), weights, delays (ms)
+Connections = dict[str, dict[str, np.ndarray]]
+CONNECTION_FIELDS = (
+    ("sources", np.int64),
+    ("targets", np.int64),
+    ("weights", np.float64),
+    ("delays", np.float64),
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,9 @@ class Chunk:
     wall: float
     events: Events
     node_ids: Mapping[str, tuple[int, int]]
+    # the synapses of every connection, after this chunk (only the last chunk of a run
+    # asked for them with connections=True carries them)
+    connections: Connections | None = None
 
 
 @dataclass
@@ -48,28 +65,21 @@ class Results:
     seed: int = 1
     cancelled: bool = False
     extra: dict = field(default_factory=dict)
+    connections: Connections | None = None  # simulate(..., connections=True): after the run
 
 
-def _random_spec(value: RandomParameter) -> dict:
-    args = dict(value.args)
-    a, b = {
-        "uniform": (args.get("min", 0.0), args.get("max", 1.0)),
-        "normal": (args.get("mean", 0.0), args.get("std", 1.0)),
-        "lognormal": (args.get("mean", 0.0), args.get("std", 1.0)),
-        "exponential": (args.get("beta", 1.0), 0.0),
-    }[value.distribution]
-    return {
-        "kind": value.distribution,
-        "a": float(a),
-        "b": float(b),
-        "low": value.low,
-        "high": value.high,
-        "redraw": value.bound == "redraw",
-    }
+def _program(value: object, where: str) -> list:
+    """The engine's form of a random object or an expression (project_files.parameters)."""
+    if isinstance(value, RandomParameter):
+        return parameters.program(parameters.from_random(value))
+    return parameters.program(parameters.parse(parameters.source_of(value), where=where))
 
 
 def _spec(value: object) -> object:
-    return _random_spec(value) if isinstance(value, RandomParameter) else float(value)
+    """A weight or delay for the engine: a number, or an expression program."""
+    if isinstance(value, (RandomParameter, parameters.Expression, str)):
+        return _program(value, parameters.CONNECTION)
+    return float(value)
 
 
 def _node_params(
@@ -98,11 +108,14 @@ def _node_params(
             record_from = [str(v) for v in value]
             continue
         try:
-            if isinstance(value, RandomParameter):
+            if isinstance(value, (RandomParameter, parameters.Expression)) or (
+                isinstance(value, str) and pspec.type == "float"
+            ):
                 if not per_neuron:
-                    raise ValueError("random values apply to neuron parameters only")
+                    raise ValueError("random values and expressions apply to neurons only")
                 key = zlib.crc32(f"{node.id}.{name}".encode())
-                out[name] = list(net.draw(_random_spec(value), key, first_gid, node.size))
+                program = _program(value, parameters.NODE)
+                out[name] = list(net.draw(program, key, first_gid, node.size))
             elif pspec.type.startswith("list"):
                 if value and isinstance(value[0], (list, tuple)):
                     # one list per device (or per neuron, where the model has that)
@@ -138,24 +151,44 @@ def _node_params(
     return out, each, record_from
 
 
+def _expected_synapses(project: Project, c: Connection) -> float:
+    """The expected number of synapses of one connection, from its rule alone."""
+    sizes = {n.id: n.size for n in project.nodes}
+    ns = len(c.source_indices) if c.source_indices is not None else sizes.get(c.source, 0)
+    nt = len(c.target_indices) if c.target_indices is not None else sizes.get(c.target, 0)
+    args = c.rule.params
+    return {
+        "all_to_all": ns * nt,
+        "one_to_one": nt,
+        "fixed_indegree": float(args.get("indegree", 0)) * nt,
+        "fixed_outdegree": float(args.get("outdegree", 0)) * ns,
+        "fixed_total_number": float(args.get("N", 0)),
+        "pairwise_bernoulli": float(args.get("p", 0)) * ns * nt,
+    }.get(c.rule.rule, ns * nt)
+
+
 def estimate_synapses(project: Project) -> float:
     """The expected number of synapses, from the rules alone (nothing is built); the memory
     estimate and the MPI server's synapse limit use it."""
-    sizes = {n.id: n.size for n in project.nodes}
-    synapses = 0.0
-    for c in project.connections:
-        ns = len(c.source_indices) if c.source_indices is not None else sizes.get(c.source, 0)
-        nt = len(c.target_indices) if c.target_indices is not None else sizes.get(c.target, 0)
-        args = c.rule.params
-        synapses += {
-            "all_to_all": ns * nt,
-            "one_to_one": nt,
-            "fixed_indegree": float(args.get("indegree", 0)) * nt,
-            "fixed_outdegree": float(args.get("outdegree", 0)) * ns,
-            "fixed_total_number": float(args.get("N", 0)),
-            "pairwise_bernoulli": float(args.get("p", 0)) * ns * nt,
-        }.get(c.rule.rule, ns * nt)
-    return synapses
+    return sum(_expected_synapses(project, c) for c in project.connections)
+
+
+def _synapse_bytes(c: Connection) -> int:
+    """Bytes per synapse at the peak of building (engine/cpp/synapse.h's layout): the input
+    slot, the weight unless one weight serves the whole static connection, the delay while
+    rows are sorted when delays are random, and the state of plastic models (bounded)."""
+    params = catalog.synapse_models().get(c.synapse.model, {})
+    static = set(params) <= {"weight", "delay", "weight_recorder"}  # no state, no parameters
+    drawn = (RandomParameter, parameters.Expression, str)
+    constant_weight = not isinstance(c.synapse.weight, drawn)
+    size = 4
+    if not (static and constant_weight):
+        size += 8
+    if isinstance(c.synapse.delay, drawn):
+        size += 4
+    if not static:
+        size += 40  # per-synapse state (the dopamine synapse's, the largest)
+    return size
 
 
 def _largest(value: object, default: float) -> float:
@@ -169,6 +202,12 @@ def _largest(value: object, default: float) -> float:
         if value.distribution == "exponential":
             return 40.0 * float(args.get("beta", 1.0))
         return float(args.get("mean", default)) + 10.0 * float(args.get("std", 1.0))
+    if isinstance(value, (parameters.Expression, str)):
+        try:
+            span = parameters.interval(parameters.parse(parameters.source_of(value)))
+        except ValueError:
+            return default
+        return span.hi if span.hi < float("inf") else max(default, span.lo) * 40.0
     if isinstance(value, (list, tuple)):
         return max((_largest(v, default) for v in value), default=default)
     try:
@@ -186,7 +225,6 @@ def _estimate_bytes(project: Project) -> int:
     of the longest delay), sampled traces and the threads."""
     sim = project.simulation
     sizes = {n.id: n.size for n in project.nodes}
-    synapses = estimate_synapses(project)
     neurons = sum(n.size for n in project.nodes)
     steps = sim.duration / sim.resolution
     samples = 0.0
@@ -206,8 +244,11 @@ def _estimate_bytes(project: Project) -> int:
             count = len(listed) if isinstance(listed, (list, tuple)) else 1
             ports += n.size * (max(count, len(spec.receptors), 1) + 1)  # spikes + currents
     rings = ring * ports * 8 * 2  # excitatory and inhibitory slots
+    synapse_bytes = sum(
+        _expected_synapses(project, c) * _synapse_bytes(c) for c in project.connections
+    )
     total = (
-        synapses * 48
+        synapse_bytes
         + neurons * (200 + 24 * 200)
         + rings
         + samples * 8 * 2
@@ -280,7 +321,9 @@ class _Run:
         problems = validate(self.project)
         if problems:
             raise InvalidProjectError(problems)
+        self.project = resolved(self.project)  # copy models -> built-in model + parameters
         implemented = _core.models()
+        self.implemented = implemented
         for node in self.project.nodes:
             if node.model not in implemented:
                 raise ParameterError(node.id, "model", node.model, "not implemented by the engine")
@@ -312,30 +355,76 @@ class _Run:
                 self.net.set_record_from(self.index[node.id], record_from)
         for number, conn in enumerate(self.project.connections):
             self._connect(number, conn)
+        self._build()
         self.build_seconds = time.perf_counter() - start
+
+    def _synapse(self, conn: Connection) -> dict:
+        """``synapse=`` and ``synapse_params=`` of ``net.connect``: the built-in model and
+        every parameter set on it (node references as the engine's node index). Left out for
+        a plain static_synapse, so engines without synapse models keep working."""
+        syn = conn.synapse
+        if syn.model == "static_synapse" and not syn.params:
+            return {}
+        if self.implemented.get(syn.model, {}).get("kind") != "synapse":
+            raise ParameterError(
+                conn.id, "synapse.model", syn.model, "not implemented by the engine"
+            )
+        specs = catalog.synapse_models()[syn.model]
+        params = {
+            name: float(self.index[value]) if specs[name].type == "node" else float(value)
+            for name, value in syn.params.items()
+        }
+        return {"synapse": syn.model, "synapse_params": params}
 
     def _connect(self, number: int, conn: Connection) -> None:
         rule = {"rule": conn.rule.rule, **dict(conn.rule.params)}
+        synapse = self._synapse(conn)
+        values = {}
+        for name in ("weight", "delay"):
+            value = getattr(conn.synapse, name)
+            try:
+                values[name] = _spec(value)
+            except ValueError as exc:
+                raise ParameterError(conn.id, f"synapse.{name}", value, str(exc)) from None
         try:
             self.net.connect(
                 self.index[conn.source],
                 self.index[conn.target],
                 rule,
-                _spec(conn.synapse.weight),
-                _spec(conn.synapse.delay),
+                values["weight"],
+                values["delay"],
                 number,
                 list(conn.source_indices or ()),
                 list(conn.target_indices or ()),
                 conn.synapse.receptor_type,
+                **synapse,
             )
         except ValueError as exc:
             message = str(exc)
+            name, _, reason = message.partition(": ")
+            if name in conn.synapse.params and reason:  # the engine's "<param>: ..." checks
+                parameter = f"synapse.params.{name}"
+                raise ParameterError(
+                    conn.id, parameter, conn.synapse.params[name], reason
+                ) from None
             parameter, value = "rule", conn.rule.rule
             if "delay" in message:
                 parameter, value = "delay", conn.synapse.delay
             elif "receptor" in message:
                 parameter, value = "synapse.receptor_type", conn.synapse.receptor_type
             raise ParameterError(conn.id, parameter, value, message) from None
+
+    def _build(self) -> None:
+        """Generate the synapses; a rule that cannot be met names its connection."""
+        try:
+            self.net.build()
+        except ValueError as exc:
+            head, _, reason = str(exc).partition(": ")
+            number = int(head[len("connection ") :]) if head.startswith("connection ") else -1
+            if not 0 <= number < len(self.project.connections):
+                raise
+            conn = self.project.connections[number]
+            raise ParameterError(conn.id, "rule", conn.rule.rule, reason) from None
 
     def advance(self, steps: int) -> None:
         """Run ``steps`` more steps; a model failing in the run becomes a SimulationError
@@ -368,6 +457,20 @@ class _Run:
     def take(self) -> Events:
         return {rid: dict(self.net.take_events(self.index[rid])) for rid in self.recorders}
 
+    def connections(self) -> Connections:
+        """This rank's synapses of every connection, with their current weights."""
+        if not hasattr(self.net, "connections"):
+            raise EngineError(
+                "this engine cannot list synapses yet (Network.connections, issue 10)"
+            )
+        out: Connections = {}
+        for number, conn in enumerate(self.project.connections):
+            table = self.net.connections(number)
+            out[conn.id] = {
+                name: np.asarray(table[name], dtype=dtype) for name, dtype in CONNECTION_FIELDS
+            }
+        return out
+
 
 def stream(
     project: Project,
@@ -377,8 +480,10 @@ def stream(
     seed: int | None = None,
     duration: float | None = None,
     cancel: threading.Event | None = None,
+    connections: bool = False,
 ) -> Iterator[Chunk]:
-    """Yield the new events every ``chunk`` ms of simulated time; stop early on ``cancel``."""
+    """Yield the new events every ``chunk`` ms of simulated time; stop early on ``cancel``.
+    With ``connections`` the last chunk carries every connection's synapses after the run."""
     if not chunk > 0:
         raise EngineError(f"chunk must be > 0 ms, got {chunk}")
     run = _Run(project, threads, seed, duration)
@@ -400,12 +505,14 @@ def stream(
             done += steps
             if cancel is not None and cancel.is_set():
                 break
+        last = connections and done >= total
         yield Chunk(
             time=done * sim.resolution,
             duration=sim.duration,
             wall=time.perf_counter() - start,
             events=run.take(),
             node_ids=run.node_ids,
+            connections=run.connections() if last else None,
         )
 
 
@@ -433,8 +540,10 @@ def simulate(
     threads: int | None = None,
     seed: int | None = None,
     duration: float | None = None,
+    connections: bool = False,
 ) -> Results:
-    """Build and run the whole project; events of every recorder, concatenated."""
+    """Build and run the whole project; events of every recorder, concatenated. With
+    ``connections`` the results hold every connection's synapses after the run."""
     run = _Run(project, threads, seed, duration)
     sim = run.project.simulation
     start = time.perf_counter()
@@ -449,7 +558,16 @@ def simulate(
         duration=sim.duration,
         threads=sim.threads,
         seed=sim.seed,
+        connections=run.connections() if connections else None,
     )
+
+
+def connections(
+    project: Project, *, threads: int | None = None, seed: int | None = None
+) -> Connections:
+    """Build the project (no run) and return every connection's synapses: ``{connection id:
+    {"sources", "targets" (gids), "weights", "delays" (ms)}}``, as NEST's GetConnections."""
+    return _Run(project, threads, seed, None).connections()
 
 
 def merge(chunks: list[Events]) -> Events:

@@ -1,4 +1,5 @@
-"""``spikedesk run``: simulate a project headless, print a summary, save events as NPZ.
+"""``spikedesk run``: simulate a project headless, print a summary, save events as NPZ
+(with ``--connections`` also every connection's synapses after the run).
 
 Under ``mpiexec -n R`` (R > 1, detected from the launcher's environment so that plain runs never
 import mpi4py) every rank builds its share of the network and rank 0 alone prints and writes
@@ -14,6 +15,12 @@ import time
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", help="spikedesk project file (.json)")
     parser.add_argument("--out", help="write events to this .npz (<recorder id>/<field> arrays)")
+    parser.add_argument(
+        "--connections",
+        action="store_true",
+        help="with --out: also write every connection's synapses after the run "
+        "(<connection id>/sources, targets (gids), weights, delays (ms))",
+    )
     parser.add_argument(
         "--threads", type=bounded(int, 1, 256), help="OpenMP threads (default: the project's)"
     )
@@ -85,6 +92,12 @@ def run(args: argparse.Namespace) -> int:
     from spikedesk.project_files.validation import ProjectError
 
     backend = getattr(args, "backend", "embedded")
+    want_connections = getattr(args, "connections", False)
+    if want_connections and not args.out:
+        return fail("--connections: needs --out FILE.npz to write the synapses to")
+    if want_connections and backend == "nest":
+        return fail("--connections: the synapse tables come from spikedesk's engine; "
+                    "drop --backend nest")  # fmt: skip
     if backend == "nest":
         from spikedesk.engine.backends.nest import nest_available
 
@@ -137,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
                 threads=args.threads,
                 seed=args.seed,
                 duration=args.duration,
+                connections=want_connections,
             )
         else:
             from spikedesk.engine.mpi.distributed import RankRun
@@ -144,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
             rank_run = RankRun(
                 project, comm, threads=args.threads, seed=args.seed, duration=args.duration
             )
-            runner = rank_run.chunks(args.chunk)
+            runner = rank_run.chunks(args.chunk, connections=want_connections)
         for chunk in runner:
             chunks.append(chunk)
             if tty:
@@ -175,6 +189,9 @@ def run(args: argparse.Namespace) -> int:
             counts = fields.get("n_events")
             print(f"  {rid}: n_events {list(counts) if counts is not None else '?'}")
             continue
+        if "weights" in fields:  # a weight recorder
+            print(f"  {rid}: {len(fields['times'])} weights recorded")
+            continue
         if "V_m" in fields or len(fields) > 2:
             print(f"  {rid}: {len(fields['times'])} samples")
             continue
@@ -192,10 +209,25 @@ def run(args: argparse.Namespace) -> int:
         arrays = {
             f"{rid}/{name}": v for rid, fields in events.items() for name, v in fields.items()
         }
+        if want_connections:
+            tables = chunks[-1].connections or {}
+            clash = sorted(set(tables) & set(events))
+            if clash:
+                return fail(
+                    f"{args.project}: connection id {clash[0]!r} is also a recorder's id; "
+                    "rename one to write both into one .npz"
+                )
+            arrays.update(connection_arrays(tables))
         try:
             with open(args.out, "wb") as f:
                 np.savez(f, **arrays)
         except OSError as exc:
             return fail(f"{args.out}: {exc.strerror or exc}")
-        print(f"  events written to {args.out}")
+        what = "events and synapses" if want_connections else "events"
+        print(f"  {what} written to {args.out}")
     return 0
+
+
+def connection_arrays(tables: dict) -> dict:
+    """``<connection id>/<field>`` arrays of the synapse tables, for an .npz."""
+    return {f"{cid}/{name}": v for cid, fields in tables.items() for name, v in fields.items()}

@@ -16,9 +16,15 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-Kind = Literal["neuron", "stimulator", "recorder"]
+Kind = Literal["neuron", "stimulator", "recorder", "other"]  # other: volume_transmitter
 Role = Literal[
-    "spike source", "current source", "spike recorder", "sampler", "correlation detector"
+    "spike source",
+    "current source",
+    "spike recorder",
+    "sampler",
+    "correlation detector",
+    "weight recorder",  # named by synapses' weight_recorder; events: one per transmitted spike
+    "volume transmitter",  # collects neurons' spikes as the dopamine signal of synapses
 ]
 # a constraint: (parameter, operator, number | other parameter's name | "resolution")
 Constraint = tuple[str, str, Any]
@@ -44,6 +50,12 @@ class ParamSpec:
     extra: bool = False  # ours, not a NEST parameter
     # NEST takes it only as a model default (SetDefaults/CopyModel), not per node
     model_default: bool = False
+    # synapse parameters: shared by every connection of a model in NEST (CommonSynapseProperties:
+    # ``_hom`` parameters, weight_recorder, volume_transmitter)
+    common: bool = False
+    state: bool = False  # a state variable (Kplus, u, x, ...): its value sets the initial state
+    node_role: str | None = None  # type "node": the id of a node whose model has this role
+    required: bool = False  # the model needs it (stdp_dopamine_synapse's volume_transmitter)
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,18 @@ class ModelSpec:
     def is_spike_recorder(self) -> bool:
         """Records the spikes of the neurons connected to it (neuron -> recorder)."""
         return self.role == "spike recorder"
+
+    @property
+    def is_weight_recorder(self) -> bool:
+        """Records the weights of the synapses naming it (their ``weight_recorder``); nothing
+        connects to or from it."""
+        return self.role == "weight recorder"
+
+    @property
+    def is_volume_transmitter(self) -> bool:
+        """Neurons connect to it; the synapses naming it (``volume_transmitter``) read their
+        spikes as the dopamine signal. It sends nothing itself."""
+        return self.role == "volume transmitter"
 
     @property
     def is_correlation_detector(self) -> bool:
@@ -146,6 +170,16 @@ def synapse_models() -> Mapping[str, Mapping[str, ParamSpec]]:
 @cache
 def synapse_constraints(name: str) -> tuple[Constraint, ...]:
     return tuple(tuple(c) for c in _raw()["synapses"][name].get("constraints", ()))
+
+
+def synapse_label(name: str) -> str:
+    return _raw()["synapses"][name].get("label", name)
+
+
+def common_params(name: str) -> tuple[str, ...]:
+    """The parameters of synapse model ``name`` NEST shares per model (set by SetDefaults or
+    CopyModel, never per connection)."""
+    return tuple(p for p, spec in synapse_models()[name].items() if spec.common)
 
 
 def weight_of(target_model: str) -> Weight:

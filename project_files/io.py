@@ -13,11 +13,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import catalog
+from . import catalog, parameters
 from .project import (
     FORMAT_NAME,
     FORMAT_VERSION,
     Connection,
+    CopyModel,
     Node,
     ParamValue,
     Position,
@@ -27,6 +28,7 @@ from .project import (
     Simulation,
     Synapse,
     frozen_map,
+    resolve_model,
 )
 from .upgrades import upgrade
 from .validation import DEPTH_MAX, Problem, ProjectError, nesting_depth, validate
@@ -79,17 +81,38 @@ def _project(data: dict) -> Project:
         seed=int(sim.get("seed", defaults.seed)),
         threads=int(sim.get("threads", defaults.threads)),
     )
+    copies = _copy_models(data.get("copy_models", {}))
     return Project(
         name=data.get("name", Project.name),
         description=data.get("description", ""),
         simulation=simulation,
-        nodes=tuple(_node(n) for n in data.get("nodes", ())),
-        connections=tuple(_connection(c) for c in data.get("connections", ())),
+        nodes=tuple(_node(n, copies) for n in data.get("nodes", ())),
+        connections=tuple(_connection(c, copies) for c in data.get("connections", ())),
+        copy_models=frozen_map(copies),
     )
 
 
-def _node(data: dict) -> Node:
-    specs = catalog.model(data["model"]).params
+def param_specs(copies, model: str) -> dict[str, catalog.ParamSpec]:
+    """The parameter specs of ``model``: a built-in neuron, device or synapse model, or a
+    copy model of one."""
+    base = resolve_model(copies, model)[0]
+    if base in catalog.synapse_models():
+        return dict(catalog.synapse_models()[base])
+    return dict(catalog.model(base).params)
+
+
+def _copy_models(data: dict) -> dict[str, CopyModel]:
+    raw = {name: CopyModel(entry["model"]) for name, entry in data.items()}
+    out = {}
+    for name, entry in data.items():
+        specs = param_specs(raw, name)
+        params = {k: param_from_json(v, specs[k].type) for k, v in entry.get("params", {}).items()}
+        out[name] = CopyModel(entry["model"], frozen_map(params))
+    return out
+
+
+def _node(data: dict, copies: dict | None = None) -> Node:
+    specs = param_specs(copies or {}, data["model"])
     params = {
         name: param_from_json(value, specs[name].type)
         for name, value in data.get("params", {}).items()
@@ -106,16 +129,17 @@ def _node(data: dict) -> Node:
     )
 
 
-def _connection(data: dict) -> Connection:
+def _connection(data: dict, copies: dict | None = None) -> Connection:
     rule_data = dict(data.get("rule", {}))
     rule_name = rule_data.pop("rule", Rule.rule)
     syn = dict(data.get("synapse", {}))
     model = syn.pop("model", Synapse.model)
-    weight = param_from_json(syn.pop("weight", Synapse.weight), "float")
-    delay = param_from_json(syn.pop("delay", Synapse.delay), "float")
+    specs = param_specs(copies or {}, model)
+    # an unset weight or delay is the model's default (vogels_sprekeler_synapse: weight 0.5)
+    weight = param_from_json(syn.pop("weight", specs["weight"].default), "float")
+    delay = param_from_json(syn.pop("delay", specs["delay"].default), "float")
     receptor_type = int(syn.pop("receptor_type", Synapse.receptor_type))
-    specs = catalog.synapse_models()[model]
-    extra = {k: param_from_json(v, specs[k].type) for k, v in syn.items()}
+    extra = {k: param_from_json(v, specs[k].type) for k, v in syn.pop("params", {}).items()}
     return Connection(
         id=data["id"],
         source=data["source"],
@@ -144,6 +168,8 @@ def param_from_json(value: Any, type_name: str) -> ParamValue:
         )
     if isinstance(value, list):
         return tuple(param_from_json(v, _element_type(type_name)) for v in value)
+    if isinstance(value, str) and type_name == "float":
+        return parameters.Expression(value)
     return _scalar(value, type_name)
 
 
@@ -173,26 +199,53 @@ def to_dict(project: Project) -> dict:
         "version": FORMAT_VERSION,
         "name": project.name,
         "simulation": simulation,
-        "nodes": [_node_dict(n) for n in project.nodes],
-        "connections": [_connection_dict(c) for c in project.connections],
+        "nodes": [_node_dict(n, project.copy_models) for n in project.nodes],
+        "connections": [_connection_dict(c, project.copy_models) for c in project.connections],
     }
+    if project.copy_models:
+        out["copy_models"] = {
+            name: {"model": copy.model}
+            | (
+                {"params": {k: param_to_json(v) for k, v in copy.params.items()}}
+                if copy.params
+                else {}
+            )  # fmt: skip
+            for name, copy in project.copy_models.items()
+        }
     if project.description:
         out["description"] = project.description
     return out
 
 
-def _node_dict(node: Node) -> dict:
+def _defaults(copies, model: str) -> dict[str, Any] | None:
+    """What a parameter of ``model`` is when not set: the copy model's value, else the
+    catalog's default (None: an unknown model, nothing is left out)."""
+    try:
+        base, inherited = resolve_model(copies, model)
+    except ValueError:
+        return None
+    if base in catalog.synapse_models():
+        specs = catalog.synapse_models()[base]
+    elif base in catalog.models():
+        specs = catalog.models()[base].params
+    else:
+        return None
+    return {name: spec.default for name, spec in specs.items()} | {
+        k: param_to_json(v) for k, v in inherited.items()
+    }
+
+
+def _node_dict(node: Node, copies=None) -> dict:
     out: dict[str, Any] = {"id": node.id, "model": node.model}
     if node.label:
         out["label"] = node.label
     if node.size != 1:
         out["size"] = node.size
-    specs = catalog.models().get(node.model)
+    defaults = _defaults(copies or {}, node.model) or {}
     params = {}
     for name, value in node.params.items():
         json_value = param_to_json(value)
-        spec = specs.params.get(name) if specs else None
-        if spec is not None and _same(json_value, spec.default):
+        if name in defaults and _same(json_value, defaults[name]):
             continue
         params[name] = json_value
     if params:
@@ -204,7 +257,7 @@ def _node_dict(node: Node) -> dict:
     return out
 
 
-def _connection_dict(conn: Connection) -> dict:
+def _connection_dict(conn: Connection, copies=None) -> dict:
     out: dict[str, Any] = {"id": conn.id, "source": conn.source, "target": conn.target}
     rule: dict[str, Any] = {"rule": conn.rule.rule}
     options = catalog.rule_options()
@@ -214,7 +267,7 @@ def _connection_dict(conn: Connection) -> dict:
         rule[key] = param_to_json(value)
     if rule != {"rule": Rule.rule}:
         out["rule"] = rule
-    synapse = _synapse_dict(conn.synapse)
+    synapse = _synapse_dict(conn.synapse, copies or {})
     if synapse:
         out["synapse"] = synapse
     if conn.source_indices is not None:
@@ -224,20 +277,27 @@ def _connection_dict(conn: Connection) -> dict:
     return out
 
 
-def _synapse_dict(syn: Synapse) -> dict:
-    specs = catalog.synapse_models().get(syn.model, {})
-    values = {"weight": syn.weight, "delay": syn.delay, **syn.params}
+def _synapse_dict(syn: Synapse, copies) -> dict:
+    """Weight and delay are written unless they are the model's defaults; ``params`` holds the
+    rest that differs from the (copy) model's defaults."""
+    defaults = _defaults(copies, syn.model) or {}
     out: dict[str, Any] = {}
     if syn.model != Synapse.model:
         out["model"] = syn.model
     if syn.receptor_type != Synapse.receptor_type:
         out["receptor_type"] = syn.receptor_type
-    for key, value in values.items():
+    for key in ("weight", "delay"):
+        json_value = param_to_json(getattr(syn, key))
+        if not _same(json_value, defaults.get(key, getattr(Synapse, key))):
+            out[key] = json_value
+    params = {}
+    for key, value in syn.params.items():
         json_value = param_to_json(value)
-        default = specs[key].default if key in specs else getattr(Synapse, key, None)
-        if key in ("weight", "delay", *specs) and _same(json_value, default):
+        if key in defaults and _same(json_value, defaults[key]):
             continue
-        out[key] = json_value
+        params[key] = json_value
+    if params:
+        out["params"] = params
     return out
 
 
@@ -252,6 +312,8 @@ def param_to_json(value: ParamValue) -> Any:
         if value.bound != "clip":
             out["bound"] = value.bound
         return out
+    if isinstance(value, parameters.Expression):
+        return value.text
     if isinstance(value, (tuple, list)):
         return [param_to_json(v) for v in value]
     return value

@@ -7,16 +7,21 @@ imported:
   the file but leaves out of the script, so NEST's default, or the copy model's value, holds).
   A parameter without the key is visible (3.0 files and 4.x exports, which list only the
   visible ones).
-- Copy models (``network.models: [{"existing", "new", "params"}]``: NEST's ``CopyModel``) are
-  folded into what uses them: a node of a copied neuron model gets the copy's visible
-  parameters under its own, a connection through a copied synapse gets the copy's weight and
-  delay unless it sets its own. spikedesk's format has no copy models, so this is noted.
+- Copy models (``network.models: [{"existing", "new", "params"}]``: NEST's ``CopyModel``)
+  become the project's ``copy_models`` (a copy of a copy is folded down to one copy of the
+  built-in model) with their visible parameters, and nodes and connections keep using them by
+  name. A synapse copy's weight and delay are written into the connections using it unless
+  they set their own (spikedesk keeps weight and delay on connections), which is noted.
+- Synapse parameters (Tsodyks U, tau_rec, ..., STDP's) are imported by NEST's names; a
+  ``weight_recorder`` names a weight recorder node by NEST Desktop's label (``wr1``: the
+  first weight recorder), which is the id the node gets here.
 
-``read`` returns every project with the notes on what was approximated (folded copy models,
-hidden values left out, ignored recorder weights, ...). What spikedesk cannot simulate
-(compartmental neurons, plastic synapses, spatial nodes, weight recorders) and what is malformed
-are problems, all reported at once, each naming the project, the node or connection and the
-parameter. Malformed input never raises anything but ``ProjectError``.
+``read`` returns every project with the notes on what was approximated (synapse copies'
+weights written into connections, hidden values left out, ignored recorder weights, ...).
+What spikedesk cannot simulate (compartmental neurons, spatial nodes, synapse models or
+parameters outside the catalog) and what is malformed are problems, all reported at once,
+each naming the project, the node or connection and the parameter. Malformed input never
+raises anything but ``ProjectError``.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any
 from . import catalog
 from .project import (
     Connection,
+    CopyModel,
     Node,
     Position,
     Project,
@@ -350,15 +356,20 @@ class _Reader:
             return None
         self.copies = self.copy_models(network)
         self.used: dict[str, int] = {}
+        self.folded: dict[str, int] = {}  # synapse copies whose weight/delay went to connections
+        self.empty: set[str] = set()  # copies with nothing of their own: folded away
         nodes = self.nodes(network)
         connections = self.connections(network, nodes)
-        for new, count in self.used.items():
+        copy_models = self.kept_copies(nodes)
+        for new, count in self.folded.items():
             existing, params = self.copies[new]
-            values = ", ".join(f"{k} {_short(v)}" for k, v in sorted(params.items()))
-            what = "connection" if existing in catalog.synapse_models() else "node"
+            values = ", ".join(
+                f"{k} {_short(v)}" for k, v in sorted(params.items()) if k in ("weight", "delay")
+            )
             self.note(
-                f"copy model {new!r} ({existing}{', ' + values if values else ''}) was written "
-                f"into the {_count(count, what)} using it (spikedesk has no copy models)"
+                f"copy model {new!r} ({existing}, {values}) was written into the "
+                f"{_count(count, 'connection')} using it (spikedesk keeps weight and delay on "
+                "connections)"
             )
         if self.hidden:
             self.note(
@@ -373,7 +384,63 @@ class _Reader:
             simulation=simulation,
             nodes=tuple(n for n in nodes if n is not None),
             connections=tuple(connections),
+            copy_models=frozen_map(copy_models),
         )
+
+    def kept_copies(self, nodes: list[Node | None]) -> dict[str, CopyModel]:
+        """The used copy models as spikedesk copy models of their built-in model: typed
+        parameters, without a synapse's weight and delay (those went to the connections)."""
+        out = {}
+        for new in self.used:
+            if new in self.empty:
+                continue
+            existing, params = self.copies[new]
+            path = f"models.{new}.params"
+            if new in catalog.models() or new in catalog.synapse_models():
+                self.problem(f"models.{new}", f"copy model {new!r} has a built-in model's name")
+                continue
+            synapse = existing in catalog.synapse_models()
+            specs = (
+                catalog.synapse_models()[existing] if synapse else catalog.model(existing).params
+            )
+            kept = {}
+            for pid, value in params.items():
+                if pid in IGNORED_PARAMS or (synapse and pid in ("weight", "delay")):
+                    continue
+                if pid not in specs:
+                    self.problem(f"{path}.{pid}", f"{existing} has no parameter {pid!r} here")
+                    continue
+                try:
+                    value = self.typed_param(value, specs[pid], nodes)
+                except _Bad as exc:
+                    self.problem(f"{path}.{pid}", str(exc))
+                    continue
+                if isinstance(value, (tuple, RandomParameter)) and specs[pid].type in (
+                    "float",
+                    "int",
+                    "bool",
+                ):
+                    self.problem(f"{path}.{pid}", "a copy model's value must be one number")
+                    continue
+                if not _same(value, specs[pid].default):
+                    kept[pid] = value
+            out[new] = CopyModel(existing, frozen_map(kept))
+        return out
+
+    def typed_param(self, value: Any, spec: catalog.ParamSpec, nodes: list[Node | None]) -> Any:
+        """A parameter value as the catalog types it; a node reference (weight_recorder)
+        becomes the id of the node NEST Desktop's label names."""
+        if spec.type != "node":
+            return _typed(value, spec.type)
+        if isinstance(value, str):
+            found = [n for n in nodes if n is not None and n.id == value]
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            found = [nodes[int(value)]] if 0 <= value < len(nodes) and value == int(value) else []
+        else:
+            found = []
+        if not found or found[0] is None:
+            raise _Bad(f"names no node of this project ({_short(value)})")
+        return found[0].id
 
     def simulation(self, raw: dict) -> Simulation:
         sim = _as_dict(raw.get("simulation"), "simulation")
@@ -430,6 +497,18 @@ class _Reader:
             return self.copies[model]
         return model, {}
 
+    def kept_name(self, model: str) -> str:
+        """The model name a node or connection keeps: the copy's, unless the copy sets
+        nothing but weight and delay (then it is folded into its users, as before version 2:
+        the built-in model, and for nodes the copy's name as label)."""
+        if model not in self.copies:
+            return model
+        base, params = self.copies[model]
+        if set(params) - {"weight", "delay", *IGNORED_PARAMS}:
+            return model
+        self.empty.add(model)
+        return base
+
     # ------------------------------------------------------------ nodes
     def nodes(self, network: dict) -> list[Node | None]:
         try:
@@ -462,6 +541,7 @@ class _Reader:
         params = self.params(raw.get("params"), path)
         copy_name = model
         model, inherited = self.resolve(model)
+        inherited = {k: v for k, v in inherited.items() if k not in IGNORED_PARAMS}
         unsupported = False
         if "spatial" in raw:
             self.problem(path, "spatial (layer) nodes are not supported")
@@ -475,7 +555,7 @@ class _Reader:
         if unsupported:
             return None
         spec = catalog.model(model)
-        values = self.applied(params, inherited, f"{path}.params", spec.defaults())
+        values = self.applied(params, {}, f"{path}.params", {**spec.defaults(), **inherited})
         records = raw.get("records")
         if "record_from" in spec.params and isinstance(records, list) and records:
             # NEST Desktop writes a multimeter's chosen records as its record_from
@@ -503,7 +583,8 @@ class _Reader:
             except _Bad as exc:
                 self.problem(f"{path}.params.{pid}", str(exc))
                 continue
-            if not isinstance(value, RandomParameter) and _same(value, param_spec.default):
+            under = inherited.get(pid, param_spec.default)
+            if not isinstance(value, RandomParameter) and _same(value, under):
                 continue
             kept[pid] = value
         size = 1 if raw.get("size") is None else _whole(raw["size"], "size ", 1, MAX_SIZE)
@@ -519,9 +600,9 @@ class _Reader:
         color = view.get("color")
         return Node(
             id=f"{short}{self.counters[short]}",
-            model=model,
+            model=self.kept_name(copy_name),
             size=size,
-            label=copy_name if copy_name != model else "",
+            label=copy_name if self.kept_name(copy_name) != copy_name else "",
             params=frozen_map(kept),
             position=position,
             **({"color": color.lower()} if _is_color(color) else {}),
@@ -602,18 +683,39 @@ class _Reader:
                 f"synapse model {base!r} is not supported by spikedesk",
             )
             return None
-        defaults = {k: p.default for k, p in catalog.synapse_models()[base].items()}
-        synapse = self.applied(synapse_params, inherited, f"{path}.synapse", defaults)
-        extra = sorted(set(synapse) - {"weight", "delay"})
-        if extra:
-            self.problem(f"{path}.synapse", f"unsupported synapse parameters {extra}")
+        specs = catalog.synapse_models()[base]
+        defaults = {k: p.default for k, p in specs.items()}
+        own = self.applied(synapse_params, {}, f"{path}.synapse", {**defaults, **inherited})
+        synapse = {**inherited, **own}
+        unknown = sorted(set(own) - set(specs))
+        if unknown:
+            self.problem(
+                f"{path}.synapse",
+                f"{base} has no parameters {unknown} (spikedesk's catalog: NEST's names)",
+            )
             return None
+        params = {}
+        for pid in sorted(set(own) - {"weight", "delay"}):
+            try:
+                value = self.typed_param(own[pid], specs[pid], nodes)
+            except _Bad as exc:
+                self.problem(f"{path}.synapse.params.{pid}", str(exc))
+                return None
+            if isinstance(value, (tuple, RandomParameter)):
+                self.problem(f"{path}.synapse.params.{pid}", "must be one number")
+                return None
+            if not _same(value, inherited.get(pid, specs[pid].default)):
+                params[pid] = value
+        if synapse_model in self.copies and any(
+            k in inherited and k not in own for k in ("weight", "delay")
+        ):
+            self.folded[synapse_model] = self.folded.get(synapse_model, 0) + 1
         args = self.rule_args(rule, rule_params, path)
         if args is None:
             return None
         recorder = "recorder" in (
-            catalog.model(source.model).kind,
-            catalog.model(target.model).kind,
+            catalog.model(self.copies.get(source.model, (source.model,))[0]).kind,
+            catalog.model(self.copies.get(target.model, (target.model,))[0]).kind,
         )
         values = {}
         for key in ("weight", "delay"):
@@ -639,7 +741,12 @@ class _Reader:
             source=source.id,
             target=target.id,
             rule=Rule(rule, frozen_map(args)),
-            synapse=Synapse(model=base, weight=values["weight"], delay=values["delay"]),
+            synapse=Synapse(
+                model=self.kept_name(synapse_model),
+                weight=values["weight"],
+                delay=values["delay"],
+                params=frozen_map(params),
+            ),
         )
 
     def rule_args(self, rule: str, params: dict[str, _Param], path: str) -> dict | None:

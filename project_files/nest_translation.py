@@ -7,8 +7,15 @@ NEST backend (``engine/backends/nest.py``) executes it with ``build``; so the sc
 downloads and the run the app compares against are the same network by construction.
 
 Nothing here imports NEST at module level: ``build`` takes the ``nest`` module as an argument.
-Values stay spikedesk values (numbers, lists, ``RandomParameter``); ``nest_value`` makes a
-random parameter a ``nest.random`` object only when a network is built.
+Values stay spikedesk values (numbers, lists, ``RandomParameter``, ``NodeRef``); ``nest_value``
+makes a random parameter a ``nest.random`` object only when a network is built, and a
+``NodeRef`` (a synapse's weight_recorder / volume_transmitter) becomes the node's handle.
+
+Synapses: the project's copy models become ``nest.CopyModel`` calls (neuron and device copies
+before the nodes are created, synapse copies after, as they may name nodes); a connection's
+per-synapse parameters go into its ``syn_spec``; the parameters NEST shares per model (common:
+``_hom`` parameters, weight_recorder, volume_transmitter), which ``nest.Connect`` refuses,
+become one more ``CopyModel`` per distinct set, which the connection then uses.
 """
 
 from __future__ import annotations
@@ -18,15 +25,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import catalog
+from . import catalog, parameters
 from .project import Node, Project, RandomParameter, frozen_map
 
-RANDOM_ARGS = {
-    "uniform": ("min", "max"),
-    "normal": ("mean", "std"),
-    "lognormal": ("mean", "std"),
-    "exponential": ("beta",),
-}
+RANDOM_ARGS = parameters.registry.RANDOM_OBJECT_ARGS
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """A parameter value naming a node (weight_recorder, volume_transmitter): its handle."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class NestCopyModel:
+    """One ``nest.CopyModel(existing, new, params)``; ``after_nodes``: made once the nodes
+    exist (synapse copies, whose parameters may name nodes)."""
+
+    existing: str
+    new: str
+    params: dict[str, Any]
+    after_nodes: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,8 @@ class NestRecorder:
     spikes: bool  # a spike recorder (else a sampler: voltmeter, multimeter)
     populations: tuple[str, ...]
     status: tuple[str, ...] = ()  # correlation detectors: results are these status values
+    # weight recorders: only these event fields, ordered by (time, sender, target) as ours
+    fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,12 +102,14 @@ class NestNetwork:
     nodes: tuple[NestNode, ...]
     connections: tuple[NestConnection, ...]
     recorders: tuple[NestRecorder, ...]
+    copy_models: tuple[NestCopyModel, ...] = ()
 
 
-def _create_params(node: Node) -> dict[str, Any] | list[dict[str, Any]] | None:
+def _create_params(
+    node: Node, spec: catalog.ModelSpec
+) -> dict[str, Any] | list[dict[str, Any]] | None:
     if not node.params:
         return None
-    spec = catalog.model(node.model)
 
     def is_list(name: str) -> bool:
         return name in spec.params and spec.params[name].type.startswith("list")
@@ -109,27 +133,96 @@ def _create_params(node: Node) -> dict[str, Any] | list[dict[str, Any]] | None:
     return dicts
 
 
-def _node(n: Node, kind: str) -> NestNode:
-    spec = catalog.model(n.model)
+def _node(n: Node, kind: str, project: Project) -> NestNode:
+    spec = catalog.model(project.base_model(n.model))
     defaults = {
         k: v for k, v in n.params.items() if k in spec.params and spec.params[k].model_default
     }
     if not defaults:
-        return NestNode(n.id, n.model, n.size, n.label, kind, _create_params(n))
+        return NestNode(n.id, n.model, n.size, n.label, kind, _create_params(n, spec))
     rest = replace(n, params=frozen_map({k: v for k, v in n.params.items() if k not in defaults}))
-    copy = f"{n.model}_{re.sub(r'[^0-9A-Za-z_]', '_', n.id)}"
+    copy = f"{n.model}_{_identifier(n.id)}"
     return NestNode(
-        n.id, copy, n.size, n.label, kind, _create_params(rest), n.model,
+        n.id, copy, n.size, n.label, kind, _create_params(rest, spec), n.model,
         {k: defaults[k] for k in sorted(defaults)},
     )  # fmt: skip
+
+
+def _identifier(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z_]", "_", text)
+
+
+def _copy_models(project: Project) -> list[NestCopyModel]:
+    """The project's copy models, each after the one it copies."""
+    out: list[NestCopyModel] = []
+    done: set[str] = set()
+
+    def add(name: str) -> None:
+        if name in done:
+            return
+        copy = project.copy_models[name]
+        if copy.model in project.copy_models:
+            add(copy.model)
+        synapse = project.base_model(name) in catalog.synapse_models()
+        specs = catalog.synapse_models()[project.base_model(name)] if synapse else {}
+        params = {
+            k: NodeRef(v) if k in specs and specs[k].type == "node" else v
+            for k, v in sorted(copy.params.items())
+        }
+        out.append(NestCopyModel(copy.model, name, params, after_nodes=synapse))
+        done.add(name)
+
+    for name in project.copy_models:
+        add(name)
+    return out
+
+
+def _syn_spec(
+    c, project: Project, shared: dict, copies: list[NestCopyModel], taken: set[str]
+) -> dict[str, Any]:
+    """A connection's syn_spec: per-synapse values in it, common ones (which NEST takes only
+    as model defaults) in a copy model made for each distinct set."""
+    syn = c.synapse
+    specs = catalog.synapse_models()[project.base_model(syn.model)]
+    values = {"weight": syn.weight, **dict(syn.params)}
+    common = {}
+    own = {}
+    for name, value in values.items():
+        if specs[name].type == "node":
+            value = NodeRef(value)
+        (common if specs[name].common else own)[name] = value
+    model = syn.model
+    if common:
+        key = (syn.model, tuple(sorted(common.items(), key=lambda kv: kv[0])))
+        if key not in shared:
+            name = f"{syn.model}_{_identifier(c.id)}"
+            while name in taken:
+                name += "_"
+            taken.add(name)
+            shared[key] = name
+            copies.append(NestCopyModel(syn.model, name, dict(key[1]), after_nodes=True))
+        model = shared[key]
+    spec: dict[str, Any] = {"synapse_model": model}
+    if "weight" in own:
+        spec["weight"] = own.pop("weight")
+    spec["delay"] = syn.delay
+    spec.update(sorted(own.items()))
+    if syn.receptor_type:
+        spec["receptor_type"] = syn.receptor_type
+    return spec
 
 
 def describe(project: Project) -> NestNetwork:
     """The NEST network of ``project``: nodes in project order (so NEST's global ids are
     spikedesk's), only the parameters the user set (the catalog's defaults are NEST's)."""
-    kinds = {n.id: catalog.model(n.model).kind for n in project.nodes}
-    detectors = {n.id for n in project.nodes if catalog.model(n.model).is_correlation_detector}
-    nodes = tuple(_node(n, kinds[n.id]) for n in project.nodes)
+    specs = {n.id: catalog.model(project.base_model(n.model)) for n in project.nodes}
+    kinds = {nid: spec.kind for nid, spec in specs.items()}
+    detectors = {nid for nid, spec in specs.items() if spec.is_correlation_detector}
+    nodes = tuple(_node(n, kinds[n.id], project) for n in project.nodes)
+    copies = _copy_models(project)
+    taken = {*catalog.models(), *catalog.synapse_models(), *project.copy_models}
+    taken |= {n.model for n in nodes}
+    shared: dict = {}
     connections = []
     for c in project.connections:
         conn_spec = {"rule": c.rule.rule, **dict(c.rule.params)}
@@ -138,15 +231,7 @@ def describe(project: Project) -> NestNetwork:
         # the spikes they receive, and the receptor_type is their channel
         wired = "recorder" in (kinds.get(c.source), kinds.get(c.target))
         if not wired or c.target in detectors:
-            syn = c.synapse
-            syn_spec = {
-                "synapse_model": syn.model,
-                "weight": syn.weight,
-                "delay": syn.delay,
-                **dict(syn.params),
-            }
-            if syn.receptor_type:
-                syn_spec["receptor_type"] = syn.receptor_type
+            syn_spec = _syn_spec(c, project, shared, copies, taken)
         connections.append(
             NestConnection(
                 c.id, c.source, c.target, c.source_indices, c.target_indices, conn_spec, syn_spec
@@ -156,9 +241,12 @@ def describe(project: Project) -> NestNetwork:
     for n in project.nodes:
         if kinds[n.id] != "recorder":
             continue
-        spec = catalog.model(n.model)
+        spec = specs[n.id]
         if spec.is_correlation_detector:
             recorders.append(NestRecorder(n.id, False, (), tuple(spec.events)))
+            continue
+        if spec.is_weight_recorder:
+            recorders.append(NestRecorder(n.id, False, (), fields=tuple(spec.events)))
             continue
         spikes = spec.is_spike_recorder
         linked = [
@@ -181,6 +269,7 @@ def describe(project: Project) -> NestNetwork:
         nodes=nodes,
         connections=tuple(connections),
         recorders=tuple(recorders),
+        copy_models=tuple(copies),
     )
 
 
@@ -188,6 +277,8 @@ def describe(project: Project) -> NestNetwork:
 def nest_value(nest: Any, value: Any) -> Any:
     """``value`` for PyNEST: a random parameter becomes ``nest.random.*`` with its bounds
     (clip: ``nest.math.max/min``, redraw: ``nest.math.redraw``); lists recursively."""
+    if isinstance(value, parameters.Expression):
+        return parameters.to_nest(value.tree(), nest)
     if isinstance(value, RandomParameter):
         args = {k: float(value.args[k]) for k in RANDOM_ARGS[value.distribution] if k in value.args}
         param = getattr(nest.random, value.distribution)(**args)
@@ -212,8 +303,13 @@ def nest_value(nest: Any, value: Any) -> Any:
     return value
 
 
-def _nest_params(nest: Any, params: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: nest_value(nest, v) for k, v in params.items()}
+def _nest_params(
+    nest: Any, params: Mapping[str, Any], handles: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        k: handles[v.id] if isinstance(v, NodeRef) and handles is not None else nest_value(nest, v)
+        for k, v in params.items()
+    }
 
 
 @dataclass
@@ -229,6 +325,9 @@ def build(nest: Any, network: NestNetwork) -> BuiltNetwork:
     nest.SetKernelStatus(dict(network.kernel))
     handles: dict[str, Any] = {}
     node_ids: dict[str, tuple[int, int]] = {}
+    for copy in network.copy_models:
+        if not copy.after_nodes:
+            nest.CopyModel(copy.existing, copy.new, _nest_params(nest, copy.params))
     for node in network.nodes:
         if node.copy_of is not None:
             nest.CopyModel(node.copy_of, node.model, _nest_params(nest, node.model_params or {}))
@@ -241,6 +340,9 @@ def build(nest: Any, network: NestNetwork) -> BuiltNetwork:
         handle = nest.Create(node.model, node.size, params=params)
         handles[node.id] = handle
         node_ids[node.id] = (int(handle[0].global_id), node.size)
+    for copy in network.copy_models:
+        if copy.after_nodes:
+            nest.CopyModel(copy.existing, copy.new, _nest_params(nest, copy.params, handles))
     for conn in network.connections:
         source, target = handles[conn.source], handles[conn.target]
         if conn.source_indices is not None:
@@ -251,5 +353,5 @@ def build(nest: Any, network: NestNetwork) -> BuiltNetwork:
         if conn.syn_spec is None:
             nest.Connect(source, target, conn_spec)
         else:
-            nest.Connect(source, target, conn_spec, _nest_params(nest, conn.syn_spec))
+            nest.Connect(source, target, conn_spec, _nest_params(nest, conn.syn_spec, handles))
     return BuiltNetwork(handles, node_ids)

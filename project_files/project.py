@@ -1,4 +1,4 @@
-"""The in-memory project: frozen, typed objects that mirror the JSON format (version 1).
+"""The in-memory project: frozen, typed objects that mirror the JSON format (version 2).
 
 Nodes and connections refer to each other by stable string ids, never list positions.
 Parameters hold only what the user set (sparse); defaults come from the model catalog.
@@ -9,12 +9,12 @@ Mappings are stored as read-only ``MappingProxyType`` and sequences as tuples, s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
 
 FORMAT_NAME = "spikedesk-project"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: copy_models, synapse.params (upgrades.py)
 
 Distribution = Literal["uniform", "normal", "lognormal", "exponential"]
 
@@ -75,8 +75,23 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class CopyModel:
+    """NEST's ``CopyModel(model, name, params)``: a named model with its own defaults.
+
+    ``model`` is a built-in model (neuron, device or synapse) or another copy model;
+    ``params`` are single values (no per-neuron lists, no random values) by NEST's names,
+    over the copied model's defaults. A copy of a synapse model leaves weight and delay to
+    the connections (they are always written there)."""
+
+    model: str
+    params: Mapping[str, ParamValue] = field(default_factory=frozen_map)
+
+
+@dataclass(frozen=True)
 class Synapse:
-    """A NEST syn_spec; weight and delay may be numbers or random parameters."""
+    """A NEST syn_spec; weight and delay may be numbers or random parameters. ``params``
+    holds the synapse model's other parameters by NEST's names (numbers; weight_recorder and
+    volume_transmitter: node ids), over the model's (or copy model's) defaults."""
 
     model: str = "static_synapse"
     weight: ParamValue = 1.0
@@ -118,9 +133,63 @@ class Project:
     simulation: Simulation = field(default_factory=Simulation)
     nodes: tuple[Node, ...] = ()
     connections: tuple[Connection, ...] = ()
+    copy_models: Mapping[str, CopyModel] = field(default_factory=frozen_map)
 
     def node(self, node_id: str) -> Node:
         for node in self.nodes:
             if node.id == node_id:
                 return node
         raise KeyError(node_id)
+
+    def base_model(self, model: str) -> str:
+        """The built-in model behind ``model`` (itself, unless it is a copy model)."""
+        return resolve_model(self.copy_models, model)[0]
+
+    def model_params(self, model: str) -> dict[str, ParamValue]:
+        """The defaults a copy model sets, along its whole chain (empty for a built-in)."""
+        return resolve_model(self.copy_models, model)[1]
+
+
+class CopyModelError(ValueError):
+    """A copy model refers to itself through others (validation reports it first)."""
+
+
+def resolve_model(copies: Mapping[str, CopyModel], model: str) -> tuple[str, dict[str, ParamValue]]:
+    """(built-in model, merged parameters) of ``model``: a copy's parameters override those of
+    the model it copies."""
+    chain: list[str] = []
+    while model in copies:
+        if model in chain:
+            raise CopyModelError(f"copy models form a cycle: {' -> '.join([*chain, model])}")
+        chain.append(model)
+        model = copies[model].model
+    params: dict[str, ParamValue] = {}
+    for name in reversed(chain):
+        params.update(copies[name].params)
+    return model, params
+
+
+def resolved(project: Project) -> Project:
+    """``project`` without copy models: every node and synapse names its built-in model and
+    carries the copy chain's parameters under its own (what a simulator needs; the NEST
+    export keeps the copies as ``CopyModel`` calls instead)."""
+    if not project.copy_models:
+        return project
+    copies = project.copy_models
+
+    def base(model: str, own: Mapping) -> tuple[str, Mapping]:
+        name, params = resolve_model(copies, model)
+        return name, frozen_map({**params, **own}) if name != model else own
+
+    nodes = []
+    for node in project.nodes:
+        model, params = base(node.model, node.params)
+        nodes.append(replace(node, model=model, params=params))
+    connections = []
+    for conn in project.connections:
+        model, params = base(conn.synapse.model, conn.synapse.params)
+        synapse = replace(conn.synapse, model=model, params=params)
+        connections.append(replace(conn, synapse=synapse))
+    return replace(
+        project, nodes=tuple(nodes), connections=tuple(connections), copy_models=frozen_map()
+    )

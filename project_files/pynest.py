@@ -10,7 +10,8 @@ import keyword
 import re
 from collections.abc import Iterable
 
-from .nest_translation import RANDOM_ARGS, NestConnection, describe
+from . import parameters
+from .nest_translation import RANDOM_ARGS, NestConnection, NestCopyModel, NodeRef, describe
 from .project import Node, Project, RandomParameter
 
 
@@ -36,8 +37,13 @@ def _number(value: float) -> str:
     return repr(float(value)) if not isinstance(value, bool) else repr(value)
 
 
-def value_code(value: object) -> str:
-    """Python source for a parameter value (numbers, lists, random parameters)."""
+def value_code(value: object, names: dict[str, str] | None = None) -> str:
+    """Python source for a parameter value (numbers, lists, random parameters, expressions;
+    a node reference is the node's variable, from ``names``)."""
+    if isinstance(value, NodeRef):
+        return (names or {}).get(value.id, value.id)
+    if isinstance(value, parameters.Expression):
+        return parameters.pynest_code(value.tree())
     if isinstance(value, RandomParameter):
         args = ", ".join(
             f"{k}={_number(value.args[k])}"
@@ -92,8 +98,13 @@ def _selection(name: str, indices: tuple[int, ...] | None) -> str:
     return f"{name}[{list(indices)!r}]"
 
 
-def _dict_code(spec: dict) -> str:
-    return "{" + ", ".join(f"{k!r}: {value_code(v)}" for k, v in spec.items()) + "}"
+def _dict_code(spec: dict, names: dict[str, str] | None = None) -> str:
+    return "{" + ", ".join(f"{k!r}: {value_code(v, names)}" for k, v in spec.items()) + "}"
+
+
+def _copy_code(copy: NestCopyModel, names: dict[str, str]) -> str:
+    params = f", {_dict_code(copy.params, names)}" if copy.params else ""
+    return f"nest.CopyModel({copy.existing!r}, {copy.new!r}{params})"
 
 
 def _connect_code(conn: NestConnection, names: dict[str, str]) -> str:
@@ -101,7 +112,8 @@ def _connect_code(conn: NestConnection, names: dict[str, str]) -> str:
     tgt = _selection(names[conn.target], conn.target_indices)
     if conn.syn_spec is None:  # recorders take no weight or delay
         return f"nest.Connect({src}, {tgt}, {_dict_code(conn.conn_spec)})"
-    return f"nest.Connect({src}, {tgt}, {_dict_code(conn.conn_spec)}, {_dict_code(conn.syn_spec)})"
+    syn_spec = _dict_code(conn.syn_spec, names)
+    return f"nest.Connect({src}, {tgt}, {_dict_code(conn.conn_spec)}, {syn_spec})"
 
 
 def export(project: Project) -> str:
@@ -119,6 +131,13 @@ def export(project: Project) -> str:
         f"nest.resolution = {_number(kernel['resolution'])}",
         f"nest.rng_seed = {kernel['rng_seed']}",
         f"nest.local_num_threads = {kernel['local_num_threads']}",
+    ]
+    early = [c for c in network.copy_models if not c.after_nodes]
+    late = [c for c in network.copy_models if c.after_nodes]
+    if early:
+        lines += ["", "# Copy models: NEST models with their own defaults."]
+        lines += [_copy_code(c, names) for c in early]
+    lines += [
         "",
         "# Nodes, created in project order so that global ids match spikedesk's numbering.",
     ]
@@ -134,6 +153,13 @@ def export(project: Project) -> str:
             f"{names[node.id]} = nest.Create({node.model!r}{size}"
             f"{_params_code(node.params, '')}){label}"
         )
+    if late:
+        lines += [
+            "",
+            "# Synapse models with their own defaults; parameters NEST shares per model",
+            "# (weight_recorder, volume_transmitter, _hom parameters) are set on a copy.",
+        ]
+        lines += [_copy_code(c, names) for c in late]
     lines += [
         "",
         "# Connections: conn_spec and syn_spec as in NEST (weights in pA or mV, delays in ms).",
@@ -162,7 +188,9 @@ def export(project: Project) -> str:
             lines.append(f"print({rec.id!r}, {var}.get([{fields}]))")
             continue
         lines.append(f"events = {var}.get('events')")
-        if rec.spikes:
+        if rec.fields:  # a weight recorder: one event per transmitted spike
+            lines.append(f"print({rec.id!r}, len(events['times']), 'weights recorded')")
+        elif rec.spikes:
             lines.append(f"print({rec.id!r}, len(events['senders']), 'spikes')")
             for pop_id in rec.populations:
                 lines.append(

@@ -21,6 +21,7 @@ from .project import FORMAT_NAME, FORMAT_VERSION
 from .validation import BOUNDS, DISTRIBUTIONS, SEED_MAX
 
 VALUE_REFS = {
+    "node": "#/$defs/node_ref",
     "float": "#/$defs/float_value",
     "int": "#/$defs/int_value",
     "bool": "#/$defs/bool_value",
@@ -56,6 +57,23 @@ def build_schema() -> dict[str, Any]:
             ]
         },
         "str_list_value": {"type": "array", "items": {"type": "string"}},
+        "node_ref": {"type": "string", "minLength": 1, "description": "a node id"},
+        "copy_model": {
+            "type": "object",
+            "required": ["model"],
+            "additionalProperties": False,
+            "properties": {
+                "model": {
+                    "type": "string",
+                    "minLength": 1,
+                    "description": "the built-in model (or another copy model) it copies",
+                },
+                "params": {
+                    "type": "object",
+                    "description": "its defaults by NEST's names: single values",
+                },
+            },
+        },
         "position": {
             "type": "object",
             "additionalProperties": False,
@@ -109,6 +127,18 @@ def build_schema() -> dict[str, Any]:
                     "threads": {"type": "integer", "minimum": 1, "default": 1},
                 },
             },
+            "copy_models": {
+                "type": "object",
+                "description": "NEST's CopyModel: name -> the model it copies and its defaults; "
+                "the names must not be built-in models",
+                "not": {
+                    "anyOf": [
+                        {"required": [name]}
+                        for name in sorted([*models, *catalog.synapse_models()])
+                    ]
+                },  # fmt: skip
+                "additionalProperties": {"$ref": "#/$defs/copy_model"},
+            },
             "nodes": {"type": "array", "items": {"$ref": "#/$defs/node"}},
             "connections": {"type": "array", "items": {"$ref": "#/$defs/connection"}},
         },
@@ -154,7 +184,12 @@ def _node(models: dict) -> dict:
         "properties": {
             "id": {"type": "string", "minLength": 1},
             "label": {"type": "string"},
-            "model": {"enum": sorted(models)},
+            "model": {
+                "type": "string",
+                "minLength": 1,
+                "description": "a built-in model (" + ", ".join(sorted(models)) + ") or the "
+                "name of a copy model",
+            },
             "size": {"type": "integer", "minimum": 1, "default": 1},
             "params": {"type": "object"},
             "position": {"$ref": "#/$defs/position"},
@@ -190,24 +225,52 @@ def _rule() -> dict:
 
 
 def _synapse() -> dict:
+    receptor = {
+        "type": "integer",
+        "minimum": 0,
+        "description": "the target's receptor port as in NEST's syn_spec (0: default)",
+    }
+    weight_delay = {"anyOf": [{"type": "number"}, {"$ref": "#/$defs/random"}]}
     variants = []
     for name, params in catalog.synapse_models().items():
+        own = {}
+        for pname, spec in params.items():
+            if pname in ("weight", "delay"):
+                continue
+            ref = VALUE_REFS[spec.type] if spec.type in ("node", "bool") else None
+            value = (
+                {"$ref": ref} if ref else {"type": "integer" if spec.type == "int" else "number"}
+            )
+            unit = f" ({spec.unit})" if spec.unit else ""
+            shared = "; shared by all synapses of the model (NEST: common)" if spec.common else ""
+            own[pname] = value | {"description": f"{spec.doc}{unit}{shared}"}
         props: dict[str, Any] = {
             "model": {"const": name},
-            "receptor_type": {
-                "type": "integer",
-                "minimum": 0,
-                "description": "the target's receptor port as in NEST's syn_spec (0: default)",
-            },
+            "weight": weight_delay,
+            "delay": weight_delay,
+            "receptor_type": receptor,
+            "params": {"type": "object", "additionalProperties": False, "properties": own},
         }
-        for pname, spec in params.items():
-            props[pname] = {"anyOf": [{"type": "number"}, {"$ref": "#/$defs/random"}]}
-            if spec.type != "float":
-                props[pname] = {"$ref": VALUE_REFS[spec.type]}
         variant = {"type": "object", "additionalProperties": False, "properties": props}
         if name != "static_synapse":
             variant["required"] = ["model"]
         variants.append(variant)
+    builtin = sorted(catalog.synapse_models())
+    variants.append(
+        {
+            "type": "object",
+            "required": ["model"],
+            "additionalProperties": False,
+            "description": "a copy model of a synapse model (validation checks its params)",
+            "properties": {
+                "model": {"type": "string", "not": {"enum": builtin}},
+                "weight": weight_delay,
+                "delay": weight_delay,
+                "receptor_type": receptor,
+                "params": {"type": "object"},
+            },
+        }
+    )
     return {"oneOf": variants, "description": "a NEST syn_spec; model defaults to static_synapse"}
 
 

@@ -2,9 +2,10 @@
 
 Each step ``upgrade_N_to_M`` takes the JSON dict of version N and returns the dict of version
 N + 1; ``UPGRADES`` maps N to that step. Loading applies the chain from the file's version up to
-``FORMAT_VERSION`` before validating. Version 1 is the first format, so the chain is empty;
-the machinery is here (and tested) so version 2 only has to add its step, like NEST Desktop's
-``upgrade_30_to_31``.
+``FORMAT_VERSION`` before validating, like NEST Desktop's ``upgrade_30_to_31``.
+
+- 1 -> 2: version 2 adds ``copy_models`` and ``synapse.params`` (plastic synapses); every
+  version-1 file is a valid version-2 file as it is, so the step only bumps the number.
 """
 
 from __future__ import annotations
@@ -18,8 +19,14 @@ from .project import FORMAT_VERSION
 
 Step = Callable[[dict], dict]
 
+
+def upgrade_1_to_2(data: dict) -> dict:
+    """Nothing to change: version 2 only adds optional keys (copy_models, synapse.params)."""
+    return data
+
+
 # version N -> the function turning a version-N dict into a version-(N+1) dict
-UPGRADES: Mapping[int, Step] = MappingProxyType({})
+UPGRADES: Mapping[int, Step] = MappingProxyType({1: upgrade_1_to_2})
 
 
 class UpgradeError(ValueError):

@@ -15,15 +15,10 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from . import catalog
+from . import catalog, parameters
 from .project import FORMAT_NAME, FORMAT_VERSION, Project
 
-DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
-    "uniform": ("min", "max"),
-    "normal": ("mean", "std"),
-    "lognormal": ("mean", "std"),
-    "exponential": ("beta",),
-}
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = parameters.registry.RANDOM_OBJECT_ARGS
 BOUNDS = ("clip", "redraw")
 SEED_MAX = 2**32 - 1
 TIC = 0.001  # ms; NEST times are whole tics
@@ -32,7 +27,10 @@ STEPS_MAX = 2**53  # whole steps a run may have: exact in a double, far beyond a
 COUNT_MAX = 2**31 - 1  # sizes, indices, degrees, numbers of synapses
 INT_MAX = 2**63 - 1  # integer parameters are 64-bit in the engine
 DEPTH_MAX = 64  # nesting of JSON arrays and objects; a project needs 5
-TOP_KEYS = ("format", "version", "name", "description", "simulation", "nodes", "connections")
+TOP_KEYS = ("format", "version", "name", "description", "simulation", "copy_models", "nodes",
+            "connections")  # fmt: skip
+COPY_KEYS = ("model", "params")
+SYNAPSE_KEYS = ("model", "weight", "delay", "receptor_type", "params")
 SIM_KEYS = ("duration", "resolution", "seed", "threads")
 NODE_KEYS = ("id", "label", "model", "size", "params", "position", "color")
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -130,6 +128,8 @@ class _Validator:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.resolution = 0.1
+        # copy model name -> (built-in model, merged parameters); only well-formed ones
+        self.copies: dict[str, tuple[str, dict]] = {}
 
     def add(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
@@ -144,9 +144,145 @@ class _Validator:
             if key in data and not isinstance(data[key], str):
                 self.add(key, f"must be a string, got {show(data[key])}")
         self.simulation(data.get("simulation", {}))
+        copies = self.copy_models(data.get("copy_models", {}))
         nodes = self.nodes(data.get("nodes", []))
+        self.copy_params(copies, nodes)
         self.connections(data.get("connections", []), nodes)
         return self.problems
+
+    # ------------------------------------------------------------ copy models
+
+    def copy_models(self, copies: Any) -> dict[str, dict]:
+        """Check names and chains of the copy models; remember (base, merged params) of each
+        usable one. Their parameters are checked once the nodes are known (node references)."""
+        if not isinstance(copies, dict):
+            self.add(
+                "copy_models", f'must be an object {{"name": {{"model": ...}}}}, got {show(copies)}'
+            )
+            return {}
+        entries: dict[str, dict] = {}
+        for name, entry in copies.items():
+            path = f"copy_models.{name}"
+            if not name:
+                self.add("copy_models", "a copy model needs a non-empty name")
+                continue
+            if name in catalog.models() or name in catalog.synapse_models():
+                self.add(
+                    path,
+                    f"copy model {show(name)} shadows the built-in model {name}; "
+                    "choose another name",
+                )
+                continue
+            if not isinstance(entry, dict):
+                self.add(
+                    path,
+                    f'must be an object {{"model": ..., "params": {{...}}}}, got {show(entry)}',
+                )
+                continue
+            self.unknown_keys(entry, COPY_KEYS, path)
+            model = entry.get("model")
+            if not isinstance(model, str) or not model:
+                self.add(f"{path}.model", f"must name the model it copies, got {show(model)}")
+                continue
+            params = entry.get("params", {})
+            if not isinstance(params, dict):
+                self.add(f"{path}.params", f"must be an object, got {show(params)}")
+                continue
+            entries[name] = {"model": model, "params": params}
+        in_cycles: set[str] = set()
+        for name in entries:
+            chain, model = [name], entries[name]["model"]
+            while model in entries and model not in chain:
+                chain.append(model)
+                model = entries[model]["model"]
+            path = f"copy_models.{name}.model"
+            builtin = model in catalog.models() or model in catalog.synapse_models()
+            if model in chain:
+                if name not in in_cycles:  # one problem per cycle
+                    cycle = chain[chain.index(model) :]
+                    in_cycles.update(cycle)
+                    shown = " -> ".join([*chain, model])
+                    self.add(path, f"copy model {show(name)} copies itself: {shown}")
+                continue
+            if not builtin and model in copies:
+                continue  # the broken copy model it builds on has its own problem
+            if not builtin:
+                self.add(path, f"copy model {show(name)}: " + unknown_model_message(model))
+                continue
+            merged: dict = {}
+            for link in reversed(chain):
+                merged.update(entries[link]["params"])
+            self.copies[name] = (model, merged)
+        return {name: entries[name] for name in self.copies}
+
+    def copy_params(self, copies: dict[str, dict], nodes: dict[str, dict]) -> None:
+        """A copy model's own parameters: known to the built-in model, single values,
+        constraints over the whole chain."""
+        for name, entry in copies.items():
+            base, merged = self.copies[name]
+            path = f"copy_models.{name}.params"
+            synapse = base in catalog.synapse_models()
+            specs = catalog.synapse_models()[base] if synapse else catalog.model(base).params
+            for pname, value in entry["params"].items():
+                where = f"{path}.{pname}"
+                pspec = specs.get(pname)
+                if synapse and pname in ("weight", "delay"):
+                    self.add(
+                        where,
+                        f"a copy of a synapse model leaves {pname} to its connections; "
+                        f"set it on each connection's synapse",
+                    )
+                    continue
+                if pspec is None:
+                    known = ", ".join(sorted(specs)) or "none"
+                    self.add(where, f"unknown parameter of {base}; its parameters are: {known}")
+                    continue
+                if pspec.type == "node":
+                    self.node_ref(where, value, pspec, nodes)
+                    continue
+                if isinstance(value, dict) or (
+                    isinstance(value, list) and not pspec.type.startswith("list[")
+                ):
+                    self.add(
+                        where,
+                        "a copy model's parameters are single values (NEST's model "
+                        "defaults); set per-neuron or random values on the nodes, "
+                        f"got {show(value)}",
+                    )
+                    continue
+                constraints = (
+                    catalog.synapse_constraints(base)
+                    if synapse
+                    else catalog.model(base).constraints
+                )
+                self.value(where, value, pspec, None, self.bounds(constraints, pname))
+            if synapse:
+                given = {k: v for k, v in merged.items() if k in specs}
+                self.relations(given, catalog.synapse_constraints(base), specs, path)
+            else:
+                self.model_constraints(merged, catalog.model(base), path)
+
+    def resolve(self, model: Any) -> tuple[Any, dict]:
+        """(built-in model, parameters its copy models set) of a model name."""
+        if isinstance(model, str) and model in self.copies:
+            return self.copies[model]
+        return model, {}
+
+    def node_ref(self, path: str, value: Any, pspec: catalog.ParamSpec, nodes: dict) -> None:
+        """A parameter naming a node (weight_recorder, volume_transmitter) by its id."""
+        role = pspec.node_role
+        having = ", ".join(m.name for m in catalog.models().values() if m.role == role)
+        if not isinstance(value, str):
+            self.add(path, f"must be the id of a {having} node, got {show(value)}")
+        elif value not in nodes:
+            self.add(path, f"no node has the id {show(value)} (it must name a {having} node)")
+        else:
+            spec = nodes[value]["spec"]
+            if spec is not None and spec.role != role:
+                self.add(
+                    path,
+                    f"node {show(value)} is a {spec.name}; {pspec.name} must name a {having} node",
+                )
 
     # ------------------------------------------------------------ header and simulation
 
@@ -258,20 +394,27 @@ class _Validator:
                 self.add(f"{path}.size", f"must be <= {COUNT_MAX}, got {_big(size)}")
             self.position(node.get("position", {}), f"{path}.position")
             model = node.get("model")
-            spec = catalog.models().get(model) if isinstance(model, str) else None
+            base, inherited = self.resolve(model)
+            spec = catalog.models().get(base) if isinstance(base, str) else None
             if model is None:
                 self.add(f"{path}.model", "missing; name a model, e.g. iaf_psc_alpha")
+            elif spec is None and isinstance(base, str) and base in catalog.synapse_models():
+                what = f"{show(model)} is a copy of {base}" if model != base else show(model)
+                self.add(
+                    f"{path}.model",
+                    f"{what}: a synapse model; a node needs a neuron or device model",
+                )
             elif spec is None:
                 self.add(f"{path}.model", unknown_model_message(model))
             params = node.get("params", {})
             if spec is not None:
-                self.params(params, spec, size if size_ok else None, path)
+                self.params(params, spec, size if size_ok else None, path, inherited)
             if isinstance(node_id, str) and node_id and node_id not in seen:
                 seen[node_id] = {
                     "path": path,
                     "spec": spec,
                     "size": size if size_ok else None,
-                    "params": params if isinstance(params, dict) else {},
+                    "params": {**inherited, **params} if isinstance(params, dict) else inherited,
                 }
         return seen
 
@@ -284,7 +427,15 @@ class _Validator:
             if key in pos:
                 self.finite(f"{path}.{key}", pos[key])
 
-    def params(self, params: Any, spec: catalog.ModelSpec, size: int | None, node_path: str):
+    def params(
+        self,
+        params: Any,
+        spec: catalog.ModelSpec,
+        size: int | None,
+        node_path: str,
+        inherited: dict | None = None,
+    ):
+        """A node's parameters; ``inherited``: what its copy model sets (checked there)."""
         path = f"{node_path}.params"
         if not isinstance(params, dict):
             self.add(path, f"must be an object, got {show(params)}")
@@ -306,7 +457,7 @@ class _Validator:
                 )
                 continue
             self.value(f"{path}.{name}", value, pspec, size, self.bounds(spec.constraints, name))
-        self.model_constraints(params, spec, path)
+        self.model_constraints({**(inherited or {}), **params}, spec, path)
 
     def bounds(self, constraints, name: str) -> list[tuple[str, float, bool]]:
         """The catalog's bounds on one parameter: (operator, limit, limit is the resolution)."""
@@ -348,6 +499,9 @@ class _Validator:
                 self.add(path, f"a random value needs a float parameter, this one is {type_}")
                 return
             self.random(path, value, pspec.name, bounds)
+            return
+        if isinstance(value, str) and type_ == "float" and takes_expression(path):
+            self.expression(path, value, pspec.name, bounds)
             return
         if isinstance(value, list):
             if type_ == "bool":
@@ -510,6 +664,30 @@ class _Validator:
                     f'a "{key}" bound {op} {_num(limit)}',
                 )
 
+    def expression(
+        self, path: str, value: str, name: str, bounds: list[tuple[str, float, bool]]
+    ) -> None:
+        """A parameter expression (project_files.parameters): its syntax and names, with the
+        column of a problem, and the physical constraints its values must keep."""
+        where = parameters.NODE if path.startswith("nodes") else parameters.CONNECTION
+        if re.fullmatch(r"\s*[A-Za-z_]\w*\s*", value):  # a word, not an expression
+            self.add(path, f"must be a number, got {show(value)}")
+            return
+        try:
+            expr = parameters.parse(value, where=where)
+        except parameters.ExpressionError as exc:
+            self.add(path, f"{exc} of {show(value)}")
+            return
+        span = parameters.interval(expr)
+        for op, limit, _ in bounds:
+            if not span.satisfies(op, limit):
+                self.add(
+                    path,
+                    f"{name} must be {op} {_num(limit)}, but {show(value)} can take values in "
+                    f"[{_num(span.lo)}, {_num(span.hi)}]; bound it with math.max, math.min "
+                    "or math.redraw",
+                )
+
     # ------------------------------------------------------------ physical constraints
 
     def constraint(
@@ -623,7 +801,7 @@ class _Validator:
                 node = ends.get(end)
                 sizes[end] = self.indices(conn, end, node["size"] if node else None, path)
             self.rule(conn.get("rule", {}), f"{path}.rule", sizes)
-            self.synapse(conn.get("synapse", {}), f"{path}.synapse")
+            self.synapse(conn.get("synapse", {}), f"{path}.synapse", nodes)
             if "source" in ends and "target" in ends:
                 self.kinds(conn, ends["source"], ends["target"], path)
 
@@ -702,16 +880,22 @@ class _Validator:
                     "while allow_multapses is false",
                 )
 
-    def synapse(self, syn: Any, path: str) -> None:
+    def synapse(self, syn: Any, path: str, nodes: dict[str, dict]) -> None:
         if not isinstance(syn, dict):
             self.add(path, f"must be an object, got {show(syn)}")
             return
         model = syn.get("model", "static_synapse")
-        specs = catalog.synapse_models().get(model) if isinstance(model, str) else None
+        base, inherited = self.resolve(model)
+        specs = catalog.synapse_models().get(base) if isinstance(base, str) else None
         if specs is None:
-            known = ", ".join(sorted(catalog.synapse_models()))
-            self.add(f"{path}.model", f"unknown synapse model {show(model)}; known: {known}")
+            copies = sorted(c for c, (b, _) in self.copies.items() if b in catalog.synapse_models())
+            known = ", ".join([*sorted(catalog.synapse_models()), *copies])
+            what = f"copy model {show(model)} of {base}" if model != base else show(model)
+            builtin = isinstance(base, str) and base in catalog.models()
+            kind = "not a synapse model" if builtin else "unknown synapse model"
+            self.add(f"{path}.model", f"{kind} {what}; known: {known}")
             return
+        constraints = catalog.synapse_constraints(base)
         for key, value in syn.items():
             if key == "model":
                 continue
@@ -722,19 +906,71 @@ class _Validator:
             if key == "synapse_model":
                 self.add(f"{path}.{key}", 'write the synapse model as "model"')
                 continue
-            if key not in specs:
+            if key == "params":
+                self.synapse_params(value, f"{path}.params", base, specs, nodes)
+                continue
+            if key in specs and key not in ("weight", "delay"):
                 self.add(
                     f"{path}.{key}",
-                    f"unknown parameter of {model}; its parameters are: {', '.join(sorted(specs))}",
+                    f'a parameter of {base}: write it into "params" ("params": {{"{key}": ...}})',
+                )
+                continue
+            if key not in SYNAPSE_KEYS:
+                self.add(
+                    f"{path}.{key}", f"unknown key; allowed keys here: {', '.join(SYNAPSE_KEYS)}"
                 )
                 continue
             if isinstance(value, list):
                 self.add(f"{path}.{key}", f"must be a number or a random value, got {show(value)}")
                 continue
-            constraints = catalog.synapse_constraints(model)
+            if isinstance(value, dict) and specs[key].common:
+                self.add(
+                    f"{path}.{key}",
+                    f"{key} of {base} is shared by all its synapses (a NEST common "
+                    "property): give one number, not a random value",
+                )
+                continue
             self.value(f"{path}.{key}", value, specs[key], None, self.bounds(constraints, key))
-        given = {k: v for k, v in syn.items() if k in specs}
-        self.relations(given, catalog.synapse_constraints(model), specs, path)
+        own = syn.get("params", {}) if isinstance(syn.get("params", {}), dict) else {}
+        given = {k: v for k, v in {**inherited, **own}.items() if k in specs}
+        given.update({k: syn[k] for k in ("weight", "delay") if k in syn})
+        self.relations(given, constraints, specs, path)
+        for pname, pspec in specs.items():
+            if pspec.required and pname not in given:
+                having = ", ".join(
+                    m.name for m in catalog.models().values() if m.role == pspec.node_role
+                )
+                self.add(
+                    f"{path}.params",
+                    f"{base} needs {show(pname)}: the id of a {having} node",
+                )
+
+    def synapse_params(
+        self, params: Any, path: str, base: str, specs: dict, nodes: dict[str, dict]
+    ) -> None:
+        if not isinstance(params, dict):
+            self.add(path, f"must be an object of {base}'s parameters, got {show(params)}")
+            return
+        constraints = catalog.synapse_constraints(base)
+        for name, value in params.items():
+            where = f"{path}.{name}"
+            if name in ("weight", "delay"):
+                self.add(where, f'write {name} beside "params" (synapse.{name}), not in it')
+                continue
+            pspec = specs.get(name)
+            if pspec is None:
+                known = ", ".join(sorted(k for k in specs if k not in ("weight", "delay")))
+                self.add(
+                    where, f"unknown parameter of {base}; its parameters are: {known or 'none'}"
+                )
+                continue
+            if pspec.type == "node":
+                self.node_ref(where, value, pspec, nodes)
+                continue
+            if isinstance(value, (dict, list)):
+                self.add(where, f"must be a number, got {show(value)}")
+                continue
+            self.value(where, value, pspec, None, self.bounds(constraints, name))
 
     def kinds(self, conn: dict, source: dict, target: dict, path: str) -> None:
         """Only connections NEST accepts between neurons and devices, by the devices' roles:
@@ -743,6 +979,26 @@ class _Validator:
         if s is None or t is None:
             return
         pair = f"{s.name} -> {t.name}"
+        for end, spec in (("source", s), ("target", t)):
+            if spec.is_weight_recorder:
+                self.add(
+                    f"{path}.{end}",
+                    f"{pair}: a {spec.name} is not connected; name it in the synapse "
+                    f'params of the connections it records ("weight_recorder": "{conn[end]}")',
+                )
+                return
+        if s.is_volume_transmitter:
+            self.add(
+                f"{path}.source",
+                f"{pair}: a {s.name} sends nothing; connect neurons to it and name it in the "
+                "synapse params of the dopamine synapses "
+                f'("volume_transmitter": "{conn["source"]}")',
+            )
+            return
+        if t.is_volume_transmitter:
+            if s.kind != "neuron":
+                self.add(f"{path}.source", f"{pair}: only neurons connect to a {t.name}")
+            return
         # a sampler records neurons and devices with recordables (I of current generators)
         sampled = s.is_sampler and (
             (t.kind == "neuron" and not t.receives_nothing) or bool(t.recordables)
@@ -850,6 +1106,13 @@ def receptor_recordable(name: str, node: dict) -> bool:
     match = re.fullmatch(r"I_syn_(\d+)", name)
     count = receptor_count(node)
     return match is None or count is None or 1 <= int(match[1]) <= count
+
+
+def takes_expression(path: str) -> bool:
+    """Where a parameter expression may stand: a node's parameters (evaluated per neuron), a
+    connection's weight and delay (per synapse); not copy models' or synapse parameters,
+    which the engine takes as one number."""
+    return path.startswith("nodes[") or path.endswith((".synapse.weight", ".synapse.delay"))
 
 
 def multiple_of(value: float, step: float) -> bool:

@@ -112,11 +112,13 @@ def _take(
     built: nest_translation.BuiltNetwork,
     taken: dict[str, int],
     status_of: tuple[nest_translation.NestRecorder, ...] = (),
+    only: dict[str, tuple[str, ...]] | None = None,
 ) -> Events:
     """New events of every recorder since the last call, in spikedesk's layout. Inside a
     Prepare/Run/Cleanup context NEST refuses ``n_events = 0``, so ``taken`` remembers how many
     events of each recorder were handed out already."""
     events: Events = {}
+    only = only or {}
     for rec in status_of:
         # correlation detectors: their status values so far (cumulative, as the engine's)
         values = built.handles[rec.id].get(list(rec.status))
@@ -128,13 +130,27 @@ def _take(
         raw = built.handles[rid].get("events")
         fields = {}
         for name, values in raw.items():
-            dtype = np.int64 if name == "senders" else np.float64
+            dtype = np.int64 if name in ("senders", "targets") else np.float64
             fields[name] = np.asarray(values, dtype=dtype)[offset:]
         fields.setdefault("senders", np.empty(0, dtype=np.int64))
         fields.setdefault("times", np.empty(0))
         taken[rid] = offset + len(fields["times"])
-        events[rid] = fields
+        events[rid] = _ours(fields, only.get(rid, ()))
     return events
+
+
+def _ours(fields: dict[str, np.ndarray], only: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """A weight recorder's events in spikedesk's layout: its fields (senders, targets, times,
+    weights; not NEST's receptors and ports), ordered by (time, sender, target)."""
+    if not only:
+        return fields
+    n = len(fields["times"])
+    kept = {
+        name: fields.get(name, np.empty(n, np.int64 if name == "targets" else np.float64))
+        for name in only
+    }
+    order = np.lexsort((kept["targets"], kept["senders"], kept["times"]))
+    return {name: values[order] for name, values in kept.items()}
 
 
 class NESTBackend:
@@ -185,13 +201,14 @@ class NESTBackend:
         self.build_seconds = time.perf_counter() - start
         taken = {r.id: 0 for r in network.recorders if not r.status}
         detectors = tuple(r for r in network.recorders if r.status)
+        only = {r.id: r.fields for r in network.recorders if r.fields}
         resolution = network.kernel["resolution"]
         total = int(round(network.duration / resolution))
         per_chunk = max(1, int(round(chunk / resolution)))
 
         def advance(steps: int) -> Events:
             nest.Run(steps * resolution)
-            return _take(built, taken, detectors)
+            return _take(built, taken, detectors, only)
 
         start = time.perf_counter()
         done = 0

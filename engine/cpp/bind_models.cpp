@@ -27,6 +27,7 @@ void register_models(py::module_& m) {
                        : def.routing == sd::Routing::kSingle ? "single"
                                                              : "receptors";
         d["precise"] = def.precise;  // takes spikes with their offsets (the *_ps models)
+        d["ignored_receptors"] = def.ignored_receptors;  // receptors 1..n seen by STDP only
       }
       if (def.kind == "neuron") {
         py::dict receptors;
@@ -37,7 +38,17 @@ void register_models(py::module_& m) {
                                                          : py::object(py::str(def.receptor_ports));
       }
       if (def.kind == "recorder")
-        d["records"] = def.recorder == sd::RecorderKind::kSpikes ? "spikes" : "samples";
+        d["records"] = def.recorder == sd::RecorderKind::kSpikes    ? "spikes"
+                       : def.recorder == sd::RecorderKind::kWeights ? "weights"
+                                                                    : "samples";
+      if (def.kind == "synapse") {
+        py::dict defaults;
+        for (size_t i = 0; i < def.params.size(); ++i)
+          defaults[py::str(def.params[i])] = def.defaults[i];
+        d["defaults"] = defaults;
+        d["common"] = def.common;
+        d["archive"] = def.archive;  // reads the postsynaptic spike archive (STDP)
+      }
       out[py::str(name)] = d;
     }
     return out;

@@ -9,33 +9,52 @@
 
 namespace py = pybind11;
 using sd::Network;
+using sd::Parameter;
 using sd::RandomSpec;
 using sd::RuleSpec;
 
 namespace {
 
-// A random parameter from Python: {"kind": "uniform", "a": ..., "b": ..., "low", "high", "redraw"}
-// or a plain number for a constant.
-RandomSpec to_spec(const py::object& value) {
+// A random parameter in its first form, {"kind": "uniform", "a": ..., "b": ..., "low", "high",
+// "redraw"}: today's random objects, kept for callers of the engine API.
+RandomSpec to_random_spec(const py::dict& d) {
   RandomSpec s;
-  if (py::isinstance<py::dict>(value)) {
-    const auto d = value.cast<py::dict>();
-    const auto kind = d["kind"].cast<std::string>();
-    if (kind == "uniform") s.kind = RandomSpec::kUniform;
-    else if (kind == "normal") s.kind = RandomSpec::kNormal;
-    else if (kind == "lognormal") s.kind = RandomSpec::kLognormal;
-    else if (kind == "exponential") s.kind = RandomSpec::kExponential;
-    else if (kind == "constant") s.kind = RandomSpec::kConstant;
-    else throw std::invalid_argument("unknown distribution " + kind);
-    s.a = d.contains("a") ? d["a"].cast<double>() : 0.0;
-    s.b = d.contains("b") ? d["b"].cast<double>() : 0.0;
-    if (d.contains("low") && !d["low"].is_none()) s.low = d["low"].cast<double>();
-    if (d.contains("high") && !d["high"].is_none()) s.high = d["high"].cast<double>();
-    s.redraw = d.contains("redraw") && d["redraw"].cast<bool>();
-  } else {
-    s.a = value.cast<double>();
-  }
+  const auto kind = d["kind"].cast<std::string>();
+  if (kind == "uniform") s.kind = RandomSpec::kUniform;
+  else if (kind == "normal") s.kind = RandomSpec::kNormal;
+  else if (kind == "lognormal") s.kind = RandomSpec::kLognormal;
+  else if (kind == "exponential") s.kind = RandomSpec::kExponential;
+  else if (kind == "constant") s.kind = RandomSpec::kConstant;
+  else throw std::invalid_argument("unknown distribution " + kind);
+  s.a = d.contains("a") ? d["a"].cast<double>() : 0.0;
+  s.b = d.contains("b") ? d["b"].cast<double>() : 0.0;
+  if (d.contains("low") && !d["low"].is_none()) s.low = d["low"].cast<double>();
+  if (d.contains("high") && !d["high"].is_none()) s.high = d["high"].cast<double>();
+  s.redraw = d.contains("redraw") && d["redraw"].cast<bool>();
   return s;
+}
+
+// One node of an expression program [op, [numbers], child, ...] (project_files/parameters
+// program()), children first; returns the node's index.
+int add_program(Parameter& p, const py::handle& node, int depth) {
+  if (depth > 200) throw std::invalid_argument("parameter expression nested too deeply");
+  const auto items = node.cast<py::sequence>();
+  if (items.size() < 2) throw std::invalid_argument("a parameter node is [op, [numbers], ...]");
+  std::vector<int> children;
+  for (size_t i = 2; i < items.size(); ++i) children.push_back(add_program(p, items[i], depth + 1));
+  return p.add(items[0].cast<std::string>(), items[1].cast<std::vector<double>>(), children);
+}
+
+// A parameter from Python: a number, an expression program (a list), or a random object
+// in its first form (a dict).
+Parameter to_spec(const py::object& value) {
+  if (py::isinstance<py::dict>(value)) return Parameter(to_random_spec(value.cast<py::dict>()));
+  if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+    Parameter p = Parameter::empty_tree();
+    add_program(p, value, 0);
+    return p;
+  }
+  return Parameter(value.cast<double>());
 }
 
 template <class T>
@@ -55,11 +74,28 @@ void register_network(py::module_& m) {
            py::arg("each") = std::vector<sd::Params>{})
       .def("set_record_from", &Network::set_record_from)
       .def(
+          "set_wfr",
+          [](Network& net, bool use, double comm_interval, double tol, long max_iterations,
+             long order) {
+            Network::Wfr w;
+            w.use = use;
+            w.comm_interval = comm_interval;
+            w.tol = tol;
+            w.max_iterations = max_iterations;
+            w.order = order;
+            net.set_wfr(w);
+          },
+          py::arg("use_wfr") = true, py::arg("wfr_comm_interval") = 1.0, py::arg("wfr_tol") = 1e-4,
+          py::arg("wfr_max_iterations") = 15, py::arg("wfr_interpolation_order") = 3)
+      .def(
           "connect",
           [](Network& net, size_t source, size_t target, const py::dict& rule,
              const py::object& weight, const py::object& delay, uint32_t index,
              std::vector<uint64_t> source_indices, std::vector<uint64_t> target_indices,
-             long receptor) {
+             long receptor, const std::string& synapse, const py::dict& synapse_params) {
+            sd::Params sp;
+            for (auto [name, value] : synapse_params)
+              sp[name.cast<std::string>()] = {value.cast<double>()};
             RuleSpec r;
             r.rule = rule["rule"].cast<std::string>();
             if (rule.contains("indegree")) r.indegree = rule["indegree"].cast<long long>();
@@ -69,13 +105,30 @@ void register_network(py::module_& m) {
             if (rule.contains("allow_autapses")) r.allow_autapses = rule["allow_autapses"].cast<bool>();
             if (rule.contains("allow_multapses"))
               r.allow_multapses = rule["allow_multapses"].cast<bool>();
-            const RandomSpec w = to_spec(weight), d = to_spec(delay);
+            const Parameter w = to_spec(weight), d = to_spec(delay);
             py::gil_scoped_release release;
-            net.connect(source, target, r, w, d, index, source_indices, target_indices, receptor);
+            net.connect(source, target, r, w, d, index, source_indices, target_indices, receptor,
+                        synapse, sp);
           },
           py::arg("source"), py::arg("target"), py::arg("rule"), py::arg("weight"),
           py::arg("delay"), py::arg("index"), py::arg("source_indices") = std::vector<uint64_t>{},
-          py::arg("target_indices") = std::vector<uint64_t>{}, py::arg("receptor") = 0)
+          py::arg("target_indices") = std::vector<uint64_t>{}, py::arg("receptor") = 0,
+          py::arg("synapse") = "static_synapse", py::arg("synapse_params") = py::dict())
+      .def("build", &Network::build, py::call_guard<py::gil_scoped_release>())
+      .def("connections",
+           [](Network& net, uint32_t index) {
+             Network::Table t;
+             {
+               py::gil_scoped_release release;
+               t = net.connections(index);
+             }
+             py::dict out;
+             out["sources"] = to_array(std::move(t.sources));
+             out["targets"] = to_array(std::move(t.targets));
+             out["weights"] = to_array(std::move(t.weights));
+             out["delays"] = to_array(std::move(t.delays));
+             return out;
+           })
       .def("run", &Network::run, py::arg("steps"), py::call_guard<py::gil_scoped_release>())
       .def("prepare", &Network::prepare, py::arg("total_steps"), py::arg("min_delay") = 0,
            py::arg("max_delay") = 0, py::call_guard<py::gil_scoped_release>())
@@ -133,6 +186,7 @@ void register_network(py::module_& m) {
           return out;
         }
         out["senders"] = to_array(std::move(ev.senders));
+        if (ev.weights) out["targets"] = to_array(std::move(ev.targets));
         out["times"] = to_array(std::move(ev.times));
         for (size_t i = 0; i < ev.names.size(); ++i)
           out[py::str(ev.names[i])] = to_array(std::move(ev.values[i]));

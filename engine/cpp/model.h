@@ -59,6 +59,8 @@ enum class Routing {
 };
 
 class Population;
+class SynapseGroup;
+struct Archive;
 
 // A spike arriving at a neuron of a precise population within one step (NEST's *_ps models):
 // `offset` ms before the end of the step, as the spike's offset; `weight` is the synapse
@@ -86,6 +88,31 @@ struct EventSpan {
   const PreciseEvent* end() const { return last; }
   bool empty() const { return first == last; }
   size_t size() const { return size_t(last - first); }
+};
+
+// Gap junctions (NEST's waveform relaxation): the coupling of one population's neurons, kept
+// by the kernel, read and written by the model. Per neuron and step of a min-delay slice, the
+// coefficients of a polynomial in t / h (interpolation order 0, 1 or 3) describe V_m over
+// that step: `out` the neuron's own, `in` the sum over its partners j of g_ij times theirs.
+struct GapState {
+  size_t per = 4;    // coefficients per step: interpolation order + 1
+  size_t slice = 1;  // steps per slice (min_delay)
+  double tol = 1e-4;
+  std::vector<double> in, out;  // [neuron][lag][coefficient]
+  std::vector<double> sum_g;    // [neuron]: sum_j g_ij
+  std::vector<double> last_y;   // [neuron][lag]: V_m after the step in the last pass
+  const double* in_of(size_t i, size_t lag) const { return &in[(i * slice + lag) * per]; }
+  double* out_of(size_t i, size_t lag) { return &out[(i * slice + lag) * per]; }
+};
+
+// What a waveform-relaxation pass over a whole slice sees (Population::wfr_update).
+struct WfrContext {
+  long t0;  // the slice's first step
+  double h;
+  const double* spikes;  // the ring buffers [row * width + slot], row = step % ring
+  size_t width;
+  long ring;
+  const double* input(long lag) const { return spikes + size_t((t0 + lag) % ring) * width; }
 };
 
 // What one step of a population sees.
@@ -125,7 +152,13 @@ class Population {
   // a population: each rank updates only its own neurons).
   virtual void step(size_t b, size_t e, size_t stride, const StepContext& ctx) = 0;
   // The number of spike input ports (Routing::kReceptors: the model's receptor count).
-  virtual size_t ports() const { return routing == Routing::kSigned ? 2 : 1; }
+  virtual size_t ports() const { return (routing == Routing::kSigned ? 2 : 1) + ignored_ports; }
+  // Gap junctions: one relaxation pass over the slice with the partners' last coefficients,
+  // leaving the state as it was and writing gap->out; true when no V_m moved more than
+  // gap->tol since the last pass (NEST's wfr_update). After the slice's regular steps,
+  // end_gap_slice() writes the constant extrapolation NEST sends.
+  virtual bool wfr_update(size_t, size_t, size_t, const WfrContext&) { return true; }
+  virtual void end_gap_slice(size_t, size_t, size_t) {}
   // Why this population cannot record one of its model's recordables (empty: it can); for
   // models whose recordables depend on a list parameter (I_syn_k of the multisynapse models).
   virtual std::string unrecordable(const std::string&) const { return {}; }
@@ -138,9 +171,12 @@ class Population {
                                     model + "'s receptors 1.." + std::to_string(ports()));
       return size_t(receptor - 1);
     }
+    if (receptor > 0 && size_t(receptor) <= ignored_ports)  // (parrot_neuron's receptor 1)
+      return ports() - ignored_ports + size_t(receptor - 1);
     if (receptor != 0)
       throw std::invalid_argument("receptor_type " + std::to_string(receptor) + ": " + model +
-                                  " has only receptor 0");
+                                  " has only receptor 0" +
+                                  (ignored_ports ? " and 1.." + std::to_string(ignored_ports) : ""));
     return routing == Routing::kSigned && !(weight >= 0.0) ? 1 : 0;
   }
   double value(size_t recordable, size_t i) const { return (*getters)[recordable](*this, i); }
@@ -154,7 +190,15 @@ class Population {
   Routing routing = Routing::kSigned;
   bool unit_weight = false;   // weights count spikes (parrots)
   bool precise = false;       // receives its spikes as events with offsets (ctx.events)
+  size_t ignored_ports = 0;   // receptors 1.. whose spikes the model ignores (Define::ignored_receptors)
+  bool gap_junctions = false;  // takes gap junctions (Define::gap_junctions)
+  GapState* gap = nullptr;     // set by the kernel when gap junctions are connected
   const std::vector<std::function<double(const Population&, size_t)>>* getters = nullptr;
+  // Set by the kernel before prepare(): the network's maximum delay (steps), and the spike
+  // archives of this population's neurons ([i], when some synapse reads archives; their
+  // n_incoming counts those synapses). Clopath's neurons size and gate their histories by them.
+  long max_delay = 0;
+  const Archive* archive = nullptr;
 
  protected:
   void emit(const StepContext& ctx, size_t i, double offset = 0.0, uint32_t multiplicity = 1) {
@@ -269,7 +313,7 @@ class Detector {
   long min_delay = 1;  // steps, set by the kernel before the first spike
 };
 
-enum class RecorderKind { kSpikes, kSamples, kDetector };
+enum class RecorderKind { kSpikes, kSamples, kDetector, kWeights };
 
 struct ModelDef {
   std::string name;
@@ -283,6 +327,9 @@ struct ModelDef {
   std::vector<std::string> receptors;  // names of receptor_type 1, 2, ... (kReceptors)
   std::string receptor_ports;          // or: one receptor per entry of this list parameter
   bool precise = false;
+  bool volume = false;  // a volume_transmitter: collects spikes for dopamine synapses
+  bool gap = false;     // neurons: take gap junctions; synapses: the gap_junction itself
+  size_t ignored_receptors = 0;
   RecorderKind recorder = RecorderKind::kSpikes;
   // `each`: empty, or one Params per neuron with the lists that differ between neurons
   // (Define::lists, e.g. the spike_times of each spike_train_injector).
@@ -293,6 +340,13 @@ struct ModelDef {
   std::function<std::unique_ptr<Detector>(const Params&, double h)> make_detector;
   // recordables of devices (generators): value in step t at resolution h
   std::vector<std::function<double(const Generator&, long, double)>> device_getters;
+  // synapses (synapse.h): NEST's defaults of `params`, the common ones, whether the model
+  // reads the postsynaptic spike archive, and the group of one connection's synapses on one
+  // thread, its parameters set from the full (defaults + given) table
+  std::vector<double> defaults;
+  std::vector<std::string> common;
+  bool archive = false;
+  std::function<std::unique_ptr<SynapseGroup>(const Params&)> make_synapses;
 };
 
 // The one name -> definition registry, filled by SD_REGISTER_MODEL before main and read-only
@@ -411,6 +465,28 @@ class Define {
     def_.precise = true;
     return *this;
   }
+  // Receptors 1..n whose spikes the model ignores: they reach only the synapses' view of the
+  // neuron, its spike archive (NEST's parrot_neuron: "port 1 ... only used for STDP").
+  Define& ignored_receptors(size_t n) {
+    def_.ignored_receptors = n;
+    return *this;
+  }
+  // Neurons coupled by gap junctions through NEST's waveform relaxation (wfr_update).
+  Define& gap_junctions() {
+    def_.gap = true;
+    return *this;
+  }
+  // A node that collects its source neurons' spikes as a neuromodulatory signal for the
+  // synapses that name it (NEST's volume_transmitter).
+  Define& volume() {
+    def_.volume = true;
+    return *this;
+  }
+  // Not an archiving node in NEST (no tau_minus, tau_minus_triplet): spike_train_injector.
+  Define& no_archive() {
+    archive_ = false;
+    return *this;
+  }
   Define& unit_weight() {
     unit_weight_ = true;
     return *this;
@@ -426,7 +502,11 @@ class Define {
     if constexpr (std::is_base_of_v<Generator, M> || std::is_base_of_v<Detector, M>) {
       for (const char* w : {"origin", "start", "stop"}) def.params.push_back(w);
     }
-    if (def.kind != "neuron") def.constraints.push_back({"stop", ">=", "start", 0.0});
+    if (def.kind != "neuron" && !def.volume)
+      def.constraints.push_back({"stop", ">=", "start", 0.0});
+    // every neuron keeps the postsynaptic traces STDP reads (NEST's ArchivingNode)
+    if (def.kind == "neuron" && archive_)
+      for (const char* name : {"tau_minus", "tau_minus_triplet"}) def.params.push_back(name);
     auto per_neuron = per_neuron_;
     auto scalars = scalars_;
     auto lists = lists_;
@@ -461,6 +541,8 @@ class Define {
         m->routing = def.routing;
         m->unit_weight = unit;
         m->precise = def.precise;
+        m->ignored_ports = def.ignored_receptors;
+        m->gap_junctions = def.gap;
         m->getters = &Registry::instance().find(def.name)->getters;
         for (auto& [name, member] : per_neuron) (*m).*member = take(p, name, n);
         for (auto& [name, member] : scalars) (*m).*member = take(p, name, 1)[0];
@@ -524,6 +606,7 @@ class Define {
 
   ModelDef def_;
   bool unit_weight_ = false;
+  bool archive_ = true;
   std::vector<std::pair<std::string, std::vector<double> M::*>> per_neuron_;
   std::vector<std::pair<std::string, double M::*>> scalars_;
   std::vector<std::pair<std::string, std::vector<double> M::*>> lists_;

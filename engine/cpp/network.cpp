@@ -9,6 +9,7 @@
 #include <numeric>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 
 namespace sd {
 
@@ -27,7 +28,6 @@ Network::Network(double resolution, uint64_t seed, int threads, int rank, int n_
   if (threads < 1) throw std::invalid_argument("threads must be >= 1");
   if (n_ranks < 1 || rank < 0 || rank >= n_ranks)
     throw std::invalid_argument("rank must be in [0, n_ranks)");
-  pending_.resize(threads_);
   local_spikes_.resize(threads_);
   thread_errors_.resize(threads_);
 }
@@ -58,8 +58,28 @@ size_t Network::add_node(const std::string& model, size_t n, const Params& p,
     pop->current_offset = current_slots_;
     spike_slots_ += pop->ports() * n;
     current_slots_ += n;
+    // the postsynaptic traces every neuron keeps for STDP (NEST's ArchivingNode)
+    for (auto [name, fallback, out] : {std::tuple{"tau_minus", 20.0, &tau_minus_},
+                                       std::tuple{"tau_minus_triplet", 110.0, &tau_minus_triplet_}}) {
+      auto it = p.find(name);
+      std::vector<double> v = it == p.end() ? std::vector<double>{fallback} : it->second;
+      if (v.size() != 1 && v.size() != n)
+        throw std::invalid_argument(std::string(name) + ": needs one value per neuron");
+      for (double x : v)
+        if (!(x > 0.0)) throw std::invalid_argument(std::string(name) + ": must be > 0");
+      for (size_t i = 0; i < n; ++i) out->push_back(v.size() == 1 ? v[0] : v[i]);
+    }
     has_precise_ = has_precise_ || pop->precise;
     populations_.push_back(std::move(pop));
+  } else if (def->volume) {
+    if (n != 1) throw std::invalid_argument(model + " must have size 1");
+    check_constraints(*def, p, 1, h_);
+    node.kind = Kind::kVolume;
+    node.index = volumes_.size();
+    Volume v;
+    v.node = uint32_t(nodes_.size());
+    v.deliver_interval = std::lround(scalar(p, "deliver_interval"));
+    volumes_.push_back(std::move(v));
   } else if (def->kind == "recorder") {
     if (n != 1) throw std::invalid_argument(model + " must have size 1");
     if (!def->make_detector) check_constraints(*def, p, 1, h_);
@@ -75,6 +95,8 @@ size_t Network::add_node(const std::string& model, size_t n, const Params& p,
     r.times.resize(threads_);
     r.senders.resize(threads_);
     r.values.resize(threads_);
+    r.weights.resize(threads_);
+    for (auto& log : r.weights) log.window = r.window;
     recorders_.push_back(std::move(r));
   } else if (def->make_generator) {
     node.kind = Kind::kGenerator;
@@ -114,19 +136,24 @@ int Network::owner(size_t pop, size_t i) const {
   return k;
 }
 
-std::pair<long, long> Network::local_delay_extrema() const {
+std::pair<long, long> Network::local_delay_extrema() {
+  build();
   long lo = std::numeric_limits<long>::max(), hi = 0;
-  for (auto& per : pending_)
-    for (auto& s : per) lo = std::min<long>(lo, s.delay), hi = std::max<long>(hi, s.delay);
-  for (auto* csrs : {&csr_, &precise_csr_})
-    for (auto& c : *csrs)
-      for (const Run& r : c.runs)
+  for (auto& per : groups_)
+    for (auto& g : per)
+      for (const SynapseGroup::Run& r : g->runs)
         lo = std::min<long>(lo, r.delay), hi = std::max<long>(hi, r.delay);
   for (auto& g : generators_)
     for (auto& per : g->targets)
       for (auto& t : per) lo = std::min<long>(lo, t.delay), hi = std::max<long>(hi, t.delay);
   for (auto& per : detector_inputs_)
     for (auto& in : per) lo = std::min<long>(lo, in.delay), hi = std::max<long>(hi, in.delay);
+  for (auto& per : volume_inputs_)
+    for (auto& in : per) lo = std::min<long>(lo, in.delay), hi = std::max<long>(hi, in.delay);
+  if (has_gap_) {  // gap junctions count with the relaxation's communication interval
+    const long comm = wfr_.use ? std::max(1L, std::lround(wfr_.comm_interval / h_)) : 1;
+    lo = std::min(lo, comm), hi = std::max(hi, comm);
+  }
   if (lo == std::numeric_limits<long>::max()) return {0, 0};
   return {lo, hi};
 }
@@ -150,6 +177,7 @@ void Network::prepare(long steps, long min_delay, long max_delay) {
   if (slice_t0_ >= 0) throw std::logic_error("deliver() the last slice before preparing a run");
   remaining_ = steps;
   if (prepared_) return;
+  build();
   auto [lo, hi] = local_delay_extrema();
   if (lo == 0) lo = hi = std::max<long>(1, std::lround(1.0 / h_));  // no connections
   if (min_delay > 0) lo = min_delay;
@@ -158,68 +186,12 @@ void Network::prepare(long steps, long min_delay, long max_delay) {
   prepare_buffers(lo, hi);
 }
 
-namespace {
-// One thread's synapses as CSR: counting sort by source keeps generation order, then each row
-// is sorted by (delay, slot) with a stable sort so multapses keep their order. Each input slot
-// still receives a row's synapses in generation order, so the split into runs changes no sum.
-template <class Pending, class Csr>
-void build_csr(std::vector<Pending>& pend, uint64_t n_gids, Csr& c) {
-  const size_t n = pend.size();
-  c.row.assign(n_gids + 1, 0);
-  for (auto& s : pend) ++c.row[s.source + 1];
-  std::partial_sum(c.row.begin(), c.row.end(), c.row.begin());
-  std::vector<uint64_t> key(n), fill(c.row.begin(), c.row.end() - 1);
-  for (size_t i = 0; i < n; ++i) key[fill[pend[i].source]++] = i;
-  std::vector<uint64_t>().swap(fill);
-  // one pass over the pending synapses in row order: copy them out and replace each index
-  // by its sort key (delay, sign, slot), so rows are checked and sorted on a compact array
-  c.target.resize(n);
-  c.weight.resize(n);
-  for (size_t j = 0; j < n; ++j) {
-    const Pending& s = pend[key[j]];
-    c.target[j] = s.slot;
-    c.weight[j] = s.weight;
-    key[j] = uint64_t(s.delay) << 32 | s.slot;
-  }
-  std::vector<Pending>().swap(pend);
-  std::vector<uint64_t> perm;
-  std::vector<uint32_t> tmp_target;
-  std::vector<double> tmp_weight;
-  for (uint64_t g = 0; g < n_gids; ++g) {
-    const uint64_t b = c.row[g], e = c.row[g + 1];
-    if (std::is_sorted(key.begin() + b, key.begin() + e)) continue;  // the common case
-    perm.resize(e - b);
-    std::iota(perm.begin(), perm.end(), b);
-    std::stable_sort(perm.begin(), perm.end(),
-                     [&](uint64_t x, uint64_t y) { return key[x] < key[y]; });
-    tmp_target.resize(e - b);
-    tmp_weight.resize(e - b);
-    std::vector<uint64_t> tmp_key(e - b);
-    for (size_t i = 0; i < perm.size(); ++i) {
-      tmp_target[i] = c.target[perm[i]];
-      tmp_weight[i] = c.weight[perm[i]];
-      tmp_key[i] = key[perm[i]];
-    }
-    std::copy(tmp_target.begin(), tmp_target.end(), c.target.begin() + b);
-    std::copy(tmp_weight.begin(), tmp_weight.end(), c.weight.begin() + b);
-    std::copy(tmp_key.begin(), tmp_key.end(), key.begin() + b);
-  }
-  c.run_row.assign(n_gids + 1, 0);
-  for (uint64_t g = 0; g < n_gids; ++g) {
-    for (uint64_t j = c.row[g]; j < c.row[g + 1]; ++j) {
-      const uint32_t delay = uint32_t(key[j] >> 32);
-      if (j == c.row[g] || c.runs.back().delay != delay)
-        c.runs.push_back({j + 1, delay});
-      else
-        c.runs.back().end = j + 1;
-    }
-    c.run_row[g + 1] = c.runs.size();
-  }
-}
-}  // namespace
-
 void Network::prepare_buffers(long lo, long hi) {
-  for (auto& p : populations_) p->prepare(h_);
+  for (auto& p : populations_) {
+    p->max_delay = hi;
+    p->archive = archives_.empty() ? nullptr : archives_.data() + p->current_offset;
+    p->prepare(h_);
+  }
   // recordables by index, resolved once per (recorder, population)
   for (auto& r : recorders_) {
     if (r.kind != RecorderKind::kSamples) continue;
@@ -249,44 +221,11 @@ void Network::prepare_buffers(long lo, long hi) {
   current_.assign(size_t(ring_) * current_slots_, 0.0);
   if (spike_listeners_.size() < next_gid_) spike_listeners_.resize(next_gid_ + 1);
   if (detector_inputs_.size() < next_gid_) detector_inputs_.resize(next_gid_ + 1);
+  if (volume_inputs_.size() < next_gid_) volume_inputs_.resize(next_gid_ + 1);
 
-  // Per-thread CSR (build_csr); synapses onto precise populations get their own CSR, whose
-  // targets are (neuron, port) pairs, so grid delivery keeps its loop unchanged.
-  csr_.assign(threads_, Csr{});
-  precise_csr_.assign(threads_, Csr{});
-  std::vector<size_t> precise_pops;  // population indices, by input_offset
+  std::vector<size_t> precise_pops;  // population indices
   for (size_t p = 0; p < populations_.size(); ++p)
     if (populations_[p]->precise) precise_pops.push_back(p);
-#pragma omp parallel num_threads(threads_)
-  {
-    const int k = omp_get_thread_num();
-    if (!has_precise_) {
-      build_csr<Pending, Csr>(pending_[k], next_gid_, csr_[k]);
-    } else {
-      // the population of a spike-input slot, if precise (populations own consecutive slots)
-      auto precise_of = [&](uint32_t slot) -> const Population* {
-        for (size_t p : precise_pops) {
-          const Population& pop = *populations_[p];
-          if (slot >= pop.input_offset && slot < pop.input_offset + pop.ports() * pop.n)
-            return &pop;
-        }
-        return nullptr;
-      };
-      std::vector<Pending> grid, precise;
-      for (const Pending& s : pending_[k]) (precise_of(s.slot) ? precise : grid).push_back(s);
-      std::vector<Pending>().swap(pending_[k]);
-      build_csr<Pending, Csr>(grid, next_gid_, csr_[k]);
-      Csr& c = precise_csr_[k];
-      build_csr<Pending, Csr>(precise, next_gid_, c);
-      c.port.resize(c.target.size());
-      for (size_t j = 0; j < c.target.size(); ++j) {
-        const Population& pop = *precise_of(c.target[j]);
-        const size_t local = c.target[j] - pop.input_offset;
-        c.port[j] = uint32_t(local / pop.n);
-        c.target[j] = uint32_t(pop.current_offset + local % pop.n);
-      }
-    }
-  }
   if (has_precise_) {
     precise_rows_.assign(threads_, std::vector<std::vector<PreciseEvent>>(size_t(ring_)));
     precise_step_.assign(threads_, PreciseStep{});
@@ -307,42 +246,59 @@ void Network::prepare_buffers(long lo, long hi) {
   for (auto& g : generators_) g->prepare();
   for (auto& r : recorders_)
     if (r.detector) r.detector->min_delay = min_delay_;
+  if (has_gap_) {
+    gap_states_.clear();
+    gap_states_.resize(populations_.size());
+    for (size_t p = 0; p < populations_.size(); ++p) {
+      Population& pop = *populations_[p];
+      if (!pop.gap_junctions) continue;
+      auto g = std::make_unique<GapState>();
+      g->per = size_t(wfr_.order) + 1;
+      g->slice = size_t(min_delay_);
+      g->tol = wfr_.tol;
+      g->in.assign(pop.n * g->slice * g->per, 0.0);
+      g->out.assign(pop.n * g->slice * g->per, 0.0);
+      g->sum_g.assign(pop.n, 0.0);
+      g->last_y.assign(pop.n * g->slice, 0.0);
+      pop.gap = g.get();
+      gap_states_[p] = std::move(g);
+    }
+    if (gap_inputs_.size() < current_slots_) gap_inputs_.resize(current_slots_);
+  }
   prepared_ = true;
 }
 
-// Every thread walks the whole spike list of the slice (sorted by lag, then gid) and adds the
-// weights of the synapses onto its own neurons: no atomics, and each target sums its inputs in
-// the same order whatever the number of threads.
+// Every thread walks the whole spike list of the slice (sorted by lag, then gid) and delivers
+// each spike through its groups (one per connection from the spike's node) onto its own
+// neurons: no atomics, and each target sums its inputs in the same order whatever the number
+// of threads. Plastic groups update their state here, on the thread that owns their targets,
+// reading the archives that thread's update wrote.
 void Network::deliver_thread(int k, long t0, const std::vector<Spike>& spikes) {
-  const Csr& c = csr_[k];
-  const uint32_t* target = c.target.data();
-  const double* weight = c.weight.data();
+  const auto& groups = groups_[k];
+  if (groups.empty()) return;
+  const auto& of_node = groups_of_node_[k];
+  DeliverTarget out{t0, ring_, spike_.data(), spike_slots_};
+  if (has_precise_) out.precise_rows = precise_rows_[k].data();
+  if (!archives_.empty()) out.archives = archives_.data();
   for (const Spike& sp : spikes) {
-    uint64_t j = c.row[sp.gid];
-    const double mult = sp.multiplicity;
-    // each run shares one delay (so one ring row): a branch-free inner loop
-    for (uint64_t r = c.run_row[sp.gid]; r < c.run_row[sp.gid + 1]; ++r) {
-      const Run& run = c.runs[r];
-      double* buffer = spike_.data() + size_t((t0 + sp.lag + run.delay) % ring_) * spike_slots_;
-      if (mult == 1.0)
-        for (; j < run.end; ++j) buffer[target[j]] += weight[j];
-      else
-        for (; j < run.end; ++j) buffer[target[j]] += weight[j] * mult;
+    const auto& mine = of_node[node_of_gid_[sp.gid]];
+    if (mine.empty()) continue;
+    const long stamp = t0 + sp.lag + 1;
+    const SpikeContext ctx{sp.gid, sp.offset, stamp, ms(stamp), h_, seed_};
+    for (uint32_t gi : mine) {
+      SynapseGroup& g = *groups[gi];
+      const size_t r = sp.gid - g.s0;
+      if (g.row[r] != g.row[r + 1]) g.deliver(out, ctx, r, sp.multiplicity);
     }
   }
-  if (precise_csr_.empty() || precise_csr_[k].runs.empty()) return;
-  // synapses onto precise neurons: one event per synapse, with the spike's offset
-  const Csr& pc = precise_csr_[k];
-  auto& rows = precise_rows_[k];
-  for (const Spike& sp : spikes) {
-    uint64_t j = pc.row[sp.gid];
-    const double mult = sp.multiplicity;
-    for (uint64_t r = pc.run_row[sp.gid]; r < pc.run_row[sp.gid + 1]; ++r) {
-      const Run& run = pc.runs[r];
-      auto& row = rows[size_t((t0 + sp.lag + run.delay) % ring_)];
-      for (; j < run.end; ++j)
-        row.push_back({pc.target[j], pc.port[j], sp.offset, pc.weight[j] * mult});
-    }
+}
+
+// This slice's spikes of thread k's neurons into their archives, in time order per neuron.
+void Network::archive_spikes(int k, long t0) {
+  if (archives_.empty()) return;
+  for (const Spike& sp : local_spikes_[k]) {
+    Archive& a = archives_[neuron_of_gid_[sp.gid]];
+    a.add_spike(ms(t0 + sp.lag + 1) - sp.offset, ms(max_delay_ + min_delay_));
   }
 }
 
@@ -430,6 +386,7 @@ void Network::update_thread(int k, long t0, long m) {
     }
     record_samples(k, t0 + lag + 1);
   }
+  archive_spikes(k, t0);
 }
 
 // All threads' part of a slice. A model may fail (an ODE that does not converge): each thread
@@ -473,6 +430,124 @@ void Network::deliver_all(long t0, const std::vector<Spike>& spikes) {
     }
 }
 
+void Network::set_wfr(const Wfr& wfr) {
+  if (prepared_) throw std::logic_error("cannot change the waveform relaxation after the start");
+  if (wfr.order != 0 && wfr.order != 1 && wfr.order != 3)
+    throw std::invalid_argument("wfr_interpolation_order: must be 0, 1 or 3");
+  if (!(wfr.tol > 0.0)) throw std::invalid_argument("wfr_tol: must be > 0");
+  if (wfr.max_iterations < 1) throw std::invalid_argument("wfr_max_iterations: must be >= 1");
+  if (wfr.use && !(wfr.comm_interval >= h_))
+    throw std::invalid_argument("wfr_comm_interval: must be >= the resolution");
+  wfr_ = wfr;
+}
+
+// NEST's waveform relaxation of one slice: every gap-junction neuron integrates the slice
+// with its partners' last coefficients (keeping its state), then all coefficients are
+// exchanged; until no V_m moves more than wfr_tol or wfr_max_iterations passes.
+void Network::relax(long t0) {
+  if (!wfr_.use) return;
+  const WfrContext ctx{t0, h_, spike_.data(), spike_slots_, ring_};
+  std::vector<char> done(threads_, 1);
+  for (long pass = 0; pass < wfr_.max_iterations; ++pass) {
+#pragma omp parallel num_threads(threads_)
+    {
+      const int k = omp_get_thread_num();
+      bool mine = true;
+      try {
+        for (size_t p = 0; p < populations_.size(); ++p) {
+          if (!gap_states_[p]) continue;
+          auto [b, e] = range(p, k);
+          if (b < e) mine = populations_[p]->wfr_update(b, e, 1, ctx) && mine;
+        }
+      } catch (const std::exception& err) {
+        thread_errors_[k] = err.what();
+      }
+      done[k] = mine;
+    }
+    for (auto& e : thread_errors_)
+      if (!e.empty()) {
+        const std::string message = e;
+        for (auto& x : thread_errors_) x.clear();
+        throw std::runtime_error(message);
+      }
+    deliver_gap();
+    if (std::all_of(done.begin(), done.end(), [](char d) { return d != 0; })) return;
+  }
+}
+
+void Network::end_gap_slice() {
+#pragma omp parallel num_threads(threads_)
+  {
+    const int k = omp_get_thread_num();
+    for (size_t p = 0; p < populations_.size(); ++p) {
+      if (!gap_states_[p]) continue;
+      auto [b, e] = range(p, k);
+      if (b < e) populations_[p]->end_gap_slice(b, e, 1);
+    }
+  }
+  deliver_gap();
+}
+
+// Each neuron's partners' coefficients, weighted by the junctions' g, summed into its input
+// (in connection order, whatever the number of threads).
+void Network::deliver_gap() {
+#pragma omp parallel num_threads(threads_)
+  {
+    const int k = omp_get_thread_num();
+    for (size_t p = 0; p < populations_.size(); ++p) {
+      GapState* g = gap_states_[p].get();
+      if (g == nullptr) continue;
+      const Population& pop = *populations_[p];
+      auto [b, e] = range(p, k);
+      const size_t width = g->slice * g->per;
+      for (size_t i = b; i < e; ++i) {
+        double* in = &g->in[i * width];
+        std::fill(in, in + width, 0.0);
+        g->sum_g[i] = 0.0;
+        for (const GapInput& src : gap_inputs_[pop.current_offset + i]) {
+          const GapState& from = *gap_states_[src.pop];
+          const double* out = &from.out[src.index * width];
+          g->sum_g[i] += src.weight;
+          for (size_t c = 0; c < width; ++c) in[c] += src.weight * out[c];
+        }
+      }
+    }
+  }
+}
+
+// Spikes reach a volume_transmitter after their delay; every rank keeps every input, so each
+// rank's copy holds the same dopamine spikes.
+void Network::feed_volumes(long t0, const std::vector<Spike>& spikes) {
+  if (volumes_.empty()) return;
+  for (const Spike& sp : spikes) {
+    if (sp.gid >= volume_inputs_.size()) continue;
+    for (const VolumeInput& in : volume_inputs_[sp.gid])
+      volumes_[in.volume].arriving[t0 + sp.lag + in.delay] += sp.multiplicity;
+  }
+}
+
+// NEST's volume_transmitter::update for the slice [t0, t0 + m): the spikes arriving in it join
+// the list (at the end of their arrival step), and at the end of every deliver_interval-th
+// min-delay slice each thread updates its synapses of that volume_transmitter, then the list
+// restarts with a pseudo spike at that time.
+void Network::update_volumes(long t0, long m) {
+  for (Volume& vol : volumes_) {
+    for (auto it = vol.arriving.begin(); it != vol.arriving.end() && it->first < t0 + m;) {
+      if (it->first >= t0) vol.spikes.push_back({ms(it->first + 1), it->second});
+      it = vol.arriving.erase(it);
+    }
+    if ((t0 + m) % (vol.deliver_interval * min_delay_) != 0) continue;
+    const double t_trig = ms(t0 + m);
+#pragma omp parallel num_threads(threads_)
+    {
+      const int k = omp_get_thread_num();
+      for (auto& g : groups_[k])
+        if (g->volume_transmitter == int(vol.node)) g->trigger(archives_.data(), t_trig, h_);
+    }
+    vol.spikes.assign(1, {t_trig, 0.0});
+  }
+}
+
 void Network::gather_sorted(std::vector<Spike>& out) {
   out.clear();
   for (auto& l : local_spikes_) {
@@ -508,10 +583,14 @@ void Network::run(long steps) {
   while (remaining_ > 0) {
     const long m = slice_length();
     const long t0 = t_;
+    if (has_gap_ && t0 % min_delay_ == 0) relax(t0);
     update_all(t0, m);
+    if (has_gap_ && (t0 + m) % min_delay_ == 0) end_gap_slice();
+    update_volumes(t0, m);
     gather_sorted(gathered_);
     record_spikes(t0, gathered_);
     feed_detectors(t0, gathered_);
+    feed_volumes(t0, gathered_);
     deliver_all(t0, gathered_);
     t_ += m;
     remaining_ -= m;
@@ -525,7 +604,10 @@ void Network::run_slice(std::vector<int64_t>& gids, std::vector<int64_t>& lags,
   if (remaining_ <= 0) throw std::logic_error("the prepared run is complete");
   const long m = slice_length();
   const long t0 = t_;
+  if (has_gap_ && t0 % min_delay_ == 0) relax(t0);
   update_all(t0, m);
+  if (has_gap_ && (t0 + m) % min_delay_ == 0) end_gap_slice();
+  update_volumes(t0, m);
   gather_sorted(gathered_);
   gids.clear();
   lags.clear();
@@ -566,6 +648,7 @@ void Network::deliver(const std::vector<int64_t>& gids, const std::vector<int64_
   const long t0 = slice_t0_;
   record_spikes(t0, gathered_);
   feed_detectors(t0, gathered_);
+  feed_volumes(t0, gathered_);
   deliver_all(t0, gathered_);
   slice_t0_ = -1;
 }

@@ -2,12 +2,15 @@
 // from the registry (model.h); the kernel never names a model.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "model.h"
+#include "parameter.h"
 #include "rng.h"
+#include "synapse.h"
 
 namespace sd {
 
@@ -29,14 +32,34 @@ class Network {
   // (NEST's Create with a list of values or dicts) or give each neuron its own lists.
   size_t add_node(const std::string& model, size_t n, const Params& params,
                   const std::vector<Params>& each = {});
-  // receptor: NEST's receptor_type of the synapses (0: the default port).
-  void connect(size_t source, size_t target, const RuleSpec& rule, const RandomSpec& weight,
-               const RandomSpec& delay, uint32_t connection_index,
+  // receptor: NEST's receptor_type of the synapses (0: the default port). synapse: a synapse
+  // model, with the parameters that differ from its defaults (weight_recorder: the node index
+  // of a weight_recorder). Synapses between neurons are generated when the network is built.
+  void connect(size_t source, size_t target, const RuleSpec& rule, const Parameter& weight,
+               const Parameter& delay, uint32_t connection_index,
                const std::vector<uint64_t>& source_indices = {},
-               const std::vector<uint64_t>& target_indices = {}, long receptor = 0);
+               const std::vector<uint64_t>& target_indices = {}, long receptor = 0,
+               const std::string& synapse = "static_synapse", const Params& synapse_params = {});
+  // Generates the synapses (count, then fill the final layout); run() and prepare() build
+  // first, later calls do nothing. Errors name the connection: "connection <index>: ...".
+  void build();
+  struct Table {
+    std::vector<int64_t> sources, targets;
+    std::vector<double> weights, delays;  // delays in ms
+  };
+  // This rank's synapses of a connection, by (source, target), with their current weights.
+  Table connections(uint32_t connection_index);
   void set_record_from(size_t recorder_node, const std::vector<std::string>& names);
+  // NEST's waveform relaxation settings for gap junctions (kernel status use_wfr,
+  // wfr_comm_interval (ms), wfr_tol, wfr_max_iterations, wfr_interpolation_order).
+  struct Wfr {
+    bool use = true;
+    double comm_interval = 1.0, tol = 1e-4;
+    long max_iterations = 15, order = 3;
+  };
+  void set_wfr(const Wfr& wfr);
   uint64_t first_gid(size_t node) const { return nodes_.at(node).first_gid; }
-  uint64_t synapse_count() const;
+  uint64_t synapse_count() const;  // built synapses between neurons (0 before build())
 
   void run(long steps);  // simulate `steps` more steps (prepares on first call)
   long now() const { return t_; }
@@ -54,7 +77,7 @@ class Network {
                  std::vector<double>& offsets);
   void deliver(const std::vector<int64_t>& gids, const std::vector<int64_t>& lags,
                const std::vector<double>& offsets);
-  std::pair<long, long> local_delay_extrema() const;  // over this rank's synapses, in steps
+  std::pair<long, long> local_delay_extrema();  // over this rank's synapses, in steps (builds)
   std::vector<int64_t> local_gids() const;
   bool is_local(uint64_t gid) const { return n_ranks_ == 1 || gid % n_ranks_ == uint64_t(rank_); }
 
@@ -67,15 +90,17 @@ class Network {
     bool state = false;
     std::vector<std::vector<size_t>> shapes;
     std::vector<bool> integer;
+    bool weights = false;  // a weight_recorder's: targets, and the weights in values[0]
+    std::vector<int64_t> targets;
   };
   Events take_events(size_t recorder_node);  // returns and clears, sorted by (time, sender)
 
-  // Draws for per-neuron random parameters, keyed by (seed, key, gid).
-  std::vector<double> draw(const RandomSpec& spec, uint32_t key, uint64_t first_gid,
+  // Per-neuron values of a parameter (random ones drawn keyed by (seed, key, gid)).
+  std::vector<double> draw(const Parameter& spec, uint32_t key, uint64_t first_gid,
                            size_t n) const;
 
  private:
-  enum class Kind { kNeurons, kGenerator, kRecorder };
+  enum class Kind { kNeurons, kGenerator, kRecorder, kVolume };
   struct Node {
     Kind kind;
     std::string model;
@@ -83,25 +108,16 @@ class Network {
     size_t n;
     size_t index;  // into populations_, generators_ (first of n) or recorders_
   };
-  struct Pending {
-    uint64_t source;
-    uint32_t slot;  // spike-input slot: the target's port already chosen
-    uint32_t delay;
-    double weight;
-  };
-  // Synapses onto one thread's neurons, by source gid, sorted by (delay, slot).
-  // Synapses of one row with the same delay: one ring row.
-  struct Run {
-    uint64_t end;  // one past the run's last synapse
-    uint32_t delay;
-  };
-  struct Csr {
-    std::vector<uint64_t> row;      // size n_gids + 1: synapses of source g are [row[g], row[g+1])
-    std::vector<uint64_t> run_row;  // size n_gids + 1: runs of source g, likewise
-    std::vector<Run> runs;
-    std::vector<uint32_t> target;   // spike-input slots (precise: PreciseEvent::target)
-    std::vector<double> weight;
-    std::vector<uint32_t> port;     // precise only: the target's input port
+  // A connection between neurons, generated at build().
+  struct ConnSpec {
+    size_t source, target;  // nodes
+    RuleSpec rule;
+    Parameter weight, delay;
+    uint32_t index;
+    std::vector<uint64_t> S, T;  // source and target gids the rule applies to
+    long receptor;
+    const ModelDef* synapse;
+    Params params;  // the synapse model's full parameter table
   };
   struct Sample {
     size_t pop;  // population (or generator, if device) index
@@ -122,6 +138,7 @@ class Network {
     // Recorded events; kept per thread and merged when fetched.
     std::vector<std::vector<double>> times, senders;
     std::vector<std::vector<std::vector<double>>> values;  // [thread][variable][event]
+    std::vector<WeightLog> weights;                         // kWeights: per thread
   };
 
   int owner(size_t pop, size_t i) const;
@@ -135,6 +152,12 @@ class Network {
   size_t first_local(size_t pop, size_t b) const;
   void record_samples(int thread, long stamp);
   void deliver_thread(int thread, long t0, const std::vector<Spike>& spikes);
+  // Generation of a connection's (source, target) pairs that thread k keeps, in an order that
+  // does not depend on the number of threads.
+  template <class Emit>
+  void generate(const ConnSpec& c, int k, Emit&& emit) const;
+  std::unique_ptr<SynapseGroup> build_group(const ConnSpec& c, int k);
+  void archive_spikes(int thread, long t0);  // this slice's spikes of thread k's neurons
   void deliver_all(long t0, const std::vector<Spike>& spikes);  // rethrows a thread's error
   // The events of thread k's precise neurons in step `stamp`: grid input (generators' sums)
   // joins at offset 0, then a counting sort by neuron and a small sort per neuron give each
@@ -163,12 +186,19 @@ class Network {
   std::vector<std::unique_ptr<Population>> populations_;
   std::vector<std::unique_ptr<Generator>> generators_;
   std::vector<Recorder> recorders_;
-  std::vector<std::vector<Pending>> pending_;  // per thread, until prepare()
-  std::vector<Csr> csr_;                       // per thread
-  // Precise populations (none: nothing below is used). Synapses onto them, per thread,
-  // deliver events with offsets into per-thread rings of event rows.
+  std::vector<ConnSpec> specs_;  // until build()
+  bool built_ = false;
+  // Synapses between neurons: per thread one group per connection (synapse.h), and for each
+  // source node the groups whose rows it owns.
+  std::vector<std::vector<std::unique_ptr<SynapseGroup>>> groups_;  // [thread][group]
+  std::vector<std::vector<std::vector<uint32_t>>> groups_of_node_;  // [thread][node]
+  std::vector<uint32_t> node_of_gid_;                                // gid -> node
+  std::vector<uint32_t> neuron_of_gid_;  // gid -> neuron (current slot), or UINT32_MAX
+  std::vector<double> tau_minus_, tau_minus_triplet_;                // per neuron
+  std::vector<Archive> archives_;  // per neuron, when some synapse reads archives
+  // Precise populations (none: nothing below is used): synapses onto them deliver events
+  // with offsets into per-thread rings of event rows.
   bool has_precise_ = false;
-  std::vector<Csr> precise_csr_;                            // per thread
   std::vector<std::vector<std::vector<PreciseEvent>>> precise_rows_;  // [thread][ring row]
   struct PreciseStep {  // one thread's precise neurons, numbered 0.. in population order
     struct Range {
@@ -190,6 +220,37 @@ class Network {
   };
   std::vector<std::vector<DetectorInput>> detector_inputs_;  // gid -> detector connections
   void feed_detectors(long t0, const std::vector<Spike>& spikes);
+  // volume_transmitters: the dopamine spikes arriving in each step, the list their synapses
+  // read, and the periodic update of those synapses (NEST's volume_transmitter::update)
+  struct Volume {
+    uint32_t node = 0;          // its node index (synapses name it by that)
+    long deliver_interval = 1;  // in min-delay slices
+    std::map<long, double> arriving;          // step -> multiplicity
+    std::vector<DopaSpike> spikes{{0.0, 0.0}};  // since the last update, after a pseudo spike
+  };
+  struct VolumeInput {
+    uint32_t volume;
+    uint32_t delay;
+  };
+  std::vector<Volume> volumes_;
+  std::vector<std::vector<VolumeInput>> volume_inputs_;  // gid -> volume connections
+  void feed_volumes(long t0, const std::vector<Spike>& spikes);
+  void update_volumes(long t0, long m);  // after the slice's update, before its delivery
+  // Gap junctions: per target neuron (current slot) its partners, and per population the
+  // coupling state; relax() iterates the slice starting at t0 (before its regular update),
+  // end_gap_slice() extrapolates after it, deliver_gap() sums the partners' coefficients.
+  struct GapInput {
+    uint32_t pop, index;  // the source: population and index in it
+    double weight;
+    uint32_t connection;
+  };
+  Wfr wfr_;
+  bool has_gap_ = false;
+  std::vector<std::vector<GapInput>> gap_inputs_;
+  std::vector<std::unique_ptr<GapState>> gap_states_;  // per population (null: none)
+  void relax(long t0);
+  void end_gap_slice();
+  void deliver_gap();
   std::vector<double> spike_, current_;  // ring buffers [row * slots + slot]
   std::vector<std::vector<Spike>> local_spikes_;
   std::vector<std::string> thread_errors_;

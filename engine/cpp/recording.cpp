@@ -87,6 +87,34 @@ Network::Events Network::take_events(size_t node) {
     }
     return ev;
   }
+  if (r.kind == RecorderKind::kWeights) {  // by (time, sender, target), stable
+    ev.weights = true;
+    ev.names = {"weights"};
+    ev.values.resize(1);
+    std::vector<std::tuple<double, int64_t, int64_t, int, size_t>> order;
+    for (int k = 0; k < threads_; ++k) {
+      const WeightLog& log = r.weights[k];
+      for (size_t i = 0; i < log.times.size(); ++i)
+        order.emplace_back(log.times[i], log.senders[i], log.targets[i], k, i);
+    }
+    std::stable_sort(order.begin(), order.end(), [](auto& a, auto& b) {
+      return std::tie(std::get<0>(a), std::get<1>(a), std::get<2>(a)) <
+             std::tie(std::get<0>(b), std::get<1>(b), std::get<2>(b));
+    });
+    for (auto& [t, s, tg, k, i] : order) {
+      ev.times.push_back(t);
+      ev.senders.push_back(s);
+      ev.targets.push_back(tg);
+      ev.values[0].push_back(r.weights[k].weights[i]);
+    }
+    for (auto& log : r.weights) {
+      log.times.clear();
+      log.senders.clear();
+      log.targets.clear();
+      log.weights.clear();
+    }
+    return ev;
+  }
   ev.names = r.kind == RecorderKind::kSamples ? r.record_from : std::vector<std::string>{};
   std::vector<std::tuple<double, double, int, size_t>> order;
   for (int k = 0; k < threads_; ++k)

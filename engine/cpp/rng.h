@@ -19,6 +19,7 @@ enum Purpose : uint32_t {
   kNoise = 6,
   kDynamics = 7,  // stochastic neuron dynamics, per (neuron, step)
   kDevice = 8,    // stochastic devices, per (device, target or device, step)
+  kSynapse = 9,   // stochastic synapses, per (synapse, spike)
 };
 
 inline std::array<uint32_t, 4> philox4x32(std::array<uint32_t, 4> c, std::array<uint32_t, 2> k) {

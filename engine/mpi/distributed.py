@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from mpi4py import MPI
-from spikedesk.engine.driver import Chunk, Events, _Run
+from spikedesk.engine.driver import Chunk, Connections, Events, _Run
 from spikedesk.engine.errors import EngineError
 from spikedesk.project_files.project import Project
 
@@ -54,8 +54,25 @@ def merge_ranks(parts: list[Events], recorders: list[str]) -> Events:
             merged[rid] = dict(taken[0])
             continue
         fields = {name: np.concatenate([t[name] for t in taken]) for name in taken[0]}
-        order = np.lexsort((fields["senders"], fields["times"]))
+        keys = [fields["senders"], fields["times"]]
+        if "targets" in fields:  # a weight_recorder: by (time, sender, target), as the engine
+            keys.insert(0, fields["targets"])
+        order = np.lexsort(keys)
         merged[rid] = {name: values[order] for name, values in fields.items()}
+    return merged
+
+
+def merge_connection_ranks(parts: list[Connections]) -> Connections:
+    """Concatenate the ranks' synapse tables per connection and sort them stably by
+    (source, target): a pair's synapses all live on the target's rank, so their creation
+    order survives and the result equals the single-process table."""
+    merged: Connections = {}
+    for cid in parts[0]:
+        fields = {
+            name: np.concatenate([part[cid][name] for part in parts]) for name in parts[0][cid]
+        }
+        order = np.lexsort((fields["targets"], fields["sources"]))
+        merged[cid] = {name: values[order] for name, values in fields.items()}
     return merged
 
 
@@ -139,12 +156,29 @@ class RankRun:
         parts = self.comm.gather(self.run.take(), root=0)
         return merge_ranks(parts, self.run.recorders) if self.rank == 0 else {}
 
+    def connections(self) -> Connections | None:
+        """Every connection's synapses of all ranks, on rank 0 (None on the others); every
+        rank must call it."""
+        error: Exception | None = None
+        try:
+            table = self.run.connections()
+        except Exception as exc:  # every rank must reach the gather below
+            error, table = exc, {}
+        parts = self.comm.gather(table, root=0)
+        if error is not None:
+            raise error
+        return merge_connection_ranks(parts) if self.rank == 0 else None
+
     def chunks(
-        self, chunk: float = 100.0, on_slice: Callable[[int], None] | None = None
+        self,
+        chunk: float = 100.0,
+        on_slice: Callable[[int], None] | None = None,
+        connections: bool = False,
     ) -> Iterator[Chunk]:
         """Yield a ``Chunk`` every ``chunk`` ms on every rank (same step boundaries as
-        ``driver.stream``); only rank 0's chunks carry events. ``on_slice(steps_done)`` runs
-        after every slice (the worker uses it for heartbeats)."""
+        ``driver.stream``); only rank 0's chunks carry events (and, with ``connections``,
+        the last one the synapses of all ranks). ``on_slice(steps_done)`` runs after every
+        slice (the worker uses it for heartbeats)."""
         if not chunk > 0:
             raise EngineError(f"chunk must be > 0 ms, got {chunk}")
         sim = self.run.project.simulation
@@ -161,10 +195,12 @@ class RankRun:
                 if on_slice is not None:
                     on_slice(done + steps - net.remaining)
             done += steps
+            events = self._gather_events()
             yield Chunk(
                 time=done * sim.resolution,
                 duration=sim.duration,
                 wall=time.perf_counter() - start,
-                events=self._gather_events(),
+                events=events,
                 node_ids=self.run.node_ids,
+                connections=self.connections() if connections and done >= total else None,
             )

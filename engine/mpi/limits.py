@@ -32,7 +32,9 @@ class LimitExceeded:
 
 
 def neuron_count(project: Project) -> int:
-    return sum(n.size for n in project.nodes if catalog.model(n.model).kind == "neuron")
+    return sum(
+        n.size for n in project.nodes if catalog.model(project.base_model(n.model)).kind == "neuron"
+    )
 
 
 def check(project: Project, ranks: int, limits: Limits) -> list[LimitExceeded]:

@@ -38,7 +38,10 @@ def run_ranks(project, n_ranks: int, threads: int = 1, duration: float = 200.0) 
             merged[rid] = taken[0]
             continue
         fields = {k: np.concatenate([t[k] for t in taken]) for k in taken[0]}
-        order = np.lexsort((fields["senders"], fields["times"]))
+        keys = [fields["senders"], fields["times"]]
+        if "targets" in fields:  # a weight_recorder: by (time, sender, target), as the engine
+            keys.insert(0, fields["targets"])
+        order = np.lexsort(keys)
         merged[rid] = {k: v[order] for k, v in fields.items()}
     return merged
 

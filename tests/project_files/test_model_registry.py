@@ -16,9 +16,16 @@ from spikedesk.project_files import catalog
 from spikedesk.project_files.validation import Problem, validate
 
 
+
 @pytest.fixture(scope="module")
-def engine() -> dict:
+def everything() -> dict:
     return _core.models()
+
+
+@pytest.fixture(scope="module")
+def engine(everything) -> dict:
+    """The engine's node models (neurons, devices), without its synapse models."""
+    return {name: info for name, info in everything.items() if info["kind"] != "synapse"}
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +52,8 @@ def test_same_constraints(engine):
     if not all("constraints" in info for info in engine.values()):
         pytest.skip("the engine registry does not export constraints yet (_core.models())")
     for name, spec in catalog.models().items():
+        if name not in engine:
+            continue
         ours = sorted(tuple(c) for c in spec.constraints)
         theirs = sorted(tuple(c) for c in engine[name]["constraints"])
         assert theirs == ours, name
@@ -54,7 +63,7 @@ def test_same_receptors(engine):
     if not all("receptors" in info for info in engine.values() if info["kind"] == "neuron"):
         pytest.skip("the engine registry does not export receptors yet (_core.models())")
     for name, spec in catalog.models().items():
-        if spec.kind == "neuron":
+        if spec.kind == "neuron" and name in engine:
             assert engine[name]["receptor_ports"] == spec.receptor_ports, name
             if spec.receptor_ports is None:
                 assert dict(engine[name]["receptors"]) == dict(spec.receptors), name
@@ -72,7 +81,9 @@ def test_catalog_metadata_is_complete():
             assert spec.role in (None, "spike source"), name  # spike_train_injector
         else:
             assert spec.weight is None and spec.role is not None, name
-        if spec.kind == "recorder" and spec.role == "correlation detector":
+        if spec.role == "weight recorder":
+            assert spec.events == ("senders", "targets", "times", "weights"), name
+        elif spec.kind == "recorder" and spec.role == "correlation detector":
             # results are status values (NEST's names), the first one a histogram
             assert spec.events and "n_events" in spec.events, name
             assert {"delta_tau", "tau_max"} <= set(spec.params), name
@@ -84,6 +95,49 @@ def test_catalog_metadata_is_complete():
         for left, op, right in spec.constraints:
             assert left in spec.params and op in (">", ">=", "<", "<=", "!="), name
             assert isinstance(right, (int, float)) or right == "resolution" or right in spec.params
+
+
+def test_synapse_models_of_the_engine_match_the_catalog(everything):
+    """The engine and the catalog have the same synapse models, with the same parameters,
+    defaults (NEST's), common parameters and constraints."""
+    theirs = {n: i for n, i in everything.items() if i["kind"] == "synapse"}
+    assert set(theirs) == set(catalog.synapse_models())
+    for name, info in theirs.items():
+        specs = catalog.synapse_models()[name]
+        assert set(info["params"]) == set(specs), name
+        for param, spec in specs.items():
+            if spec.type != "node":  # node references: -1 (none) in the engine
+                assert info["defaults"][param] == spec.default, (name, param)
+        assert sorted(info["common"]) == sorted(catalog.common_params(name)), name
+        ours = sorted(tuple(c) for c in catalog.synapse_constraints(name))
+        assert sorted(tuple(c) for c in info["constraints"]) == ours, name
+
+
+def test_synapse_catalog_is_complete():
+    """The issue-10 synapse models, each with NEST's common parameters and state columns."""
+    wanted = (
+        "static_synapse static_synapse_hom_w bernoulli_synapse tsodyks_synapse tsodyks2_synapse "
+        "quantal_stp_synapse stdp_synapse stdp_synapse_hom stdp_nn_symm_synapse "
+        "stdp_nn_pre_centered_synapse stdp_nn_restr_synapse stdp_pl_synapse_hom "
+        "stdp_triplet_synapse vogels_sprekeler_synapse stdp_dopamine_synapse"
+    ).split()
+    synapses = catalog.synapse_models()
+    assert set(wanted) <= set(synapses)
+    for name in wanted:
+        assert {"weight", "delay", "weight_recorder"} <= set(synapses[name]), name
+        assert synapses[name]["weight_recorder"].node_role == "weight recorder", name
+        assert "weight_recorder" in catalog.common_params(name), name
+    assert catalog.common_params("static_synapse_hom_w") == ("weight", "weight_recorder")
+    assert set(catalog.common_params("stdp_synapse_hom")) == {
+        "Wmax", "alpha", "lambda", "mu_minus", "mu_plus", "tau_plus", "weight_recorder"
+    }  # fmt: skip
+    assert synapses["stdp_dopamine_synapse"]["volume_transmitter"].required
+    assert synapses["stdp_synapse"]["Kplus"].state and not synapses["stdp_synapse"]["Kplus"].common
+    assert {p for p, s in synapses["tsodyks_synapse"].items() if s.state} == {"u", "x", "y"}
+    for name, spec in catalog.models().items():
+        if spec.kind == "neuron" and spec.role is None:
+            assert {"tau_minus", "tau_minus_triplet"} <= set(spec.params), name
+    assert catalog.model("volume_transmitter").kind == "other"
 
 
 def test_metadata_describes_every_issue_9_model(repo):

@@ -16,7 +16,20 @@ def test_the_listing_names_every_model_under_its_family(capsys):
             family = line.rstrip(":")
         else:
             seen[line.split()[0]] = family
-    assert seen == {name: spec.family for name, spec in catalog.models().items()}
+    synapses = {name: "Synapses" for name in catalog.synapse_models()}
+    assert seen == {name: spec.family for name, spec in catalog.models().items()} | synapses
+
+
+def test_every_synapse_model_has_a_page_with_common_and_state_marked(capsys):
+    for name, params in catalog.synapse_models().items():
+        assert main(["models", name]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"{name} (synapse)")
+        rows = {line.split()[0]: line for line in out.splitlines()[3:] if line.strip()}
+        for param, spec in params.items():
+            assert param in rows, (name, param)
+            assert ("[common" in rows[param]) == spec.common, (name, param)
+            assert ("state]" in rows[param]) == spec.state, (name, param)
 
 
 def test_every_model_has_a_page_with_its_parameters(capsys):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from spikedesk.engine import simulate
+from spikedesk.engine import _core, simulate
 from spikedesk.project_files import catalog, nest_desktop, pynest
 from spikedesk.project_files.project import Connection, Node
 
@@ -49,7 +49,7 @@ def _recorded(project):
     as they are): every example is compared, also those that only record voltages."""
     nodes, connections = list(project.nodes), list(project.connections)
     for node in project.nodes:
-        if catalog.model(node.model).kind == "neuron":
+        if catalog.model(project.base_model(node.model)).kind == "neuron":
             rec = Node(id=f"zzrec{node.id}", model="spike_recorder")
             nodes.append(rec)
             connections.append(Connection(id=f"zzrec{node.id}", source=node.id, target=rec.id))
@@ -63,7 +63,7 @@ def _rates(project, senders_of) -> dict[str, float]:
         first[node.id], gid = gid, gid + node.size
     out = {}
     for pop in project.nodes:
-        if catalog.model(pop.model).kind != "neuron":
+        if catalog.model(project.base_model(pop.model)).kind != "neuron":
             continue
         senders = np.asarray(senders_of(f"zzrec{pop.id}"), dtype=np.int64)
         mine = (senders >= first[pop.id]) & (senders < first[pop.id] + pop.size)
@@ -92,6 +92,11 @@ for number, path in enumerate(sys.argv[1:]):
 @pytest.mark.parametrize("path, number", _cases())
 def test_imported_project_rates_match_nest(path, number, tmp_path):
     project = nest_desktop.read(json.loads(path.read_text()), str(path))[number].project
+    used = {project.base_model(n.model) for n in project.nodes}
+    used |= {project.base_model(c.synapse.model) for c in project.connections}
+    lacking = sorted(used - set(_core.models()) - {"static_synapse"})
+    if lacking:
+        pytest.skip(f"engine has no {', '.join(lacking)} (issue 10, lead)")
     runs = [_with_seed(_recorded(project), seed) for seed in SEEDS]
     results = [simulate(p) for p in runs]
     pairs = zip(runs, results, strict=True)

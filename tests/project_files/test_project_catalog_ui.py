@@ -23,7 +23,7 @@ def test_models_and_params_match_the_catalog(ui):
 
 
 def test_kinds_have_color_and_shape(ui):
-    assert set(ui["kinds"]) == {"neuron", "stimulator", "recorder"}
+    assert set(ui["kinds"]) == {"neuron", "stimulator", "recorder", "other"}
     for hint in ui["kinds"].values():
         assert hint["color"].startswith("#") and len(hint["color"]) == 7
         assert hint["shape"] in {"circle", "triangle", "square"}
@@ -53,4 +53,5 @@ def test_entries_are_consistent_with_the_catalog(ui):
                 assert lo <= spec.default <= hi, f"{where}: default outside the slider range"
         else:
             assert entry["slider"] is False, where
-            assert entry["widget"] in {"checkbox", "list", "multiselect"}, where
+            widgets = {"node"} if spec.type == "node" else {"checkbox", "list", "multiselect"}
+            assert entry["widget"] in widgets, where

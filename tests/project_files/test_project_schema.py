@@ -42,7 +42,12 @@ def test_examples_validate_against_schema(validator, path):
 def test_schema_rejects_what_the_format_forbids(validator):
     base = json.loads(PACKAGE.joinpath("examples/brunel.json").read_text(encoding="utf-8"))
     edits = {
-        "unknown model": lambda d: d["nodes"][0].update(model="nope"),
+        # a model name may be a copy model's (validation checks it names one): not a number
+        "model not a name": lambda d: d["nodes"][0].update(model=3),
+        "copy model shadows": lambda d: d.update(copy_models={"iaf_psc_delta": {"model": "x"}}),
+        "synapse param unknown": lambda d: d["connections"][0]["synapse"].update(
+            params={"tau_plus": 1.0}
+        ),
         "unknown param": lambda d: d["nodes"][1]["params"].update(tau_x=1.0),
         "bad random": lambda d: d["nodes"][1]["params"].update(V_m={"random": "normal", "mean": 0}),
         "size 0": lambda d: d["nodes"][1].update(size=0),

@@ -59,6 +59,9 @@ def node_param(index, name, value):
     return edit
 
 
+SYNAPSES = catalog.synapse_models()
+
+
 def set_at(*keys_and_value):
     *keys, value = keys_and_value
 
@@ -136,14 +139,14 @@ CASES = {
     "version newer": (
         set_at("version", 7),
         "version",
-        "format version 7 is newer than this build of spikedesk knows (1); "
+        "format version 7 is newer than this build of spikedesk knows (2); "
         "update spikedesk to open this file",
     ),
     "unknown top key": (
         set_at("nodez", []),
         "nodez",
         "unknown key; allowed keys here: format, version, name, description, "
-        "simulation, nodes, connections",
+        "simulation, copy_models, nodes, connections",
     ),
     "name type": (set_at("name", 3), "name", "must be a string, got 3"),
     # simulation
@@ -488,14 +491,19 @@ CASES = {
         "must be a number or a random value, got [1.0]",
     ),
     "unknown synapse model": (
-        set_at("connections", 0, "synapse", "model", "stdp_synapse"),
+        set_at("connections", 0, "synapse", "model", "stdp_synapsee"),
         "connections[0].synapse.model",
-        'unknown synapse model "stdp_synapse"; known: static_synapse',
+        'unknown synapse model "stdp_synapsee"; known: ' + ", ".join(sorted(SYNAPSES)),
     ),
     "unknown synapse param": (
+        set_at("connections", 0, "synapse", "params", {"tau_plus": 20.0}),
+        "connections[0].synapse.params.tau_plus",
+        "unknown parameter of static_synapse; its parameters are: weight_recorder",
+    ),
+    "synapse param beside params": (
         set_at("connections", 0, "synapse", "tau_plus", 20.0),
         "connections[0].synapse.tau_plus",
-        "unknown parameter of static_synapse; its parameters are: delay, weight",
+        "unknown key; allowed keys here: model, weight, delay, receptor_type, params",
     ),
     "synapse_model key": (
         set_at("connections", 0, "synapse", "synapse_model", "static_synapse"),

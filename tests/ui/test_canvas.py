@@ -505,7 +505,7 @@ def test_defaults_come_from_the_catalog():
     palette = palette_from_catalog()
     assert {p["model"] for p in palette} == set(catalog.models())
     kinds = [p["kind"] for p in palette]
-    assert kinds == sorted(kinds, key=["neuron", "stimulator", "recorder"].index)
+    assert kinds == sorted(kinds, key=["neuron", "stimulator", "recorder", "other"].index)
     assert {
         "model": "iaf_psc_alpha",
         "kind": "neuron",

@@ -67,6 +67,7 @@ def build_project(data: dict) -> Project:
                     model=syn.get("model", "static_synapse"),
                     weight=_param(syn.get("weight", 1.0)),
                     delay=_param(syn.get("delay", 1.0)),
+                    params=frozen_map({k: _param(v) for k, v in syn.get("params", {}).items()}),
                     receptor_type=int(syn.get("receptor_type", 0)),
                 ),
                 **{

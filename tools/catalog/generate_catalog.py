@@ -15,6 +15,14 @@ Sources, and nothing else:
   ``Parameters_::set``), per-parameter unit, meaning, type and inspector widget;
 - ``spikedesk.engine._core.models()``: which models and parameters the engine implements.
   Only those go into the catalog; the metadata describes more models than the engine has.
+  Exceptions, while the engine catches up (issue 10): the node models listed in the metadata's
+  ``awaiting_engine`` come from the metadata and NEST alone, and so do the synapse models
+  (all of the metadata's ``synapses``); the parameters in ``neuron_params`` (tau_minus,
+  tau_minus_triplet) go to every neuron model whose GetDefaults has them.
+- NEST itself, probed: a synapse parameter is *common* (NEST's CommonSynapseProperties,
+  shared by every connection of a model: ``_hom`` parameters, weight_recorder,
+  volume_transmitter) when ``nest.Connect`` refuses it in a ``syn_spec`` ("can only be set
+  via SetDefaults() or CopyModel()").
 
 Both files are written key-sorted, so a rerun with the same NEST gives the same bytes; a test
 runs this into a temp dir and compares. ``--out DIR`` writes ``DIR/project_files/catalog.json``
@@ -29,6 +37,7 @@ import math
 import os
 import re
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +48,7 @@ OPS = (">", ">=", "<", "<=", "!=")
 # per-parameter keys of the metadata that go into catalog.json (validation) or catalog_ui.json
 CATALOG_KEYS = ("type", "unit", "doc", "order", "min_each", "max_each", "whole_each",
                 "same_length_as", "may_be_empty", "multiple_of", "extra",
-                "model_default")  # fmt: skip
+                "model_default", "state", "node_role", "required")  # fmt: skip
 UI_KEYS = ("label", "unit", "widget", "min", "max", "step", "slider")
 
 
@@ -198,11 +207,26 @@ def holds(left: Any, op: str, right: Any) -> bool:
 # ---------------------------------------------------------------------------- building
 
 
-def build(meta: dict, engine: dict, defaults_of, include: Path) -> tuple[dict, dict]:
-    """(catalog.json, catalog_ui.json) as dicts. ``defaults_of(model)`` is nest.GetDefaults."""
+# GetDefaults keys of a synapse model that are NEST's bookkeeping, not parameters
+SYNAPSE_STATUS = ("element_type", "has_delay", "num_connections", "receptor_type",
+                  "requires_symmetric", "sizeof", "synapse_model", "synapse_modelid")  # fmt: skip
+
+
+def build(
+    meta: dict, engine: dict, defaults_of, include: Path, common_of=None
+) -> tuple[dict, dict]:
+    """(catalog.json, catalog_ui.json) as dicts. ``defaults_of(model)`` is nest.GetDefaults,
+    ``common_of(model, params)`` the names of ``params`` NEST shares per model (None: none)."""
     models, ui_models = {}, {}
-    for name in sorted(engine):
-        info = engine[name]
+    nodes = {n: i for n, i in engine.items() if i["kind"] != "synapse"}
+    for name in meta.get("awaiting_engine", ()):
+        if name not in nodes:  # described here and by NEST; the engine does not have it yet
+            entry = meta["models"][name]
+            nodes[name] = {"kind": defaults_of(name)["element_type"],
+                           "params": sorted(entry["params"]), "recordables": []}  # fmt: skip
+    shared = meta.get("neuron_params", {}).get("params", {})
+    for name in sorted(nodes):
+        info = nodes[name]
         entry = meta["models"].get(name)
         if entry is None:
             raise CatalogError(f"the engine implements {name} but model_metadata.json lacks it")
@@ -211,8 +235,11 @@ def build(meta: dict, engine: dict, defaults_of, include: Path) -> tuple[dict, d
         if info["kind"] != kind:
             raise CatalogError(f"{name}: the engine says {info['kind']}, NEST says {kind}")
         params, ui_params = {}, {}
-        for pname in info["params"]:
-            pmeta = entry["params"].get(pname)
+        names = list(info["params"])
+        if kind == "neuron":
+            names += [p for p in shared if p in nest_defaults and p not in names]
+        for pname in names:
+            pmeta = entry["params"].get(pname) or (shared.get(pname) if kind == "neuron" else None)
             if pmeta is None:
                 raise CatalogError(f"{name}.{pname}: add it to model_metadata.json")
             if pmeta.get("extra"):
@@ -263,20 +290,8 @@ def build(meta: dict, engine: dict, defaults_of, include: Path) -> tuple[dict, d
 
     synapses, ui_synapses = {}, {}
     for name, entry in meta["synapses"].items():
-        nest_defaults = defaults_of(name)
-        params = {
-            p: {"default": float(json_value(nest_defaults[p]))}
-            | {k: m[k] for k in CATALOG_KEYS if k in m}
-            for p, m in entry["params"].items()
-        }
-        synapses[name] = {
-            "params": params,
-            "constraints": _constraints(name, entry.get("constraints", []), params),
-        }
-        ui_synapses[name] = {
-            "label": entry["label"],
-            "params": {p: {k: m.get(k) for k in UI_KEYS} for p, m in entry["params"].items()},
-        }
+        synapses[name], ui_synapses[name] = _synapse(name, entry, engine, defaults_of, include,
+                                                     common_of)  # fmt: skip
 
     families = [f for f in meta["families"] if any(m["family"] == f for m in models.values())]
     unknown = {m["family"] for m in models.values()} - set(meta["families"])
@@ -299,6 +314,91 @@ def build(meta: dict, engine: dict, defaults_of, include: Path) -> tuple[dict, d
         "synapses": ui_synapses,
     }
     return catalog, ui
+
+
+def _synapse(name: str, entry: dict, engine: dict, defaults_of, include: Path, common_of):
+    """A synapse model's catalog and UI entries: every parameter NEST has (defaults from
+    GetDefaults; weight_recorder/volume_transmitter name nodes: default null), which are
+    common, which are state (initial values), and NEST's docs."""
+    nest_defaults = defaults_of(name)
+    if nest_defaults.get("element_type") != "synapse":
+        raise CatalogError(f"{name} is no NEST synapse model")
+    theirs = set(nest_defaults) - set(SYNAPSE_STATUS)
+    missing = sorted(theirs - set(entry["params"]))
+    if missing:
+        raise CatalogError(f"{name}: add NEST's parameters {missing} to model_metadata.json")
+    unknown = sorted(set(entry["params"]) - theirs)
+    if unknown:
+        raise CatalogError(f"{name}: {unknown} are not NEST parameters of it")
+    info = engine.get(name)
+    if info is not None:
+        lacking = sorted(set(info["params"]) - set(entry["params"]))
+        if lacking:
+            raise CatalogError(f"{name}.{lacking[0]}: the engine has it; add it to the metadata")
+    common = set(common_of(name, sorted(entry["params"]))) if common_of else set()
+    params = {}
+    for pname, pmeta in sorted(entry["params"].items()):
+        if pmeta["type"] == "node":
+            default = None
+        else:
+            default = json_value(nest_defaults[pname])
+            if not type_fits(pmeta["type"], default):
+                raise CatalogError(f"{name}.{pname}: NEST's {default!r} is no {pmeta['type']}")
+            if pmeta["type"] == "float":
+                default = float(default)
+        params[pname] = {"default": default} | {k: pmeta[k] for k in CATALOG_KEYS if k in pmeta}
+        if pname in common:
+            params[pname]["common"] = True
+    out = {
+        "label": entry["label"],
+        "params": params,
+        "constraints": _constraints(name, entry.get("constraints", []), params),
+    }
+    if (include / f"{name}.h").is_file():
+        out["nest_doc"] = nest_doc(include, name)
+    ui = {
+        "label": entry["label"],
+        "params": {
+            p: {k: m.get(k) for k in UI_KEYS}
+            | ({"common": True} if p in common else {})
+            | ({"state": True} if m.get("state") else {})
+            for p, m in sorted(entry["params"].items())
+        },
+    }
+    return out, ui
+
+
+# synapse models that connect only to some neuron models (NEST refuses iaf_psc_alpha)
+PROBE_NEURON = {"clopath_synapse": "aeif_psc_delta_clopath", "gap_junction": "hh_psc_alpha_gap"}
+
+
+def nest_common(nest, name: str, params: list[str]) -> list[str]:
+    """The parameters of synapse model ``name`` that NEST refuses per connection: each is
+    tried alone in the syn_spec of a Connect between two neurons."""
+    defaults = nest.GetDefaults(name)
+    out = []
+    for pname in params:
+        if pname == "delay":
+            continue  # per connection in every model
+        nest.ResetKernel()
+        symmetric = bool(defaults.get("requires_symmetric"))  # gap junctions
+        pair = nest.Create(PROBE_NEURON.get(name, "iaf_psc_alpha"), 2)
+        conn_spec = {"rule": "one_to_one", "make_symmetric": True} if symmetric else None
+        value = defaults[pname]
+        if pname in ("weight_recorder", "volume_transmitter"):
+            value = nest.Create(pname)
+        elif "volume_transmitter" in defaults:  # a dopamine synapse needs its transmitter
+            nest.SetDefaults(name, {"volume_transmitter": nest.Create("volume_transmitter")})
+        try:
+            nest.Connect(
+                pair[0], pair[1], conn_spec, syn_spec={"synapse_model": name, pname: value}
+            )
+        except Exception as exc:
+            if "SetDefaults" not in str(exc):
+                raise CatalogError(f"{name}.{pname}: NEST refused it: {exc}") from None
+            out.append(pname)
+    nest.ResetKernel()
+    return sorted(out)
 
 
 def _constraints(name: str, listed: list, params: dict) -> list:
@@ -337,7 +437,9 @@ def main(argv: list[str] | None = None) -> int:
     include = Path(nest.__file__).resolve().parent / "include" / "nest"
     meta = json.loads(METADATA.read_text(encoding="utf-8"))
     try:
-        catalog, ui = build(meta, _core.models(), nest.GetDefaults, include)
+        catalog, ui = build(
+            meta, _core.models(), nest.GetDefaults, include, partial(nest_common, nest)
+        )
     except CatalogError as exc:
         print(f"generate_catalog: {exc}", file=sys.stderr)
         return 1

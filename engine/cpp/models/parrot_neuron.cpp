@@ -14,6 +14,9 @@ struct ParrotNeuron : Population {
 };
 
 SD_REGISTER_MODEL(parrot_neuron,
-                  Define<ParrotNeuron>("parrot_neuron").routing(Routing::kSingle).unit_weight());
+                  Define<ParrotNeuron>("parrot_neuron")
+                      .routing(Routing::kSingle)
+                      .unit_weight()
+                      .ignored_receptors(1));
 
 }  // namespace sd

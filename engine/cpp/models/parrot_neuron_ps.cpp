@@ -9,6 +9,7 @@ struct ParrotNeuronPs : Population {
   void step(size_t b, size_t e, size_t stride, const StepContext& ctx) override {
     for (size_t i = b; i < e; i += stride)
       for (const PreciseEvent& ev : ctx.events(i)) {
+        if (ev.port != 0) continue;  // receptor 1: seen by STDP only
         const long count = std::lround(ev.weight);
         if (count > 0) emit(ctx, i, ev.offset, uint32_t(count));
       }
@@ -18,6 +19,7 @@ struct ParrotNeuronPs : Population {
 SD_REGISTER_MODEL(parrot_neuron_ps, Define<ParrotNeuronPs>("parrot_neuron_ps")
                                         .precise()
                                         .routing(Routing::kSingle)
-                                        .unit_weight());
+                                        .unit_weight()
+                                        .ignored_receptors(1));
 
 }  // namespace sd

@@ -70,6 +70,7 @@ struct SpikeTrainInjector : Population {
 
 SD_REGISTER_MODEL(spike_train_injector,
                   Define<SpikeTrainInjector>("spike_train_injector")
+                      .no_archive()
                       .routing(Routing::kSingle)
                       .lists("spike_times", &SpikeTrainInjector::spike_times)
                       .lists("spike_multiplicities", &SpikeTrainInjector::spike_multiplicities)

@@ -6,6 +6,7 @@
 // final-step truncation and the retry on a rejected step) with the same arithmetic order, so
 // traces agree with NEST to rounding.
 #pragma once
+#include <type_traits>
 #include <cfloat>
 #include <cmath>
 #include <cstddef>
@@ -16,6 +17,14 @@ namespace sd {
 
 // One embedded Runge-Kutta-Fehlberg 4(5) integrator for a system of fixed dimension N.
 // f(y, dydt) evaluates the right-hand side (the systems here are autonomous within a step).
+// The right-hand side f(x, dxdt), or f(t, x, dxdt) for systems that depend on the time within
+// the integration interval (hh_psc_alpha_gap's interpolated gap current).
+template <class F>
+inline void rhs(const F& f, double t, const double* x, double* dxdt) {
+  if constexpr (std::is_invocable_v<const F&, double, const double*, double*>) f(t, x, dxdt);
+  else f(x, dxdt);
+}
+
 template <size_t N>
 struct Rkf45Evolve {
   // GSL's standard control: the error allowed on component i is
@@ -53,7 +62,7 @@ struct Rkf45Evolve {
     const double dt = t1 - t0;
     double y0[N], yerr[N], dydt_in[N], dydt_out[N];
     for (size_t i = 0; i < N; ++i) y0[i] = y[i];
-    f(y, dydt_in);
+    rhs(f, t0, y, dydt_in);
     for (;;) {
       bool final_step = false;
       if (h0 >= dt) {
@@ -62,10 +71,10 @@ struct Rkf45Evolve {
         // the last stage lands on t0 + h0, which must not pass t1
         while (t0 + h0 > t1) h0 = std::nextafter(h0, 0.0);
       }
-      step(f, h0, y, yerr, dydt_in);
+      step(f, t0, h0, y, yerr, dydt_in);
       t = final_step ? t1 : t0 + h0;
       const double h_old = h0;
-      if (a_dydt != 0.0) f(y, dydt_out);  // GSL's rkf45 gives the derivative at the new point
+      if (a_dydt != 0.0) rhs(f, t0 + h0, y, dydt_out);  // GSL's rkf45: the derivative at the new point
       if (adjust(y, yerr, dydt_out, h0)) {
         // a smaller step is suggested: undo and retry, unless it would not move t
         if (std::fabs(h0) < std::fabs(h_old) && t + h0 != t) {
@@ -81,7 +90,7 @@ struct Rkf45Evolve {
 
   // The Fehlberg stages; y becomes the fifth-order solution, yerr the embedded difference.
   template <class F>
-  static void step(const F& f, double h, double* y, double* yerr, const double* k1) {
+  static void step(const F& f, double t, double h, double* y, double* yerr, const double* k1) {
     static constexpr double a2 = 1.0 / 4.0;
     static constexpr double b3[] = {3.0 / 32.0, 9.0 / 32.0};
     static constexpr double b4[] = {1932.0 / 2197.0, -7200.0 / 2197.0, 7296.0 / 2197.0};
@@ -96,19 +105,19 @@ struct Rkf45Evolve {
                             e5 = 1.0 / 50.0, e6 = 2.0 / 55.0;
     double k2[N], k3[N], k4[N], k5[N], k6[N], tmp[N];
     for (size_t i = 0; i < N; ++i) tmp[i] = y[i] + a2 * h * k1[i];
-    f(tmp, k2);
+    rhs(f, t + a2 * h, tmp, k2);
     for (size_t i = 0; i < N; ++i) tmp[i] = y[i] + h * (b3[0] * k1[i] + b3[1] * k2[i]);
-    f(tmp, k3);
+    rhs(f, t + 3.0 / 8.0 * h, tmp, k3);
     for (size_t i = 0; i < N; ++i)
       tmp[i] = y[i] + h * (b4[0] * k1[i] + b4[1] * k2[i] + b4[2] * k3[i]);
-    f(tmp, k4);
+    rhs(f, t + 12.0 / 13.0 * h, tmp, k4);
     for (size_t i = 0; i < N; ++i)
       tmp[i] = y[i] + h * (b5[0] * k1[i] + b5[1] * k2[i] + b5[2] * k3[i] + b5[3] * k4[i]);
-    f(tmp, k5);
+    rhs(f, t + h, tmp, k5);
     for (size_t i = 0; i < N; ++i)
       tmp[i] = y[i] + h * (b6[0] * k1[i] + b6[1] * k2[i] + b6[2] * k3[i] + b6[3] * k4[i] +
                            b6[4] * k5[i]);
-    f(tmp, k6);
+    rhs(f, t + 0.5 * h, tmp, k6);
     for (size_t i = 0; i < N; ++i) {
       const double d = c1 * k1[i] + c3 * k3[i] + c4 * k4[i] + c5 * k5[i] + c6 * k6[i];
       y[i] += h * d;
