@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import panel as pn
 import param
-from spikedesk.app import edits, messages
+from spikedesk.app import edits, messages, results
 from spikedesk.app.activity import ActivityView, population_stats
 from spikedesk.app.analysis_view import summarise
 from spikedesk.app.document import later, on_document
@@ -28,6 +29,11 @@ from spikedesk.project_files.project import Project
 TICK_MS = 100  # how often the document looks for new chunks
 AUTO_DELAY = 0.6  # s after the last edit before "Simulate on change" runs
 UPDATE_GAP = 0.4  # s between later plot updates: what a software-rendered browser keeps up with
+
+
+def same_network(a: Project, b: Project) -> bool:
+    """``a`` and ``b`` are the same project but for its name (a rename keeps the results)."""
+    return replace(a, name="") == replace(b, name="")
 
 
 class ChunkBuffer:
@@ -84,6 +90,7 @@ class Studio(pn.viewable.Viewer):
         self._edits = 0  # counts accepted edits, so only the last of a burst re-runs
         self._shown_name = session.project_name
         self._rerun = False
+        self._restore()
 
     @property
     def project(self) -> Project:
@@ -198,6 +205,7 @@ class Studio(pn.viewable.Viewer):
         self.progress.value = 0
         self.status = "Ready."
         on_document(lambda: (self.activity.start(self.project), self.weights.start(self.project)))
+        self._restore()
         if self.on_open:
             self._rerun = self.running  # after the cancelled run has stopped
             if not self.running:
@@ -223,6 +231,43 @@ class Studio(pn.viewable.Viewer):
         else:
             self.simulate()
 
+    def _restore(self) -> None:
+        """Show the project's last run as it was kept in the store (nothing when there is no
+        results file or it cannot be read), as if that run had just ended."""
+        run = results.load(self.session.store.results_path(self.session.project_name))
+        if run is None:
+            return
+        stats = population_stats(run.events, run.project, run.node_ids, run.simulated)
+        summary = summarise(run.events, run.project, run.node_ids, run.simulated)
+        tables = TableRecorder(run.project)
+        tables.before, tables.after, tables.after_ms = run.before, run.after, run.after_ms
+        weights = summarize(run.project, run.events, run.node_ids, run.simulated, tables)
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.saved_at))
+        done = "cancelled" if run.cancelled else "finished"
+        changed = (
+            "" if same_network(run.project, self.project) else " The project has changed since."
+        )
+        status = (
+            f"Last run ({done} {when}, kept with the project): {run.simulated:.1f} ms "
+            f"simulated in {run.wall:.2f} s wall time.{changed}"
+        )
+        generation = self._generation
+
+        def show() -> None:
+            if generation != self._generation or self.running:
+                return  # another project or a new run came first
+            self.activity.start(run.project)
+            self.weights.start(run.project)
+            self.activity.show(run.events, run.node_ids, run.simulated, run.duration)
+            self.weights.show(run.events, run.node_ids, run.simulated)
+            self.weights.finish(weights)
+            self.activity.finish(run.events, stats, run.simulated, summary)
+            self.progress.value = 100 if not run.cancelled else 0
+            self.status = self.activity.summary = status
+            self.activity.finished += 1
+
+        on_document(show)
+
     # ------------------------------------------------------------------ running
     def simulate(self) -> None:
         if self.running:
@@ -231,6 +276,7 @@ class Studio(pn.viewable.Viewer):
         try:
             backend = self._backend()
         except EngineError as exc:
+            self.alert.alert_type = "danger"
             self.alert.object = f"Simulation failed: {exc}"
             self.alert.visible = True
             return
@@ -243,14 +289,15 @@ class Studio(pn.viewable.Viewer):
         self.status = "Starting..."
         if self._callback is None:
             self._callback = pn.state.add_periodic_callback(self._flush, period=TICK_MS)
-        on_document(lambda: self._start(project, backend))
+        keep = self.session.store.results_path(self.session.project_name)
+        on_document(lambda: self._start(project, backend, keep))
 
-    def _start(self, project: Project, backend) -> None:
+    def _start(self, project: Project, backend, keep) -> None:
         """Clear the plots (Bokeh models: on the document thread) and start the worker."""
         self.activity.start(project)
         self.weights.start(project)
         self._worker = threading.Thread(
-            target=self._work, args=(project, backend, self._generation), daemon=True
+            target=self._work, args=(project, backend, self._generation, keep), daemon=True
         )
         self._worker.start()
 
@@ -271,10 +318,11 @@ class Studio(pn.viewable.Viewer):
             raise EngineError("the remote MPI backend is not available in this installation")
         return remote(self.server_url, token=self.token or None)
 
-    def _work(self, project: Project, backend, generation: int) -> None:
+    def _work(self, project: Project, backend, generation: int, keep=None) -> None:
         """The worker thread: run, hand each chunk over, then merge the events and compute the
         statistics here too, so the document's thread only displays them. Everything handed
-        over carries the run's ``generation`` (opening another project starts a new one)."""
+        over carries the run's ``generation`` (opening another project starts a new one).
+        The results are kept at ``keep`` (beside the project in the store)."""
         start = time.perf_counter()
         put = lambda item: self._buffer.put((generation, item))  # noqa: E731
         try:
@@ -291,6 +339,15 @@ class Studio(pn.viewable.Viewer):
             stats = population_stats(events, project, node_ids, simulated)
             summary = summarise(events, project, node_ids, simulated)
             weights = summarize(project, events, node_ids, simulated, tables)
+            if keep is not None and generation == self._generation:
+                run = results.SavedRun(
+                    project, events, node_ids, simulated, wall, last.duration if last else 0.0,
+                    self._cancel.is_set(), tables.before, tables.after, tables.after_ms,
+                )  # fmt: skip
+                try:
+                    results.save(keep, run)
+                except OSError as exc:
+                    put(("warning", f"The results could not be kept with the project: {exc}"))
             put(("weights", weights))
             put(("done", wall, events, stats, simulated, summary))
         except EngineError as exc:
@@ -330,7 +387,13 @@ class Studio(pn.viewable.Viewer):
         if kind == "weights":  # the weights view's summary, just before "done"
             self.weights.finish(value)
             return
+        if kind == "warning":
+            self.alert.object = value
+            self.alert.alert_type = "warning"
+            self.alert.visible = True
+            return
         if kind == "error":
+            self.alert.alert_type = "danger"
             self.alert.object = f"Simulation failed: {value}"
             self.alert.visible = True
             self.status = "Failed; the project is unchanged."
