@@ -1,8 +1,9 @@
 """The network editor: the canvas component bound to the session.
 
 The canvas only draws and reports what the user did (add, move, connect, select, delete,
-undo, redo); this module turns those actions into project edits through the session, shows
-refusals as a message on the canvas, and redraws the canvas from the session's project.
+duplicate, colour, undo, redo; several nodes at once); this module turns those actions into
+project edits through the session, shows refusals as a message on the canvas, and redraws the
+canvas from the session's project.
 """
 
 from __future__ import annotations
@@ -146,6 +147,20 @@ class NetworkEditor:
             new, node_id = edits.duplicate_node(project, msg["id"])
             session.apply(new)
             session.selection = {"kind": "node", "id": node_id}
+        elif action == "duplicate_many":
+            new, copies = edits.duplicate_nodes(project, msg["ids"])
+            session.apply(new)
+            session.selection = {"kind": "node", "id": copies[-1]}
+            self.canvas.select_group(copies)
+        elif action == "move_many":
+            moves = [(m["id"], float(m["x"]), float(m["y"])) for m in msg["moves"]]
+            session.apply(edits.move_nodes(project, moves))
+        elif action == "delete_many":
+            session.apply(edits.delete_nodes(project, msg["ids"]))
+            session.selection = {}
+            self.canvas.group = []
+        elif action == "color":
+            session.apply(edits.set_color(project, msg["ids"], msg["color"]))
         elif action == "undo":
             if not session.undo():
                 self.say("Nothing to undo.")

@@ -300,5 +300,25 @@ class TextField(Field):
         return pn.Column(self.widget, self.error, margin=0)
 
 
+class NameField(Field):
+    """A name typed and applied with a button (``action``), not when the field is left:
+    ``Save as model``."""
+
+    def __init__(self, key, label, on_change, action: str, *, placeholder: str = ""):
+        super().__init__(key, label, "", on_change)
+        self.widget = pn.widgets.TextInput(
+            label=self.title, width=FIELD_WIDTH - 110, placeholder=placeholder
+        )
+        self.button = pn.widgets.Button(label=action, width=100, align="end")
+        self.button.on_click(lambda _: self.emit(self.typed()))
+        self.widget.param.watch(lambda _: self.emit(self.typed()), "enter_pressed")
+
+    def typed(self) -> str:
+        return (self.widget.value_input or self.widget.value or "").strip()
+
+    def __panel__(self):
+        return pn.Column(pn.Row(self.widget, self.button, margin=0), self.error, margin=0)
+
+
 def _number_text(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)

@@ -19,7 +19,14 @@ from typing import Any
 import panel as pn
 from spikedesk.app import edits, messages, synapse_fields
 from spikedesk.app.document import on_document
-from spikedesk.app.fields import ChoiceField, Field, ListField, NumberField, TextField
+from spikedesk.app.fields import (
+    ChoiceField,
+    Field,
+    ListField,
+    NameField,
+    NumberField,
+    TextField,
+)
 from spikedesk.app.pending import PendingEdits, field_message
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.app.synapse_fields import SynapseSection
@@ -188,6 +195,7 @@ class Inspector(pn.viewable.Viewer):
                 )
             ),
         ]
+        out += self._copy_model_fields(project, node)
         if spec.kind != "recorder":  # a stimulator node is `size` devices (NEST's Create n)
             out.append(
                 self._field(
@@ -201,10 +209,11 @@ class Inspector(pn.viewable.Viewer):
                     )
                 )
             )
+        copied = project.model_params(node.model)  # a copy model's defaults
         for name, pspec in spec.params.items():
             meta = ui_param(node.model, name)
             label, unit = with_nest_name(meta.get("label", name), pspec.unit, name), ""
-            value = node.params.get(name, pspec.default)
+            value = node.params.get(name, copied.get(name, pspec.default))
             setter = self._param_handler(nid, name)
             widget = meta.get("widget", "number")
             key = f"params.{name}"
@@ -237,6 +246,48 @@ class Inspector(pn.viewable.Viewer):
                 collapsed=True,
                 width=270,
                 css_classes=["nest-doc-card"],
+            )
+        )
+        return out
+
+    def _copy_model_fields(self, project: Project, node) -> list:
+        """Named copy models (NEST's CopyModel): save this node's parameters as a model that
+        other nodes pick in their Model menu; a node of a copy model can update it."""
+        nid = node.id
+        out: list = []
+        if node.model in project.copy_models:
+            copy = project.copy_models[node.model]
+            values = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
+                               for k, v in sorted(copy.params.items()))  # fmt: skip
+            users = [n.label or n.id for n in project.nodes if n.model == node.model]
+            out.append(
+                pn.pane.Markdown(
+                    f"**{node.model}** is a copy of `{copy.model}`"
+                    + (f" with {values}" if values else "")
+                    + f"; used by {', '.join(users)}.",
+                    width=250,
+                    css_classes=["copy-model-about"],
+                )
+            )
+            if any(edits._single(v) for v in node.params.values()):
+                update = pn.widgets.Button(
+                    label=f"Update {node.model} from this node", width=250, margin=(0, 10, 5, 10)
+                )
+                update.on_click(
+                    lambda _: self._apply(
+                        "model", lambda p, _v: edits.update_copy_model(p, nid), None, True
+                    )
+                )
+                out.append(update)
+        out.append(
+            self._field(
+                NameField(
+                    "copy_model",
+                    "Save as a named model",
+                    self._on(lambda p, v: edits.save_copy_model(p, nid, v), rebuild=True),
+                    "Save",
+                    placeholder="e.g. fast_" + project.base_model(node.model).split("_")[0],
+                )
             )
         )
         return out
