@@ -16,12 +16,13 @@ import pandas as pd
 import panel as pn
 import param
 from bokeh.events import RangesUpdate
-from bokeh.models import ColumnDataSource, LinearColorMapper, SaveTool
+from bokeh.models import ColumnDataSource, LinearColorMapper
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 from spikedesk.app.analysis import LiveTrace, cv_per_neuron, populations
 from spikedesk.app.analysis_view import AnalysisView
 from spikedesk.app.document import on_document
+from spikedesk.app.plot_export import exportable
 from spikedesk.engine import merge
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Project
@@ -40,7 +41,7 @@ def rate_bin(duration: float) -> float:
     return 5.0 * max(1, int(np.ceil(duration / 5.0 / RATE_BARS)))
 
 
-def _plot(title: str, y_label: str, height: int, webgl: bool = False, **kwargs):
+def _plot(title: str, y_label: str, height: int, webgl: bool = False, tools: str = "", **kwargs):
     """A time plot of the activity view (WebGL for the ones with many points). Its save tool
     downloads a PNG named after the plot, without asking for a file name."""
     plot = figure(
@@ -50,10 +51,10 @@ def _plot(title: str, y_label: str, height: int, webgl: bool = False, **kwargs):
         x_axis_label="time (ms)",
         y_axis_label=y_label,
         output_backend="webgl" if webgl else "canvas",
-        tools="pan,wheel_zoom,box_zoom,reset,save",
+        tools=tools or "pan,wheel_zoom,box_zoom,reset,save",
         **kwargs,
     )
-    plot.select_one(SaveTool).filename = title.lower().replace(" ", "-")
+    exportable(plot, title.lower().replace(" ", "-"))  # PNG and SVG
     plot.css_classes = [title.lower().split()[-1] + "-plot"]  # raster-plot, rate-plot, ...
     return plot
 
@@ -144,7 +145,13 @@ class ActivityView(pn.viewable.Viewer):
             "x", "y", source=self.raster_source, size=2, alpha=0.8,
             color={"field": "pop", "transform": self.colors},
         )  # fmt: skip
-        rate = _plot("Population rate", "spikes/s per neuron", 140, x_range=raster.x_range)
+        rate = _plot(  # zoomed with the raster (one time axis): fewer tools, all in view
+            "Population rate",
+            "spikes/s per neuron",
+            140,
+            tools="wheel_zoom,save",
+            x_range=raster.x_range,
+        )
         rate.multi_line(
             xs="xs", ys="ys", line_color="color", legend_field="label", line_width=1.6,
             source=self.rate_source,

@@ -8,9 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import panel as pn
-from bokeh.models import ColumnDataSource, SaveTool
+from bokeh.models import ColumnDataSource
 from bokeh.plotting import figure
 from spikedesk.app import analysis
+from spikedesk.app.plot_export import exportable
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Project
 
@@ -63,7 +64,7 @@ def _figure(title: str) -> figure:
         height=200, sizing_mode="stretch_width", title=title, x_axis_label=x_label,
         y_axis_label=y_label, tools="pan,wheel_zoom,box_zoom,reset,save",
     )  # fmt: skip
-    plot.select_one(SaveTool).filename = title.lower().replace(" ", "-")
+    exportable(plot, title.lower().replace(" ", "-"))  # PNG and SVG
     plot.css_classes = ["analysis-" + title.lower().replace(" ", "-")]
     return plot
 

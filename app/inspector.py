@@ -120,7 +120,9 @@ class Inspector(pn.viewable.Viewer):
         self.pending.clear()
         if selection.get("kind") == "node":
             node = project.node(selection["id"])
-            heading = f"### {node.label or node.id}\n{model_label(node.model)} ({node.model})"
+            base = project.base_model(node.model)
+            copy = f", a copy of {base}" if base != node.model else ""
+            heading = f"### {node.label or node.id}\n{model_label(base)} ({node.model}{copy})"
             fields = self._node_fields(node)
         elif selection.get("kind") == "edge":
             conn = edits.connection(project, selection["id"])
@@ -210,8 +212,9 @@ class Inspector(pn.viewable.Viewer):
                 )
             )
         copied = project.model_params(node.model)  # a copy model's defaults
+        spec_model = project.base_model(node.model)  # labels and sliders: the built-in's
         for name, pspec in spec.params.items():
-            meta = ui_param(node.model, name)
+            meta = ui_param(spec_model, name)
             label, unit = with_nest_name(meta.get("label", name), pspec.unit, name), ""
             value = node.params.get(name, copied.get(name, pspec.default))
             setter = self._param_handler(nid, name)
@@ -333,7 +336,7 @@ class Inspector(pn.viewable.Viewer):
                     )
                 )
             )
-        source_model = project.node(conn.source).model
+        source_model = project.base_model(project.node(conn.source).model)
         if catalog.model(source_model).is_sampler:
             out.append(
                 self._field(

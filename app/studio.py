@@ -52,6 +52,11 @@ class ChunkBuffer:
             chunks, self._chunks = self._chunks, []
         return chunks
 
+    def ended(self) -> bool:
+        """The worker has handed over the end of a run (its last item, a tuple)."""
+        with self._lock:
+            return any(isinstance(item, tuple) for _, item in self._chunks)
+
 
 class Studio(pn.viewable.Viewer):
     """Simulation bar and activity view of one session; the settings live in the project."""
@@ -358,8 +363,11 @@ class Studio(pn.viewable.Viewer):
     def _flush(self) -> None:
         """Runs on the session's document: push everything the worker produced since last time
         in one stream per source, so the browser gets a few messages per tick, not per chunk."""
-        if not self.pacer.ready(UPDATE_GAP if self._simulated > 0 else 0.0):
-            return  # the browser is still drawing; the chunks wait in the buffer
+        if not self._buffer.ended() and not self.pacer.ready(
+            UPDATE_GAP if self._simulated > 0 else 0.0
+        ):
+            return  # the browser is still drawing; the chunks wait in the buffer (the end of
+            # a run never waits: its status, table and full raster are sent at once)
         tagged = self._buffer.take()
         for generation, item in tagged:
             if generation != self._generation and isinstance(item, tuple):

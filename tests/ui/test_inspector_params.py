@@ -15,6 +15,7 @@ def test_v_reset_then_v_th_are_taken_together(page: Page, studio, model):
     """Issue 13: on a new iaf_psc_delta, V_reset=0 before V_th=20 was dropped silently."""
     open_page(page, studio.url, "brunel")
     page.get_by_role("button", name="New").click()
+    expect(page.get_by_text("Drag a model from the palette onto the canvas")).to_be_visible()
     session = studio.last()["session"]
     drag_model(page, model, 300, 200)
     expect(node(page, "P1")).to_be_visible()

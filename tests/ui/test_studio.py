@@ -47,9 +47,18 @@ def finished(page: Page, duration: str, timeout: float = 120_000) -> None:
     expect(page.get_by_text(pattern)).to_be_visible(timeout=timeout)
 
 
+RATE_BINS = """() => { for (const m of window.Bokeh.documents[0]._all_models.values())
+  if (m.name === "rate") return m.get_length() > 0 ? m.data.xs[0].length : 0; }"""
+
+
 def table_rates(page: Page) -> dict[str, float]:
-    rows = page.locator(".stats-table .tabulator-row").all_inner_texts()
-    return {r.split()[0]: float(r.split()[3]) for r in rows}
+    """Rate per population (by its label, which may hold spaces: one cell per column)."""
+    out = {}
+    for row in page.locator(".stats-table .tabulator-row").all():
+        name = row.locator(".tabulator-cell[tabulator-field='population']").inner_text()
+        rate = row.locator(".tabulator-cell[tabulator-field='rate (spikes/s)']").inner_text()
+        out[name.strip()] = float(rate)
+    return out
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -74,6 +83,10 @@ def test_each_example_simulates_and_shows_the_engines_numbers(page: Page, studio
         expected = population_stats(
             result.events, project, result.node_ids, project.simulation.duration
         )
+        rows = page.locator(".stats-table .tabulator-row")  # drawn just after the status
+        page.locator(".stats-table").scroll_into_view_if_needed()  # as a person looks at it
+        expect(rows).to_have_count(len(expected["population"]))
+        expect(rows.first).to_contain_text(expected["population"][0])
         got = table_rates(page)
         for pop, rate in zip(expected["population"], expected["rate (spikes/s)"], strict=True):
             assert got[pop] == pytest.approx(rate, abs=0.01), pop
@@ -250,10 +263,9 @@ def test_editing_during_a_run_does_not_disturb_it(page: Page, studio):
     drag_model(page, "iaf_psc_alpha", 450, 300)  # a new population while the run goes on
     expect(node(page, "P1")).to_be_visible(timeout=15_000)
     assert side["studio"].running
+    bins = page.evaluate(RATE_BINS)
     page.wait_for_function(  # more plot updates arrive after the edit
-        """() => { for (const m of window.Bokeh.documents[0]._all_models.values())
-          if (m.name === "rate") return m.get_length() > 0 && m.data.xs[0].length > 40; }""",
-        timeout=30_000,
+        f"({RATE_BINS})() > {bins}", timeout=30_000
     )
     page.get_by_role("button", name="Cancel").click()
     expect(page.get_by_text(re.compile(r"Cancelled: [\d.]+ ms simulated"))).to_be_visible(
@@ -284,7 +296,7 @@ def test_results_and_plots_download(page: Page, studio):
     assert len(lines) - 1 == len(expected["spikes"]["times"])
     # every plot has Bokeh's save tool, which downloads it as PNG
     with page.expect_download() as download:
-        page.locator(".raster-plot").first.get_by_title("Save").click()
+        page.locator(".raster-plot").first.get_by_title("Save as PNG", exact=True).click()
     assert download.value.suggested_filename == "spike-raster.png"
     assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
