@@ -51,7 +51,7 @@ def _plot(title: str, y_label: str, height: int, webgl: bool = False, tools: str
         x_axis_label="time (ms)",
         y_axis_label=y_label,
         output_backend="webgl" if webgl else "canvas",
-        tools=tools or "pan,wheel_zoom,box_zoom,reset,save",
+        tools=tools or "pan,wheel_zoom,reset,save",
         **kwargs,
     )
     exportable(plot, title.lower().replace(" ", "-"))  # PNG and SVG
@@ -148,8 +148,8 @@ class ActivityView(pn.viewable.Viewer):
         rate = _plot(  # zoomed with the raster (one time axis): fewer tools, all in view
             "Population rate",
             "spikes/s per neuron",
-            140,
-            tools="wheel_zoom,save",
+            155,
+            tools="save",
             x_range=raster.x_range,
         )
         rate.multi_line(

@@ -220,6 +220,7 @@ CSS = """
 }
 .context-menu {
   position: absolute; z-index: 20; min-width: 180px; max-width: 260px; padding: 4px 0;
+  display: flex; flex-direction: column; overflow: hidden; box-sizing: border-box;
   background: #fff; border: 1px solid #ced4da; border-radius: 0.375rem;
   box-shadow: 0 6px 16px rgba(0,0,0,.18); font-size: 13px;
 }
@@ -249,7 +250,7 @@ CSS = """
   display: block; width: calc(100% - 16px); margin: 2px 8px 4px; padding: 3px 6px; font: inherit;
   border: 1px solid #ced4da; border-radius: 0.25rem; box-sizing: border-box;
 }
-.menu-models { max-height: 260px; overflow-y: auto; }
+.menu-models { max-height: 260px; min-height: 60px; overflow-y: auto; flex: 1 1 auto; }
 """
 
 ACTIONS = frozenset(

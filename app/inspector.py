@@ -272,7 +272,7 @@ class Inspector(pn.viewable.Viewer):
                     css_classes=["copy-model-about"],
                 )
             )
-            if any(edits._single(v) for v in node.params.values()):
+            if True:  # the node's own values, set after this was built, are read on click
                 update = pn.widgets.Button(
                     label=f"Update {node.model} from this node", width=250, margin=(0, 10, 5, 10)
                 )

@@ -252,7 +252,7 @@ def _plot(title: str, x_label: str, y_label: str, height: int):
         title=title,
         x_axis_label=x_label,
         y_axis_label=y_label,
-        tools="pan,wheel_zoom,box_zoom,reset,save",
+        tools="pan,wheel_zoom,reset,save",
     )
     exportable(plot, title.lower().replace(" ", "-"))  # PNG and SVG
     return plot

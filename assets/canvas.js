@@ -841,6 +841,7 @@ export function render({ model, el }) {
       });
       setTimeout(() => find.focus({ preventScroll: true }), 0);
     }
+    menu.style.maxHeight = `${Math.max(120, r.height - 8)}px`; // never taller than the canvas
     menu.hidden = false;
     // inside the stage, near the pointer
     const w = menu.offsetWidth;
@@ -871,7 +872,8 @@ export function render({ model, el }) {
     ev.stopPropagation();
   });
   window.addEventListener("pointerdown", (ev) => {
-    if (!menu.hidden && !menu.contains(ev.target)) closeMenu();
+    // the canvas lives in a shadow root: outside it, ev.target is its host element
+    if (!menu.hidden && !ev.composedPath().includes(menu)) closeMenu();
   }, true);
 
   function showMessage(text) {
@@ -1195,7 +1197,9 @@ export function render({ model, el }) {
   model.on(["nodes", "edges"], () => {
     state.overrides.clear();
     clearTimeout(state.settleTimer);
-    if (state.group.size) setGroup(state.group); // forget deleted nodes
+    // the group as Python last set it (copies of a copied group), without deleted nodes
+    const ids = (plain(model.group) || []).map(String);
+    if (ids.length || state.group.size) setGroup(ids);
     scheduleDraw();
   });
   model.on("group", () => {

@@ -106,6 +106,7 @@ def test_build_simulate_reload(page: Page, studio):
     expect(page.get_by_text(re.compile(r"Cancelled: [\d.]+ ms simulated"))).to_be_visible(
         timeout=10_000
     )
+    page.locator(".stats-table").scroll_into_view_if_needed()  # the table under the plots
     expect(page.locator(".stats-table .tabulator-row")).to_have_count(2, timeout=20_000)
     rows = page.locator(".stats-table .tabulator-row").all_inner_texts()
     assert {r.split()[0] for r in rows} == {"E", "I"}  # named by their labels

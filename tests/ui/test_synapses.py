@@ -136,7 +136,8 @@ def test_a_weight_recorder_from_the_palette_and_the_weight_plot(page: Page, stud
     if validate(edits.set_synapse_params(probe, "ltp", {"weight_recorder": wr})):
         pytest.skip("project format 2 (synapse.params naming a weight_recorder) is not on main")
     session = import_file(page, studio, static_pairing(tmp_path, "recorded"))
-    drag_model(page, "weight_recorder", 560, 420)
+    stage = page.locator(".stage").bounding_box()  # its free lower right corner
+    drag_model(page, "weight_recorder", stage["width"] - 90, stage["height"] - 70)
     expect(node(page, "wr1")).to_be_visible()
     expect(page.locator(".synapse-users")).to_contain_text("No connection records into it yet")
     click_edge(page, "pre", "post_late")

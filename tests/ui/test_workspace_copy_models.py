@@ -4,6 +4,8 @@ menu, and a change written back into the model for both."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 from ui_steps import click_node, open_page, set_field, shot, wait_until
@@ -26,6 +28,7 @@ def test_save_a_node_as_a_model_and_pick_it_for_another(page: Page, studio):
     shot(page, "inspector-copy-model.png")
 
     click_node(page, "I")
+    expect(heading).to_have_text(re.compile(r"^I\s"))  # the inspector shows I now
     page.get_by_label("Model", exact=True).select_option("brunel_iaf")
     wait_until(page, lambda: session.project.node("I").model == "brunel_iaf", what="picked")
     expect(page.locator(".copy-model-about")).to_contain_text("used by E, I")
@@ -39,8 +42,11 @@ def test_save_a_node_as_a_model_and_pick_it_for_another(page: Page, studio):
         what="the model updated",
     )
     assert "tau_m" not in session.project.node("I").params
+    page.wait_for_timeout(500)  # the inspector rebuilt after the update
     click_node(page, "E")
-    expect(page.get_by_label("Membrane time constant (ms) · tau_m")).to_have_value("15")
+    wait_until(page, lambda: session.selection.get("id") == "E", what="E selected")
+    expect(heading).to_have_text(re.compile(r"^E\s"))
+    expect(page.get_by_label("Membrane time constant (ms) · tau_m", exact=True)).to_have_value("15")
     # a taken name is refused beside the field
     page.get_by_label("Save as a named model").fill("brunel_iaf")
     page.get_by_role("button", name="Save", exact=True).click()

@@ -101,6 +101,7 @@ def test_the_split_is_resizable_and_views_go_full_size(page: Page, studio):
     expect(page.locator(".raster-plot").first).to_be_hidden()
     assert page.locator(".stage").bounding_box()["height"] > 500
     show_view(page, "Editor + activity")
+    expect(page.locator(".raster-plot").first).to_be_visible()  # the view's round trip
     in_view(page, ".stage", 200)
     in_view(page, ".raster-plot", 100)
 

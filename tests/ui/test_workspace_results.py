@@ -8,7 +8,15 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from ui_steps import open_page, set_field, shot, simulate, source_length, wait_for_points
+from ui_steps import (
+    open_page,
+    set_field,
+    shot,
+    simulate,
+    source_length,
+    wait_for_points,
+    wait_until,
+)
 
 pytestmark = pytest.mark.ui
 SIZES = [(1366, 768), (1920, 1080)]
@@ -25,6 +33,7 @@ def test_a_reload_shows_the_last_run(page: Page, studio, size):
     wait_for_points(page, "raster")
     shown = source_length(page, "raster")
     rows = page.locator(".stats-table .tabulator-row")
+    page.locator(".stats-table").scroll_into_view_if_needed()
     counts = rows.first.inner_text()
     assert studio.store.results_path(name).is_file()
 
@@ -36,7 +45,8 @@ def test_a_reload_shows_the_last_run(page: Page, studio, size):
     expect(page.get_by_text(kept)).to_be_visible(timeout=30_000)
     wait_for_points(page, "raster")
     assert source_length(page, "raster") == shown
-    expect(rows.first).to_have_text(counts)  # the statistics of that run
+    page.locator(".stats-table").scroll_into_view_if_needed()
+    wait_until(page, lambda: rows.count() and rows.first.inner_text() == counts, what="its stats")
     shot(page, f"workspace-results-{size[0]}.png")
 
     # an edit after the run: the results stay, and say that the project has changed
