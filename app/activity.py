@@ -15,10 +15,14 @@ import numpy as np
 import pandas as pd
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, LinearColorMapper, SaveTool
+from bokeh.events import RangesUpdate
+from bokeh.models import ColumnDataSource, LinearColorMapper
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
+from spikedesk.app.analysis import LiveTrace, cv_per_neuron, populations
+from spikedesk.app.analysis_view import AnalysisView
 from spikedesk.app.document import on_document
+from spikedesk.app.plot_export import exportable
 from spikedesk.engine import merge
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Project
@@ -28,8 +32,7 @@ from spikedesk.project_files.project import Project
 MAX_RASTER_POINTS = 50_000  # the raster keeps the newest points (rollover)
 POINTS_PER_FLUSH = 4_000  # new spikes per update
 TRACE_NEURONS = 10  # traces drawn for the first neurons of each recorder
-MAX_TRACE_POINTS = 50_000
-TRACE_POINTS_PER_FLUSH = 2_000
+TRACE_PIXELS = 1_000  # a trace is drawn with a min and a max per 1/1000 of the view
 RATE_BARS = 400  # the rate histogram's bins are 5 ms, or wider for long runs
 
 
@@ -38,7 +41,7 @@ def rate_bin(duration: float) -> float:
     return 5.0 * max(1, int(np.ceil(duration / 5.0 / RATE_BARS)))
 
 
-def _plot(title: str, y_label: str, height: int, webgl: bool = False, **kwargs):
+def _plot(title: str, y_label: str, height: int, webgl: bool = False, tools: str = "", **kwargs):
     """A time plot of the activity view (WebGL for the ones with many points). Its save tool
     downloads a PNG named after the plot, without asking for a file name."""
     plot = figure(
@@ -48,54 +51,38 @@ def _plot(title: str, y_label: str, height: int, webgl: bool = False, **kwargs):
         x_axis_label="time (ms)",
         y_axis_label=y_label,
         output_backend="webgl" if webgl else "canvas",
-        tools="pan,wheel_zoom,box_zoom,reset,save",
+        tools=tools or "pan,wheel_zoom,reset,save",
         **kwargs,
     )
-    plot.select_one(SaveTool).filename = title.lower().replace(" ", "-")
+    exportable(plot, title.lower().replace(" ", "-"))  # PNG and SVG
+    plot.css_classes = [title.lower().split()[-1] + "-plot"]  # raster-plot, rate-plot, ...
     return plot
 
 
 def population_stats(events: dict, project: Project, node_ids: dict, duration_ms: float) -> dict:
-    """Spike count, mean rate and mean CV of ISI per recorded population."""
-    rows = {"population": [], "neurons": [], "spikes": [], "rate (spikes/s)": [], "CV ISI": []}
-    spike_recorders = {
-        n.id for n in project.nodes if catalog.model(project.base_model(n.model)).is_spike_recorder
-    }
-    seen = set()
-    for conn in project.connections:
-        if conn.target not in spike_recorders or conn.source in seen:
-            continue
-        seen.add(conn.source)
-        fields = events.get(conn.target, {})
-        senders = fields.get("senders", np.empty(0, dtype=np.int64))
-        times = fields.get("times", np.empty(0))
-        first, size = node_ids[conn.source]
-        mask = (senders >= first) & (senders < first + size)
-        cv = _mean_cv_isi(senders[mask], times[mask])
-        rows["population"].append(conn.source)
-        rows["neurons"].append(size)
-        rows["spikes"].append(int(mask.sum()))
-        rate = mask.sum() / size / (duration_ms / 1000.0) if duration_ms > 0 else 0.0
+    """Spike count, mean rate and mean CV of ISI per recorded population, named by its
+    label (its id in the last column)."""
+    rows = {
+        "population": [], "neurons": [], "spikes": [], "rate (spikes/s)": [], "CV ISI": [],
+        "id": [],
+    }  # fmt: skip
+    for pop in populations(events, project, node_ids):
+        cv = _mean_cv_isi(pop.senders, pop.times)
+        rows["population"].append(pop.label)
+        rows["neurons"].append(pop.size)
+        rows["spikes"].append(len(pop.senders))
+        rate = len(pop.senders) / pop.size / (duration_ms / 1000.0) if duration_ms > 0 else 0.0
         rows["rate (spikes/s)"].append(round(float(rate), 2))
         rows["CV ISI"].append(round(cv, 3))
+        rows["id"].append(pop.node_id)
     return rows
 
 
 def _mean_cv_isi(senders: np.ndarray, times: np.ndarray) -> float:
     """Mean over neurons with at least two intervals of std/mean of their inter-spike
-    intervals (population std, as NumPy's default); one sort, no loop over neurons."""
-    order = np.lexsort((times, senders))
-    s, t = senders[order], times[order]
-    same = s[1:] == s[:-1]
-    isi, who = np.diff(t)[same], s[1:][same]
-    if len(isi) == 0:
-        return float("nan")
-    ids, index = np.unique(who, return_inverse=True)
-    n = np.bincount(index).astype(float)
-    mean = np.bincount(index, isi) / n
-    var = np.maximum(np.bincount(index, isi * isi) / n - mean * mean, 0.0)
-    ok = (n > 1) & (mean > 0)
-    return float(np.mean(np.sqrt(var[ok]) / mean[ok])) if ok.any() else float("nan")
+    intervals (population std, as NumPy's default)."""
+    cvs = cv_per_neuron(senders, times)
+    return float(np.mean(list(cvs.values()))) if cvs else float("nan")
 
 
 def correlation_bars(node, fields: dict) -> dict[str, np.ndarray]:
@@ -126,6 +113,7 @@ class ActivityView(pn.viewable.Viewer):
 
     trace_variable = param.Selector(default="V_m", objects=["V_m"], doc="what the traces show")
     thinned = param.Boolean(default=False, doc="the plots show a sample of the data")
+    finished = param.Integer(default=0, doc="bumped when a run's results are complete")
 
     def __init__(self, **params) -> None:
         super().__init__(**params)
@@ -133,27 +121,53 @@ class ActivityView(pn.viewable.Viewer):
         self._events: list = []
         self._node_ids: dict = {}
         self._simulated = 0.0
-        self._rate_counts: np.ndarray | None = None
+        self._rate_counts: dict | None = None
+        self._rate_edges: np.ndarray | None = None
         self._trace_senders: dict[str, np.ndarray] = {}
+        self.last_stats: dict = {}
+        self.summary = ""
+        self._traces: dict = {}  # (recorder, sender) -> (time chunks, value chunks)
+        self._window: tuple[float, float] | None = None  # the zoomed time window
+        self._spikes: tuple | None = None  # every spike of the ended run, by time
+        self._duration = 1000.0  # ms, of the current run
         self.raster_source = ColumnDataSource({"x": [], "y": [], "pop": []}, name="raster")
         self.colors = LinearColorMapper(palette=["#333333"], low=-0.5, high=0.5)
-        self.rate_source = ColumnDataSource({"x": [], "top": [], "width": []}, name="rate")
-        self.trace_source = ColumnDataSource(
-            {"x": [], "y": [], "sender": [], "shade": []}, name="traces"
+        # one line per recorded population, named by its label
+        self.rate_source = ColumnDataSource(
+            {"xs": [], "ys": [], "color": [], "label": []}, name="rate"
         )
-        raster = _plot("Spike raster", "neuron id", 300, webgl=True)
+        # one line per traced neuron, min/max-decimated to TRACE_PIXELS bins of the view
+        self.trace_source = ColumnDataSource(
+            {"xs": [], "ys": [], "color": [], "label": []}, name="traces"
+        )
+        raster = _plot("Spike raster", "neuron id", 240, webgl=True)
         raster.scatter(
             "x", "y", source=self.raster_source, size=2, alpha=0.8,
             color={"field": "pop", "transform": self.colors},
         )  # fmt: skip
-        rate = _plot("Population rate", "spikes/s per neuron", 150, x_range=raster.x_range)
-        rate.vbar(x="x", top="top", width="width", source=self.rate_source, color="#555555")
+        rate = _plot(  # zoomed with the raster (one time axis): fewer tools, all in view
+            "Population rate",
+            "spikes/s per neuron",
+            155,
+            tools="save",
+            x_range=raster.x_range,
+        )
+        rate.multi_line(
+            xs="xs", ys="ys", line_color="color", legend_field="label", line_width=1.6,
+            source=self.rate_source,
+        )  # fmt: skip
+        rate.legend.location = "top_right"
+        rate.legend.label_text_font_size = "10px"
+        rate.legend.background_fill_alpha = 0.6
         self.traces_plot = _plot("Recorded traces", "V_m", 220, webgl=True, x_range=raster.x_range)
         neuron_colors = LinearColorMapper(palette=list(Category10_10), low=-0.5, high=9.5)
-        self.traces_plot.scatter(
-            "x", "y", source=self.trace_source, size=1.5,
-            color={"field": "shade", "transform": neuron_colors},
-        )  # fmt: skip
+        self.traces_plot.multi_line(
+            xs="xs", ys="ys", line_color="color", line_width=1.2, source=self.trace_source
+        )
+        self.raster_plot = raster
+        # a zoom or pan redraws the window from every event kept here (no sample of a sample)
+        raster.on_event(RangesUpdate, self._zoomed)
+        self.traces_plot.on_event(RangesUpdate, self._zoomed)
         # correlation detectors: their histogram so far (device state, replaced per chunk)
         self.correlation_source = ColumnDataSource(
             {"x": [], "top": [], "width": [], "detector": [], "shade": []}, name="correlation"
@@ -166,9 +180,11 @@ class ActivityView(pn.viewable.Viewer):
         )  # fmt: skip
         self._correlations: dict[str, dict] = {}
         self.correlation_plot.visible = False  # shown for runs with correlation detectors
+        self.analysis = AnalysisView()
         self.stats = pn.widgets.Tabulator(
-            value=None, disabled=True, show_index=False, sizing_mode="stretch_width", height=140
-        )
+            value=None, disabled=True, show_index=False, sizing_mode="stretch_width", height=140,
+            css_classes=["stats-table"],
+        )  # fmt: skip
         self.exports = pn.Row(
             pn.widgets.FileDownload(
                 callback=lambda: self.results_file("npz"),
@@ -195,22 +211,30 @@ class ActivityView(pn.viewable.Viewer):
         choose = pn.widgets.Select.from_param(
             self.param.trace_variable, label="trace variable", width=160
         )
-        return pn.Column(self._plots, choose, self.stats, self.exports, sizing_mode="stretch_width")
+        return pn.Column(
+            self._plots, choose, self.stats, self.exports, self.analysis,
+            sizing_mode="stretch_width",
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ a run
     def start(self, project: Project) -> None:
         """Empty plots and table for a run of ``project``."""
         self._run_project = project
         self._events, self._node_ids, self._simulated = [], {}, 0.0
-        self._rate_counts = None
+        self._rate_counts, self._rate_edges = None, None
         self._trace_senders = {}
         self.thinned = False
         palette = list(self._colors(project).values()) or ["#333333"]
         self.colors.update(palette=palette + ["#333333"], low=-0.5, high=len(palette) + 0.5)
         self.raster_source.data = {"x": [], "y": [], "pop": []}
-        self.rate_source.data = {"x": [], "top": [], "width": []}
-        self.trace_source.data = {"x": [], "y": [], "sender": [], "shade": []}
+        self.rate_source.data = {"xs": [], "ys": [], "color": [], "label": []}
+        self.trace_source.data = {"xs": [], "ys": [], "color": [], "label": []}
+        self._traces, self._window, self._spikes = {}, None, None
+        self._duration = project.simulation.duration
+        self.raster_plot.title.text = "Spike raster"
         self.stats.value = None
+        self.last_stats, self.summary = {}, ""
+        self.analysis.clear()
         self._choose_trace_variables(project)
         self._correlations = {}
         self.correlation_source.data = {
@@ -227,17 +251,19 @@ class ActivityView(pn.viewable.Viewer):
 
     def show(self, events: dict, node_ids: dict, simulated: float, duration: float) -> None:
         """New events of the run (everything since the last update)."""
-        self._node_ids, self._simulated = dict(node_ids), simulated
+        self._node_ids, self._simulated, self._duration = dict(node_ids), simulated, duration
         self._events.append(events)
         self._stream(events, node_ids, duration)
 
-    def finish(self, events: dict, stats: dict, simulated: float) -> None:
-        """The whole run's events and statistics, once it has ended."""
+    def finish(self, events: dict, stats: dict, simulated: float, summary=None) -> None:
+        """The whole run's events, statistics and analysis, once it has ended."""
         self._events, self._simulated = [events], simulated
         self.stats.value = pd.DataFrame(stats)
+        self.last_stats = stats
+        if summary is not None:
+            self.analysis.show(summary, self._colors(self._run_project))
         self._show_correlations(events)
-        if self.thinned:
-            self._redraw_raster(events)
+        self._redraw_raster(events)
 
     def _colors(self, project: Project) -> dict[str, str]:
         """A colour per neuron population of ``project``, in node order."""
@@ -279,7 +305,6 @@ class ActivityView(pn.viewable.Viewer):
         }
 
     def _stream(self, events: dict, node_ids: dict, duration: float) -> None:
-        new_spikes = []
         self._show_correlations(events)
         for rid, fields in events.items():
             if "times" not in fields:  # device state (correlation detectors), shown above
@@ -291,31 +316,45 @@ class ActivityView(pn.viewable.Viewer):
             senders, times = fields["senders"], fields["times"]
             if len(senders) == 0 or len(fields) != 2:
                 continue
-            new_spikes.append(times)
             if len(senders) > POINTS_PER_FLUSH:
                 keep = np.linspace(0, len(senders) - 1, POINTS_PER_FLUSH).astype(np.int64)
                 senders, times = senders[keep], times[keep]
                 self.thinned = True
+                self.raster_plot.title.text = "Spike raster (live: an even sample)"
             self.raster_source.stream(
                 {"x": times, "y": senders, "pop": self._population_index(senders)},
                 rollover=MAX_RASTER_POINTS,
             )
-        # population rate, accumulated chunk by chunk
+        self._stream_rates(events, node_ids, duration)
+
+    def _stream_rates(self, events: dict, node_ids: dict, duration: float) -> None:
+        """Each recorded population's rate (spikes/s per neuron), accumulated chunk by chunk
+        in bins of rate_bin(duration), one line per population in its raster colour."""
         width = rate_bin(duration)
         edges = np.arange(0.0, duration + width, width)
-        if self._rate_counts is None or len(self._rate_counts) != len(edges) - 1:
-            self._rate_counts = np.zeros(len(edges) - 1)
-        if new_spikes:
-            counts, _ = np.histogram(np.concatenate(new_spikes), bins=edges)
-            self._rate_counts += counts
-        recorded = self._recorded_neurons(node_ids)
-        if recorded:
-            upto = int(np.ceil(self._simulated / width))
-            self.rate_source.data = {
-                "x": edges[:upto] + width / 2,
-                "top": self._rate_counts[:upto] / recorded / (width / 1000.0),
-                "width": np.full(upto, width),
-            }
+        if (
+            self._rate_counts is None
+            or self._rate_edges is None
+            or len(self._rate_edges) != len(edges)
+        ):
+            self._rate_counts, self._rate_edges = {}, edges
+        pops = populations(events, self._run_project, node_ids)
+        for pop in pops:
+            counts, _ = np.histogram(pop.times, bins=edges)
+            if pop.node_id not in self._rate_counts:
+                self._rate_counts[pop.node_id] = (pop, np.zeros(len(edges) - 1))
+            self._rate_counts[pop.node_id][1][:] += counts
+        if not self._rate_counts:
+            return
+        upto = int(np.ceil(self._simulated / width))
+        colors = self._colors(self._run_project)
+        shown = list(self._rate_counts.values())
+        self.rate_source.data = {
+            "xs": [edges[:upto] + width / 2 for _ in shown],
+            "ys": [c[:upto] / pop.size / (width / 1000.0) for pop, c in shown],
+            "color": [colors.get(pop.node_id, "#555555") for pop, _ in shown],
+            "label": [pop.label for pop, _ in shown],
+        }
 
     def _choose_trace_variables(self, project: Project) -> None:
         """The variables this run records (voltmeters: V_m; multimeters: record_from)."""
@@ -337,60 +376,90 @@ class ActivityView(pn.viewable.Viewer):
     def _redraw_traces(self) -> None:
         """Redraw the traces of the run so far with the newly chosen variable."""
         self.traces_plot.yaxis.axis_label = self.trace_variable
-        self.trace_source.data = {"x": [], "y": [], "sender": [], "shade": []}
-        self._trace_senders = {}
+        self._traces, self._trace_senders = {}, {}
+        self.trace_source.data = {"xs": [], "ys": [], "color": [], "label": []}
         for rid, fields in merge(self._events).items():
             if self.trace_variable in fields:
                 self._stream_trace(rid, fields)
 
     def _stream_trace(self, rid: str, fields: dict) -> None:
-        """The chosen variable of the first TRACE_NEURONS neurons of a recorder, at most
-        TRACE_POINTS_PER_FLUSH samples per tick."""
+        """Add the chosen variable of the first TRACE_NEURONS neurons of a recorder to the
+        traces kept here, and redraw them decimated."""
         shown = self._trace_senders.get(rid)
         if shown is None or len(shown) < TRACE_NEURONS:
             seen = np.unique(fields["senders"])[:TRACE_NEURONS]
             shown = np.union1d(shown if shown is not None else [], seen)[:TRACE_NEURONS]
             self._trace_senders[rid] = shown
-        mask = np.isin(fields["senders"], shown)
-        if not mask.all():
+        if not np.isin(fields["senders"], shown).all():
             self.thinned = True
-        x, y = fields["times"][mask], fields[self.trace_variable][mask]
-        who = fields["senders"][mask]
-        if len(x) > TRACE_POINTS_PER_FLUSH:
-            step = int(np.ceil(len(x) / TRACE_POINTS_PER_FLUSH))
-            order = np.lexsort((x, who))  # thin along time, neuron by neuron
-            x, y, who = x[order][::step], y[order][::step], who[order][::step]
-            self.thinned = True
-        self.trace_source.stream(
-            {"x": x, "y": y, "sender": who, "shade": who % 10}, rollover=MAX_TRACE_POINTS
-        )
+        for sender in shown:
+            mask = fields["senders"] == sender
+            if mask.any():
+                key = (rid, int(sender))
+                if key not in self._traces:
+                    self._traces[key] = LiveTrace(self._duration, TRACE_PIXELS)
+                self._traces[key].add(fields["times"][mask], fields[self.trace_variable][mask])
+        self._draw_traces()
 
-    def _recorded_neurons(self, node_ids: dict) -> int:
-        project = self._run_project
-        recorders = {
-            n.id
-            for n in project.nodes
-            if catalog.model(project.base_model(n.model)).is_spike_recorder
-        }
-        sources = {c.source for c in project.connections if c.target in recorders}
-        return sum(node_ids[s][1] for s in sources)
+    def _draw_traces(self) -> None:
+        """Each trace as a line of at most 2 * TRACE_PIXELS points over the run or over the
+        zoomed window (min and max per bin: every peak stays)."""
+        xs, ys, colors, labels = [], [], [], []
+        for i, ((rid, sender), trace) in enumerate(self._traces.items()):
+            x, y = trace.line(self._window)
+            xs.append(x)
+            ys.append(y)
+            colors.append(Category10_10[i % 10])
+            labels.append(f"{rid} {sender}")
+        self.trace_source.data = {"xs": xs, "ys": ys, "color": colors, "label": labels}
+
+    def _zoomed(self, event) -> None:
+        """A zoom or pan of the raster or the traces (once the run has ended): the visible
+        time window is redrawn from all events."""
+        if event.x0 is None or event.x1 is None or self._spikes is None:
+            return
+        self._window = (float(event.x0), float(event.x1))
+        doc = self.raster_plot.document
+        if doc is not None and doc.session_context is not None:
+            doc.add_next_tick_callback(self._redraw_window)  # from any thread
+        else:
+            self._redraw_window()
+
+    def _redraw_window(self) -> None:
+        self._draw_traces()
+        if self._spikes is None:
+            return
+        senders, times = self._spikes
+        lo, hi = np.searchsorted(times, self._window)
+        self._show_spikes(senders[lo:hi], times[lo:hi], len(senders))
+
+    def _show_spikes(self, senders: np.ndarray, times: np.ndarray, total: int) -> None:
+        """Spikes in the raster: all of them, or an even sample of MAX_RASTER_POINTS, and the
+        title says which."""
+        if len(senders) > MAX_RASTER_POINTS:
+            keep = np.linspace(0, len(senders) - 1, MAX_RASTER_POINTS).astype(np.int64)
+            shown, senders, times = len(senders), senders[keep], times[keep]
+            self.raster_plot.title.text = (
+                f"Spike raster (a sample: {MAX_RASTER_POINTS} of {shown} spikes in view)"
+            )
+        else:
+            self.raster_plot.title.text = "Spike raster"
+        self.raster_source.data = {
+            "x": times, "y": senders, "pop": self._population_index(senders)
+        }  # fmt: skip
 
     def _redraw_raster(self, events: dict) -> None:
-        """After a run, the raster in one go: every spike, or an even sample of
-        MAX_RASTER_POINTS (live updates were thinned to keep the browser responsive)."""
+        """After a run, the raster in one go from every spike kept here (live updates were
+        thinned to keep the browser responsive); zooming later redraws from them too."""
         parts = [f for f in events.values() if set(f) == {"senders", "times"}]
         if not parts:
             return
         senders = np.concatenate([f["senders"] for f in parts])
         times = np.concatenate([f["times"] for f in parts])
-        if len(senders) > MAX_RASTER_POINTS:
-            keep = np.linspace(0, len(senders) - 1, MAX_RASTER_POINTS).astype(np.int64)
-            senders, times = senders[keep], times[keep]
-        else:
-            self.thinned = False
-        self.raster_source.data = {
-            "x": times, "y": senders, "pop": self._population_index(senders)
-        }  # fmt: skip
+        order = np.argsort(times, kind="stable")
+        self._spikes = (senders[order], times[order])
+        self.thinned = len(senders) > MAX_RASTER_POINTS
+        self._show_spikes(*self._spikes, len(senders))
 
     def results_file(self, kind: str):
         """The last run's events: NPZ with ``<recorder>/<field>`` arrays, or spikes as CSV."""

@@ -6,6 +6,12 @@ connection, click, Delete, Ctrl+Z/Ctrl+Y) becomes one action dict sent with
 ``on_action`` callback. The owner of the project validates the action, updates ``nodes``,
 ``edges``, ``selection`` and, when it refuses something, ``message``; the canvas redraws.
 
+Several nodes are selected together with Shift+click, Shift+drag a rectangle on the
+background, or Ctrl+A (``group``: their ids, synced both ways); dragging one of them moves them
+all, and Delete, Ctrl+D, Ctrl+C/V and the context menu act on all of them. A right click opens
+the context menu: on a node Clone, Colour and Delete; on a connection Delete; on the
+background a searchable list of models to add at that point.
+
 Actions (all keys exactly as listed; coordinates are canvas coordinates, i.e. after the
 pan/zoom transform, in the same units as node ``x``/``y``)::
 
@@ -14,6 +20,11 @@ pan/zoom transform, in the same units as node ``x``/``y``)::
     {"action": "connect", "source": str, "target": str}
     {"action": "select", "kind": "node" | "edge", "id": str}   # or {"action": "select"}
     {"action": "delete", "kind": "node" | "edge", "id": str}
+    {"action": "duplicate", "kind": "node", "id": str}          # Ctrl+D, or Ctrl+C then Ctrl+V
+    {"action": "duplicate_many", "ids": [str, ...]}             # the same for a group
+    {"action": "move_many", "moves": [{"id": str, "x": float, "y": float}, ...]}
+    {"action": "delete_many", "ids": [str, ...]}
+    {"action": "color", "ids": [str, ...], "color": "#rrggbb" | ""}   # "" = the kind's colour
     {"action": "undo"}
     {"action": "redo"}
 """
@@ -23,6 +34,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -202,9 +214,53 @@ CSS = """
   box-shadow: 0 4px 10px rgba(0,0,0,.15); pointer-events: none; z-index: 10; white-space: nowrap;
 }
 .drag-ghost.visible { display: flex; }
+.band {
+  fill: rgba(13, 110, 253, 0.08); stroke: #0d6efd; stroke-width: 1; stroke-dasharray: 4 3;
+  pointer-events: none;
+}
+.context-menu {
+  position: absolute; z-index: 20; min-width: 180px; max-width: 260px; padding: 4px 0;
+  display: flex; flex-direction: column; overflow: hidden; box-sizing: border-box;
+  background: #fff; border: 1px solid #ced4da; border-radius: 0.375rem;
+  box-shadow: 0 6px 16px rgba(0,0,0,.18); font-size: 13px;
+}
+.context-menu[hidden] { display: none; }
+.menu-title {
+  padding: 4px 12px 6px; font-weight: 600; border-bottom: 1px solid #e9ecef; margin-bottom: 4px;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+}
+.menu-label {
+  padding: 4px 12px 2px; font-size: 11px; font-weight: 600; letter-spacing: 0.04em;
+  text-transform: uppercase; color: #6c757d;
+}
+.menu-item {
+  display: block; width: 100%; text-align: left; border: 0; background: none; font: inherit;
+  padding: 5px 12px; cursor: pointer; color: #212529;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+}
+.menu-item[hidden] { display: none; }
+.menu-item:hover, .menu-item:focus-visible { background: #e7f1ff; outline: none; }
+.menu-swatches { display: flex; flex-wrap: wrap; gap: 4px; padding: 2px 12px 6px; }
+.swatch {
+  width: 20px; height: 20px; border: 1px solid rgba(0,0,0,.25); border-radius: 50%;
+  cursor: pointer; padding: 0;
+}
+.swatch:hover { transform: scale(1.15); }
+.menu-search {
+  display: block; width: calc(100% - 16px); margin: 2px 8px 4px; padding: 3px 6px; font: inherit;
+  border: 1px solid #ced4da; border-radius: 0.25rem; box-sizing: border-box;
+}
+.menu-models { max-height: 260px; min-height: 60px; overflow-y: auto; flex: 1 1 auto; }
 """
 
-ACTIONS = frozenset({"add", "move", "connect", "select", "delete", "undo", "redo"})
+ACTIONS = frozenset(
+    {
+        "add", "move", "connect", "select", "delete", "duplicate", "undo", "redo",
+        "duplicate_many", "move_many", "delete_many", "color",
+    }
+)  # fmt: skip
+MAX_GROUP = 10_000  # ids in one action
+COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 KINDS = ("node", "edge")
 
 
@@ -217,6 +273,13 @@ def _number(value: Any) -> float | None:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _ids(value: Any) -> list[str] | None:
+    if not isinstance(value, list) or not 0 < len(value) <= MAX_GROUP:
+        return None
+    ids = [_text(v) for v in value]
+    return None if None in ids else ids
 
 
 def clean_action(msg: Any) -> dict | None:
@@ -239,6 +302,29 @@ def clean_action(msg: Any) -> dict | None:
             if None in (source, target)
             else {"action": action, "source": source, "target": target}
         )
+    if action in ("duplicate_many", "delete_many", "color"):
+        ids = _ids(msg.get("ids"))
+        if ids is None:
+            return None
+        if action != "color":
+            return {"action": action, "ids": ids}
+        color = msg.get("color")
+        if not (color == "" or (isinstance(color, str) and COLOR.fullmatch(color))):
+            return None
+        return {"action": action, "ids": ids, "color": color}
+    if action == "move_many":
+        moves = msg.get("moves")
+        if not isinstance(moves, list) or not 0 < len(moves) <= MAX_GROUP:
+            return None
+        out = []
+        for move in moves:
+            if not isinstance(move, dict):
+                return None
+            id_, x, y = _text(move.get("id")), _number(move.get("x")), _number(move.get("y"))
+            if None in (id_, x, y):
+                return None
+            out.append({"id": id_, "x": x, "y": y})
+        return {"action": action, "moves": out}
     kind, id_ = msg.get("kind"), _text(msg.get("id"))
     if action == "select" and kind is None and msg.get("id") is None:
         return {"action": "select"}
@@ -270,6 +356,9 @@ class NetworkCanvas(pn.custom.JSComponent):
     )
     palette = param.List(default=[], doc='[{"model", "kind", "label"}] offered for dragging')
     selection = param.Dict(default={}, doc='{} or {"kind": "node"|"edge", "id": str}')
+    group = param.List(
+        default=[], doc="ids of the nodes selected together (two or more), or [] (synced both ways)"
+    )
     message = param.String(
         default="",
         doc="""
@@ -286,8 +375,9 @@ class NetworkCanvas(pn.custom.JSComponent):
     _stylesheets = [CSS]
 
     def __init__(self, on_action: Callable[[dict], Any] | None = None, **params) -> None:
-        params.setdefault("height", 520)
         params.setdefault("sizing_mode", "stretch_width")
+        if params["sizing_mode"] in ("stretch_width", "fixed"):
+            params.setdefault("height", 520)
         if params.get("kinds") is None:
             params["kinds"] = kind_styles()
         super().__init__(**params)
@@ -321,6 +411,10 @@ class NetworkCanvas(pn.custom.JSComponent):
         """Show ``text`` as a toast, even if it equals the message currently shown."""
         self.message = ""
         self.message = text
+
+    def select_group(self, ids: list[str]) -> None:
+        """Select these nodes together (e.g. the copies of a copied group)."""
+        self.group = list(ids) if len(ids) > 1 else []
 
     def fit(self) -> None:
         """Pan and zoom so every node is visible (e.g. after opening another project)."""

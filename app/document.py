@@ -20,3 +20,12 @@ def on_document(change: Callable[[], None]) -> None:
         change()
     else:
         doc.add_next_tick_callback(change)
+
+
+def later(seconds: float, change: Callable[[], None]) -> None:
+    """Run ``change`` on the session's document after ``seconds`` (at once without one)."""
+    doc = pn.state.curdoc
+    if doc is None or doc.session_context is None:
+        change()
+    else:
+        doc.add_next_tick_callback(lambda: doc.add_timeout_callback(change, int(seconds * 1000)))

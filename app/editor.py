@@ -1,8 +1,9 @@
 """The network editor: the canvas component bound to the session.
 
 The canvas only draws and reports what the user did (add, move, connect, select, delete,
-undo, redo); this module turns those actions into project edits through the session, shows
-refusals as a message on the canvas, and redraws the canvas from the session's project.
+duplicate, colour, undo, redo; several nodes at once); this module turns those actions into
+project edits through the session, shows refusals as a message on the canvas, and redraws the
+canvas from the session's project.
 """
 
 from __future__ import annotations
@@ -86,10 +87,11 @@ class NetworkEditor:
         self.canvas = NetworkCanvas(
             on_action=self.handle,
             palette=palette_from_catalog(),
-            sizing_mode="stretch_width",
-            height=540,
+            sizing_mode="stretch_both",
+            min_height=200,
         )
         session.param.watch(lambda *_: self.redraw(), ["project", "selection"])
+        session.param.watch(lambda *_: self.canvas.fit(), "opened")  # no pan/zoom carried over
         self.redraw()
 
     def redraw(self) -> None:
@@ -139,6 +141,26 @@ class NetworkEditor:
             what = "node" if msg.get("kind") == "node" else "connection"
             session.apply(edits.delete(project, what, msg["id"]))
             session.selection = {}
+        elif action == "duplicate":
+            if msg.get("kind") != "node":
+                raise ValueError("only nodes can be duplicated")
+            new, node_id = edits.duplicate_node(project, msg["id"])
+            session.apply(new)
+            session.selection = {"kind": "node", "id": node_id}
+        elif action == "duplicate_many":
+            new, copies = edits.duplicate_nodes(project, msg["ids"])
+            session.apply(new)
+            session.selection = {"kind": "node", "id": copies[-1]}
+            self.canvas.select_group(copies)
+        elif action == "move_many":
+            moves = [(m["id"], float(m["x"]), float(m["y"])) for m in msg["moves"]]
+            session.apply(edits.move_nodes(project, moves))
+        elif action == "delete_many":
+            session.apply(edits.delete_nodes(project, msg["ids"]))
+            session.selection = {}
+            self.canvas.group = []
+        elif action == "color":
+            session.apply(edits.set_color(project, msg["ids"], msg["color"]))
         elif action == "undo":
             if not session.undo():
                 self.say("Nothing to undo.")

@@ -7,12 +7,14 @@ know every rule of the format.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import (
     Connection,
+    CopyModel,
     Node,
     Position,
     Project,
@@ -56,6 +58,62 @@ def add_node(project: Project, model: str, x: float, y: float) -> tuple[Project,
     return replace(project, nodes=project.nodes + (node,)), node_id
 
 
+def duplicate_node(project: Project, node_id: str, dx: float = 60.0, dy: float = 60.0):
+    """A copy of a node (model, size, parameters, colour) beside it, labelled "<label> copy";
+    its connections are not copied. Returns the project and the copy's id."""
+    node = project.node(node_id)
+    new_id = fresh_id(project, catalog.model(project.base_model(node.model)).id_prefix)
+    copy = replace(
+        node,
+        id=new_id,
+        label=f"{node.label or node.id} copy",
+        position=Position(round(node.position.x + dx, 1), round(node.position.y + dy, 1)),
+    )
+    return replace(project, nodes=project.nodes + (copy,)), new_id
+
+
+def duplicate_nodes(
+    project: Project, node_ids: list[str], dx: float = 60.0, dy: float = 60.0
+) -> tuple[Project, list[str]]:
+    """Copies of several nodes (as ``duplicate_node``) and of the connections among them,
+    so a copied group is wired as the original; connections to nodes outside the group are
+    not copied. Returns the project and the copies' ids, in the order of ``node_ids``."""
+    ids = list(dict.fromkeys(node_ids))
+    new_ids: dict[str, str] = {}
+    for node_id in ids:
+        project, new_ids[node_id] = duplicate_node(project, node_id, dx, dy)
+    for conn in [c for c in project.connections if c.source in new_ids and c.target in new_ids]:
+        copy = replace(
+            conn,
+            id=fresh_id(project, "c"),
+            source=new_ids[conn.source],
+            target=new_ids[conn.target],
+        )
+        project = replace(project, connections=project.connections + (copy,))
+    return project, [new_ids[i] for i in ids]
+
+
+def move_nodes(project: Project, moves: list[tuple[str, float, float]]) -> Project:
+    """Several nodes moved in one edit (one undo step): ``(id, x, y)`` each."""
+    for node_id, x, y in moves:
+        project = move_node(project, node_id, x, y)
+    return project
+
+
+def delete_nodes(project: Project, node_ids: list[str]) -> Project:
+    """Several nodes (and every connection touching them) removed in one edit."""
+    for node_id in dict.fromkeys(node_ids):
+        project = delete(project, "node", node_id)
+    return project
+
+
+def set_color(project: Project, node_ids: list[str], color: str) -> Project:
+    """The colour of several nodes (``""``: their kind's colour)."""
+    for node_id in dict.fromkeys(node_ids):
+        project = _replace_node(project, node_id, color=color)
+    return project
+
+
 def move_node(project: Project, node_id: str, x: float, y: float) -> Project:
     position = Position(round(float(x), 1), round(float(y), 1))
     return _replace_node(project, node_id, position=position)
@@ -81,9 +139,23 @@ def connect(project: Project, source: str, target: str) -> tuple[Project, str]:
         src_spec.is_spike_recorder or src_spec.is_correlation_detector
     ) and tgt_spec.kind == "neuron":
         source, target = target, source
+    # a spike recorder or sampler twice on a node records everything twice (a correlation
+    # detector takes a population twice, once per channel)
+    devices = any(s.is_spike_recorder or s.is_sampler for s in (src_spec, tgt_spec))
+    twin = next((c for c in project.connections if (c.source, c.target) == (source, target)), None)
+    if devices and twin is not None:
+        raise ValueError(
+            f"{_name(project, source)} and {_name(project, target)} are already connected "
+            f"({twin.id})"
+        )
     conn_id = fresh_id(project, "c")
     conn = Connection(id=conn_id, source=source, target=target)
     return replace(project, connections=project.connections + (conn,)), conn_id
+
+
+def _name(project: Project, node_id: str) -> str:
+    node = project.node(node_id)
+    return node.label or node.id
 
 
 def delete(project: Project, what: str, item_id: str) -> Project:
@@ -114,11 +186,54 @@ def set_node(project: Project, node_id: str, **fields: Any) -> Project:
     if "model" in fields:
         spec = catalog.model(project.base_model(fields["model"]))
         node = project.node(node_id)
-        kept = {k: v for k, v in node.params.items() if k in spec.params}
+        # a copy model's own values apply to the node: the node's values for them go
+        own = project.model_params(fields["model"])
+        kept = {k: v for k, v in node.params.items() if k in spec.params and k not in own}
         fields["params"] = frozen_map(kept)
         if spec.kind != "neuron":
             fields["size"] = 1
     return _replace_node(project, node_id, **fields)
+
+
+COPY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _single(value: Any) -> bool:
+    """A value a copy model may hold (no per-neuron list, no random parameter)."""
+    return not isinstance(value, (tuple, list, RandomParameter))
+
+
+def save_copy_model(project: Project, node_id: str, name: str) -> Project:
+    """NEST's ``CopyModel``: a new model ``name`` with the node's model and its single-valued
+    parameters as defaults; the node then uses it (its per-neuron and random values stay
+    on the node). Other nodes may pick the model in their model menu."""
+    name = name.strip()
+    if not COPY_NAME.fullmatch(name):
+        raise ValueError(
+            f"a model name is letters, digits and _ and does not start with a digit: {name!r}"
+        )
+    if name in project.copy_models or name in catalog.models() or name in catalog.synapse_models():
+        raise ValueError(f"a model named {name!r} exists already")
+    node = project.node(node_id)
+    params = {k: v for k, v in node.params.items() if _single(v)}
+    rest = {k: v for k, v in node.params.items() if not _single(v)}
+    copies = {**project.copy_models, name: CopyModel(node.model, frozen_map(params))}
+    project = replace(project, copy_models=frozen_map(copies))
+    return _replace_node(project, node_id, model=name, params=frozen_map(rest))
+
+
+def update_copy_model(project: Project, node_id: str) -> Project:
+    """The node's single-valued parameters become its copy model's defaults (so every node of
+    that model has them, unless it sets its own)."""
+    node = project.node(node_id)
+    if node.model not in project.copy_models:
+        raise ValueError(f"{node.model} is a built-in model, not a copy model")
+    old = project.copy_models[node.model]
+    params = {**old.params, **{k: v for k, v in node.params.items() if _single(v)}}
+    rest = {k: v for k, v in node.params.items() if not _single(v)}
+    copies = {**project.copy_models, node.model: replace(old, params=frozen_map(params))}
+    project = replace(project, copy_models=frozen_map(copies))
+    return _replace_node(project, node_id, params=frozen_map(rest))
 
 
 def set_node_param(project: Project, node_id: str, name: str, value: Any) -> Project:

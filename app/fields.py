@@ -21,6 +21,92 @@ DISTRIBUTIONS = {
 }
 CONSTANT = "value"
 FIELD_WIDTH = 250
+# NEST's "never" for stop times is the largest double; shown as an empty field with this hint
+UNBOUNDED = 1.7976931348623157e308
+UNBOUNDED_HINT = "∞ (no end)"
+ERROR_CSS = """
+:host { font-size: 12px; margin-top: -6px; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
+"""
+
+
+def parse_number(text: str, integer: bool = False, empty: float | None = None) -> float | int:
+    """What a person typed as a number: ``1.5``, ``1,5`` (decimal comma), ``-2e3``, ``inf``.
+    Anything else raises ValueError with a sentence to show; an empty field is ``empty``."""
+    raw = text.strip().replace("\u2212", "-")
+    if not raw:
+        if empty is None:
+            raise ValueError("enter a number")
+        return empty
+    if raw.count(",") == 1 and "." not in raw:
+        raw = raw.replace(",", ".")
+    if raw.lower() in ("inf", "+inf", "infinity", "∞"):
+        if empty is not None:
+            return empty
+        raise ValueError("enter a finite number")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"not a number: {text.strip()!r}") from None
+    if integer:
+        if value != int(value):
+            raise ValueError(f"not a whole number: {text.strip()!r}")
+        return int(value)
+    return value
+
+
+def number_text(value: Any) -> str:
+    """A number as the field shows it; NEST's "never" as an empty field."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ""
+    if isinstance(value, float) and value >= UNBOUNDED:
+        return ""
+    return f"{value:.12g}" if isinstance(value, float) else str(value)
+
+
+class NumberBox:
+    """A text box for one number (no spin arrows: what is typed is what is parsed, so a
+    decimal comma and a typo are seen, not silently changed). ``on_number(value)`` gets each
+    accepted entry, ``on_error(message)`` each rejected one ("" when the entry is fine)."""
+
+    def __init__(
+        self, label: str, value: Any, on_number: Callable[[Any], None],
+        on_error: Callable[[str], None], *, integer: bool = False, width: int = FIELD_WIDTH,
+        unbounded: bool = False, **kwargs,
+    ):  # fmt: skip
+        self.integer = integer
+        self.empty = UNBOUNDED if unbounded else None
+        placeholder = UNBOUNDED_HINT if unbounded else ""
+        self.widget = pn.widgets.TextInput(
+            label=label, value=number_text(value), width=width, placeholder=placeholder, **kwargs
+        )
+        self.on_number, self.on_error = on_number, on_error
+        self.optional = False  # an empty box is an entry of None ("use the default")
+        self._quiet = False
+        self.widget.param.watch(self._typed, "value")
+
+    def _typed(self, event) -> None:
+        if self._quiet:
+            return
+        if self.optional and not event.new.strip():
+            self.on_error("")
+            self.on_number(None)
+            return
+        try:
+            value = parse_number(event.new, self.integer, self.empty)
+        except ValueError as exc:
+            self.on_error(str(exc))
+            return
+        self.on_error("")
+        self.on_number(value)
+
+    def show(self, value: Any) -> None:
+        """Show ``value`` without reporting it as an entry."""
+        self._quiet = True
+        try:
+            self.widget.value = number_text(value)
+        finally:
+            self._quiet = False
 
 
 class Field(pn.viewable.Viewer):
@@ -36,7 +122,7 @@ class Field(pn.viewable.Viewer):
             visible=False,
             css_classes=["field-error"],
             styles={"color": "#b00020"},
-            stylesheets=[":host { font-size: 12px; margin-top: -6px; }"],
+            stylesheets=[ERROR_CSS],
             width=FIELD_WIDTH,
         )
 
@@ -60,12 +146,14 @@ class NumberField(Field):
         still takes any value (validation, not the widget, decides what is allowed)."""
         super().__init__(key, label, unit, on_change)
         self.integer = integer
-        widget = pn.widgets.IntInput if integer else pn.widgets.FloatInput
-        kwargs = {"step": step} if step and not integer else {}
         start = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
         number_width = FIELD_WIDTH - 100 if random else FIELD_WIDTH
-        self.number = widget(label=self.title, value=start, width=number_width, **kwargs)
-        self.number.param.watch(lambda e: self._number_changed(e.new), "value")
+        self.box = NumberBox(
+            self.title, start, self._number_changed, self._typo, integer=integer,
+            width=number_width, unbounded=start is not None and start >= UNBOUNDED,
+        )  # fmt: skip
+        self.number = self.box.widget
+        self.last_number = start
         self.kind = pn.widgets.Select(
             label=f"{label}: kind",
             options=[CONSTANT, *DISTRIBUTIONS],
@@ -94,13 +182,17 @@ class NumberField(Field):
             self.slider.param.watch(lambda e: self._slid(e.new), "value_throttled")
 
     def _slid(self, value: float) -> None:
-        """A slider release sets the number (which applies it like typing would)."""
-        self.number.value = int(round(value)) if self.integer else float(value)
+        """A slider release sets the number and applies it like typing would."""
+        value = int(round(value)) if self.integer else float(value)
+        self.box.show(value)
+        self._number_changed(value)
+
+    def _typo(self, message: str) -> None:
+        if message:
+            self.show_error(message)
 
     def _number_changed(self, value) -> None:
-        if value is None:
-            self.show_error("enter a number")
-            return
+        self.last_number = value
         self.emit(value)
         if self.slider is not None and self.slider.start <= value <= self.slider.end:
             self.slider.value = value  # only a user's release (value_throttled) emits
@@ -111,8 +203,8 @@ class NumberField(Field):
         if kind == CONSTANT:
             self.args_row.objects, self.args = [], {}
             self.number.visible = True
-            if self.number.value is not None:
-                self.emit(self.number.value)
+            if self.last_number is not None:
+                self.emit(self.last_number)
             return
         self.number.visible = False
         self._build_args(kind, {})
@@ -156,12 +248,11 @@ class ListField(Field):
         self.text.param.watch(lambda e: self._changed(e.new), "value")
 
     def _changed(self, text: str) -> None:
-        parts = [p for p in text.replace(",", " ").split() if p]
+        parts = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
         try:
-            values = [float(p) for p in parts]
-        except ValueError:
-            bad = next(p for p in parts if not _is_float(p))
-            self.show_error(f"not a number: {bad!r}")
+            values = [float(parse_number(p)) for p in parts]
+        except ValueError as exc:
+            self.show_error(str(exc))
             return
         self.emit(values)
 
@@ -209,13 +300,25 @@ class TextField(Field):
         return pn.Column(self.widget, self.error, margin=0)
 
 
+class NameField(Field):
+    """A name typed and applied with a button (``action``), not when the field is left:
+    ``Save as model``."""
+
+    def __init__(self, key, label, on_change, action: str, *, placeholder: str = ""):
+        super().__init__(key, label, "", on_change)
+        self.widget = pn.widgets.TextInput(
+            label=self.title, width=FIELD_WIDTH - 110, placeholder=placeholder
+        )
+        self.button = pn.widgets.Button(label=action, width=100, align="end")
+        self.button.on_click(lambda _: self.emit(self.typed()))
+        self.widget.param.watch(lambda _: self.emit(self.typed()), "enter_pressed")
+
+    def typed(self) -> str:
+        return (self.widget.value_input or self.widget.value or "").strip()
+
+    def __panel__(self):
+        return pn.Column(pn.Row(self.widget, self.button, margin=0), self.error, margin=0)
+
+
 def _number_text(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _is_float(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

@@ -17,9 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import panel as pn
-from spikedesk.app import edits, synapse_fields
-from spikedesk.app.fields import ChoiceField, Field, ListField, NumberField, TextField
-from spikedesk.app.pending import PendingEdits, short
+from spikedesk.app import edits, messages, synapse_fields
+from spikedesk.app.document import on_document
+from spikedesk.app.fields import (
+    ChoiceField,
+    Field,
+    ListField,
+    NameField,
+    NumberField,
+    TextField,
+)
+from spikedesk.app.pending import PendingEdits, field_message
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.app.synapse_fields import SynapseSection
 from spikedesk.project_files import catalog
@@ -93,41 +101,49 @@ class Inspector(pn.viewable.Viewer):
         # refused parameter values of the selected node, retried with its next edit
         self.pending = PendingEdits("params.")
         self.title = pn.pane.Markdown("", margin=(0, 5))
-        self.body = pn.Column(margin=0)
+        self.body = pn.Column(margin=0, sizing_mode="stretch_width")
         session.param.watch(lambda *_: self.rebuild(), ["selection", "revision"])
         self.rebuild()
 
     def __panel__(self):
         return pn.Column(
-            self.title, self.body, width=280, scroll=True, max_height=720, css_classes=["inspector"]
-        )
+            self.body, width=290, scroll=True, sizing_mode="stretch_height",
+            css_classes=["inspector"],
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ building
     def rebuild(self) -> None:
+        """Heading and fields of the selection, replaced in one change of the body, so the
+        browser never shows a new heading over the previous selection's fields."""
         project, selection = self.session.project, self.session.selection
         self.fields = {}
         self.pending.clear()
         if selection.get("kind") == "node":
             node = project.node(selection["id"])
-            self.title.object = f"### {node.label or node.id}\n{model_label(node.model)}"
-            self.body.objects = self._node_fields(node)
+            base = project.base_model(node.model)
+            copy = f", a copy of {base}" if base != node.model else ""
+            heading = f"### {node.label or node.id}\n{model_label(base)} ({node.model}{copy})"
+            fields = self._node_fields(node)
         elif selection.get("kind") == "edge":
             conn = edits.connection(project, selection["id"])
-            self.title.object = f"### {conn.source} → {conn.target}\nconnection {conn.id}"
-            self.body.objects = self._connection_fields(project, conn)
+            source, target = (messages.label_of(project, n) for n in (conn.source, conn.target))
+            heading = f"### {source} → {target}\nconnection {conn.id}"
+            fields = self._connection_fields(project, conn)
         else:
             neurons = sum(
                 n.size
                 for n in project.nodes
                 if catalog.model(project.base_model(n.model)).kind == "neuron"
             )
-            self.title.object = (
+            heading = (
                 "### Inspector\nSelect a node or a connection on the canvas to edit it. "
                 "Drag models from the palette; drag from a node's handle to connect.\n\n"
                 f"This project: {_count(len(project.nodes), 'node')} "
                 f"({_count(neurons, 'neuron')}), {_count(len(project.connections), 'connection')}."
             )
-            self.body.objects = [self._description_field(project)]
+            fields = [self._description_field(project)]
+        self.title = pn.pane.Markdown(heading, margin=(0, 5), css_classes=["inspector-heading"])
+        self.body.objects = [self.title, *fields]
 
     def _description_field(self, project: Project) -> Field:
         return self._field(
@@ -157,7 +173,10 @@ class Inspector(pn.viewable.Viewer):
         ]
         nid = node.id
 
+        duplicate = pn.widgets.Button(label="Duplicate node", width=140, margin=(0, 10, 5, 10))
+        duplicate.on_click(lambda _: self._duplicate(nid))
         out: list = [
+            duplicate,
             self._field(
                 TextField(
                     "label",
@@ -178,6 +197,7 @@ class Inspector(pn.viewable.Viewer):
                 )
             ),
         ]
+        out += self._copy_model_fields(project, node)
         if spec.kind != "recorder":  # a stimulator node is `size` devices (NEST's Create n)
             out.append(
                 self._field(
@@ -191,10 +211,12 @@ class Inspector(pn.viewable.Viewer):
                     )
                 )
             )
+        copied = project.model_params(node.model)  # a copy model's defaults
+        spec_model = project.base_model(node.model)  # labels and sliders: the built-in's
         for name, pspec in spec.params.items():
-            meta = ui_param(node.model, name)
-            label, unit = meta.get("label", name), pspec.unit
-            value = node.params.get(name, pspec.default)
+            meta = ui_param(spec_model, name)
+            label, unit = with_nest_name(meta.get("label", name), pspec.unit, name), ""
+            value = node.params.get(name, copied.get(name, pspec.default))
             setter = self._param_handler(nid, name)
             widget = meta.get("widget", "number")
             key = f"params.{name}"
@@ -227,6 +249,48 @@ class Inspector(pn.viewable.Viewer):
                 collapsed=True,
                 width=270,
                 css_classes=["nest-doc-card"],
+            )
+        )
+        return out
+
+    def _copy_model_fields(self, project: Project, node) -> list:
+        """Named copy models (NEST's CopyModel): save this node's parameters as a model that
+        other nodes pick in their Model menu; a node of a copy model can update it."""
+        nid = node.id
+        out: list = []
+        if node.model in project.copy_models:
+            copy = project.copy_models[node.model]
+            values = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
+                               for k, v in sorted(copy.params.items()))  # fmt: skip
+            users = [n.label or n.id for n in project.nodes if n.model == node.model]
+            out.append(
+                pn.pane.Markdown(
+                    f"**{node.model}** is a copy of `{copy.model}`"
+                    + (f" with {values}" if values else "")
+                    + f"; used by {', '.join(users)}.",
+                    width=250,
+                    css_classes=["copy-model-about"],
+                )
+            )
+            if True:  # the node's own values, set after this was built, are read on click
+                update = pn.widgets.Button(
+                    label=f"Update {node.model} from this node", width=250, margin=(0, 10, 5, 10)
+                )
+                update.on_click(
+                    lambda _: self._apply(
+                        "model", lambda p, _v: edits.update_copy_model(p, nid), None, True
+                    )
+                )
+                out.append(update)
+        out.append(
+            self._field(
+                NameField(
+                    "copy_model",
+                    "Save as a named model",
+                    self._on(lambda p, v: edits.save_copy_model(p, nid, v), rebuild=True),
+                    "Save",
+                    placeholder="e.g. fast_" + project.base_model(node.model).split("_")[0],
+                )
             )
         )
         return out
@@ -272,7 +336,7 @@ class Inspector(pn.viewable.Viewer):
                     )
                 )
             )
-        source_model = project.node(conn.source).model
+        source_model = project.base_model(project.node(conn.source).model)
         if catalog.model(source_model).is_sampler:
             out.append(
                 self._field(
@@ -346,6 +410,13 @@ class Inspector(pn.viewable.Viewer):
         return out + synapse.param_fields(project, conn)
 
     # ------------------------------------------------------------------ applying
+    def _duplicate(self, node_id: str) -> None:
+        """A copy of the node with its parameters, selected (so it is edited next)."""
+        project, new_id = edits.duplicate_node(self.session.project, node_id)
+        self.session.apply(project)
+        # the inspector rebuilds on the next tick, not inside its own button's click
+        on_document(lambda: setattr(self.session, "selection", {"kind": "node", "id": new_id}))
+
     def _param_handler(self, node_id: str, name: str):
         """A node parameter's change handler: the value is applied together with the node's
         pending (refused) values in one edit; refused, it joins them."""
@@ -374,7 +445,7 @@ class Inspector(pn.viewable.Viewer):
             self.session.apply(make(self.session.project, value))
         except Refused as exc:
             if field is not None:
-                field.show_error("; ".join(short(str(p), key) for p in exc.problems))
+                field.show_error(field_message(exc.problems, key, self.session.project))
             return
         except (KeyError, TypeError, ValueError) as exc:
             if field is not None:
@@ -382,6 +453,13 @@ class Inspector(pn.viewable.Viewer):
             return
         if rebuild:
             self.rebuild()
+
+
+def with_nest_name(label: str, unit: str, name: str) -> str:
+    """A field's label: the English label, its unit, and NEST's parameter name after a dot
+    (``Reset potential (mV) · V_reset``), unless the label is the NEST name already."""
+    text = f"{label} ({unit})" if unit else label
+    return text if label == name else f"{text} · {name}"
 
 
 def _range(meta: dict) -> tuple[float, float] | None:

@@ -10,17 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from spikedesk.app import messages
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.project_files.project import Project
+from spikedesk.project_files.validation import Problem
 
 Edit = Callable[[Project, dict[str, Any]], Project]
 
 
-def short(problem: str, key: str) -> str:
-    """``nodes[2].params.tau_m: must be > 0, got -5`` -> ``must be > 0, got -5`` when the
-    problem is about the field ``key`` (``params.tau_m``); other problems keep their path."""
-    path, _, message = problem.partition(": ")
-    return message if message and path.endswith(key) else problem
+def field_message(problems: list[Problem], key: str, project: Project) -> str:
+    """The refusal beside its field ``key`` (``params.tau_m``): a problem about this field as
+    its message alone (``must be > 0, got -5``), others naming their node or connection in
+    words (never the file's JSON path)."""
+    lines = [p.message if p.path.endswith(key) else messages.readable(p, project) for p in problems]
+    return "; ".join(dict.fromkeys(lines))
 
 
 class PendingEdits:
@@ -49,7 +52,7 @@ class PendingEdits:
         except Refused as exc:
             self.values = values
             if field is not None:
-                field.show_error("; ".join(short(str(p), key) for p in exc.problems))
+                field.show_error(field_message(exc.problems, key, session.project))
             return
         except (KeyError, TypeError, ValueError) as exc:
             if field is not None:

@@ -33,6 +33,7 @@ class ProjectSession(param.Parameterized):
     can_redo = param.Boolean(default=False)
     saved = param.String(default="", doc="what the last autosave did")
     revision = param.Integer(default=0, doc="bumped by undo/redo/open: views rebuild from it")
+    opened = param.Integer(default=0, doc="bumped when another project is opened")
 
     def __init__(self, store: ProjectStore, name: str, **params) -> None:
         super().__init__(project=store.load(name), project_name=name, **params)
@@ -95,7 +96,9 @@ class ProjectSession(param.Parameterized):
             self.project = project
             self.selection = {}
             self.can_undo = self.can_redo = False
+            self.saved = ""
             self.revision += 1
+            self.opened += 1
 
     def rename(self, new: str) -> None:
         name = self.store.rename(self.project_name, new)

@@ -18,6 +18,7 @@ from spikedesk.project_files.project import Project
 from spikedesk.project_files.validation import Problem, ProjectError
 
 SAFE_NAME = re.compile(r"[^\w\- .]+")
+RESULTS_SUFFIX = ".results.npz"  # the last run of <name>.json (spikedesk.app.results)
 ORPHAN_AGE = 60.0  # s: a temporary file this old belongs to a save that was interrupted
 
 
@@ -48,7 +49,8 @@ class ProjectStore:
         between writing and renaming); younger ones may belong to a save under way."""
         removed = []
         now = time.time()
-        for path in self.folder.glob(f".*.json.*{io.TEMP_SUFFIX}"):
+        temporary = [f".*.json.*{io.TEMP_SUFFIX}", f".*{RESULTS_SUFFIX}.*{io.TEMP_SUFFIX}"]
+        for path in (p for pattern in temporary for p in self.folder.glob(pattern)):
             try:
                 if now - path.stat().st_mtime > age:
                     path.unlink()
@@ -111,6 +113,10 @@ class ProjectStore:
             raise KeyError(f"not a project name: {name!r}")
         return self.folder / f"{name}.json"
 
+    def results_path(self, name: str) -> Path:
+        """Where the last run of ``name`` is kept (``spikedesk.app.results``), beside it."""
+        return self.folder / f"{self.path(name).stem}{RESULTS_SUFFIX}"
+
     def exists(self, name: str) -> bool:
         return self.clean(name) == name and self.path(name).is_file()
 
@@ -124,6 +130,7 @@ class ProjectStore:
     def create(self, project: Project, name: str | None = None) -> str:
         """Store ``project`` under a free name derived from ``name`` (or its own name)."""
         name = self.free_name(name or project.name)
+        self.results_path(name).unlink(missing_ok=True)  # a stale file of a deleted namesake
         self.save(name, project)
         return name
 
@@ -142,10 +149,15 @@ class ProjectStore:
         project = self.load(old)
         self.save(new, replace(project, name=new))
         self.path(old).unlink()
+        try:  # the results go with their project
+            os.replace(self.results_path(old), self.results_path(new))
+        except FileNotFoundError:
+            pass
         return new
 
     def delete(self, name: str) -> None:
         self.path(name).unlink()
+        self.results_path(name).unlink(missing_ok=True)
 
     def import_file(self, filename: str, data: bytes) -> list[str]:
         """Import an uploaded spikedesk or NEST Desktop JSON file; returns the new names.

@@ -162,6 +162,7 @@ class DefaultedNumberField(NumberField):
 
     def __init__(self, key, label, unit, on_change, value, default, **kwargs):
         super().__init__(key, label, unit, on_change, value, **kwargs)
+        self.box.optional = True  # empty: the default
         if isinstance(default, (int, float)) and not isinstance(default, bool):
             self.number.placeholder = f"{default:g} (default)"
 

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import panel as pn
-from bokeh.models import ColumnDataSource, HoverTool, SaveTool
+from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 from spikedesk.app import edits
+from spikedesk.app.plot_export import exportable
 from spikedesk.app.synapse_fields import is_plastic
 from spikedesk.engine import merge
 from spikedesk.project_files import catalog
@@ -251,9 +252,9 @@ def _plot(title: str, x_label: str, y_label: str, height: int):
         title=title,
         x_axis_label=x_label,
         y_axis_label=y_label,
-        tools="pan,wheel_zoom,box_zoom,reset,save",
+        tools="pan,wheel_zoom,reset,save",
     )
-    plot.select_one(SaveTool).filename = title.lower().replace(" ", "-")
+    exportable(plot, title.lower().replace(" ", "-"))  # PNG and SVG
     return plot
 
 

@@ -31,6 +31,12 @@ const EDGE_STYLE = {
   dev: { color: "#8a949e", marker: "open" },
 };
 const SELECTED_COLOR = "#0d6efd";
+// the context menu's colours (Category10, as the plots use them)
+const SWATCHES = [
+  ["blue", "#1f77b4"], ["orange", "#ff7f0e"], ["green", "#2ca02c"], ["red", "#d62728"],
+  ["purple", "#9467bd"], ["brown", "#8c564b"], ["pink", "#e377c2"], ["grey", "#7f7f7f"],
+  ["olive", "#bcbd22"], ["cyan", "#17becf"],
+];
 
 let INSTANCES = 0;
 
@@ -118,6 +124,8 @@ export function render({ model, el }) {
     localSelection: null, // optimistic selection until Python's selection arrives
     drag: null,
     fittedOnce: false,
+    clipboard: null, // the node ids Ctrl+C copied, pasted (duplicated) by Ctrl+V
+    group: new Set(), // nodes selected together (Shift+click, Shift+drag a rectangle)
     toastTimer: null,
     settleTimer: null,
     selectTimer: null,
@@ -214,6 +222,10 @@ export function render({ model, el }) {
   toast.setAttribute("role", "status");
   toast.setAttribute("aria-live", "polite");
   const ghost = htmlEl("div", "drag-ghost", root);
+  const band = svgEl("rect", { class: "band", visibility: "hidden" }, svg);
+  const menu = htmlEl("div", "context-menu", stage);
+  menu.setAttribute("role", "menu");
+  menu.hidden = true;
 
   // ---------------------------------------------------------------- model access
   const kinds = () => {
@@ -307,11 +319,12 @@ export function render({ model, el }) {
     if (r.width < 10 || r.height < 10) return;
     state.fittedOnce = true;
     const { tx, ty, k } = state.view;
+    // the same box around each node as fit() uses (shape, label and model line)
     const out = nodesNow().some((n) => {
       const p = position(n);
       const sx = p.x * k + tx;
       const sy = p.y * k + ty;
-      return sx < 20 || sy < 20 || sx > r.width - 20 || sy > r.height - 40;
+      return sx - 60 * k < 0 || sy - 45 * k < 0 || sx + 60 * k > r.width || sy + 60 * k > r.height;
     });
     if (out) fit();
   }
@@ -600,7 +613,8 @@ export function render({ model, el }) {
     const id = String(n.id);
     const spec = kindOf(n.kind);
     const p = position(n);
-    const selected = sel && sel.kind === "node" && String(sel.id) === id;
+    const grouped = state.group.has(id);
+    const selected = grouped || (sel && sel.kind === "node" && String(sel.id) === id);
     const color = n.color || spec.color;
     const label = n.label || id;
     const size = n.size ?? 1;
@@ -612,7 +626,10 @@ export function render({ model, el }) {
       nodeEls.set(id, rec);
     }
     const g = rec.g;
-    g.setAttribute("class", `node ${n.kind || ""}${selected ? " selected" : ""}`);
+    g.setAttribute(
+      "class",
+      `node ${n.kind || ""}${selected ? " selected" : ""}${grouped ? " grouped" : ""}`,
+    );
     g.setAttribute("transform", `translate(${fmt(p.x)},${fmt(p.y)})`);
     if (rec.sig === sig) return;
     rec.sig = sig;
@@ -673,7 +690,8 @@ export function render({ model, el }) {
     model.send_msg(msg);
   }
 
-  function select(kind, id) {
+  function select(kind, id, keepGroup = false) {
+    if (!keepGroup && state.group.size) setGroup([]);
     state.localSelection = { value: kind ? { kind, id: String(id) } : null };
     clearTimeout(state.selectTimer);
     state.selectTimer = setTimeout(() => {
@@ -683,6 +701,180 @@ export function render({ model, el }) {
     drawAll();
     send(kind ? { action: "select", kind, id } : { action: "select" });
   }
+
+  // ---------------------------------------------------------------- multi-select
+  function setGroup(ids) {
+    const known = new Set(nodesNow().map((n) => String(n.id)));
+    state.group = new Set([...ids].map(String).filter((id) => known.has(id)));
+    if (state.group.size < 2) state.group = new Set();
+    const now = [...state.group];
+    const before = plain(model.group) || [];
+    if (now.length !== before.length || now.some((id, i) => id !== String(before[i]))) {
+      model.group = now;
+    }
+    scheduleDraw();
+  }
+
+  // The nodes an action on ``id`` applies to: the whole group if ``id`` is in it.
+  function membersOf(id) {
+    return state.group.has(String(id)) ? [...state.group] : [String(id)];
+  }
+
+  function toggleInGroup(id) {
+    const ids = new Set(state.group);
+    const sel = selectionNow();
+    if (!ids.size && sel && sel.kind === "node") ids.add(String(sel.id));
+    if (ids.has(id)) {
+      ids.delete(id);
+      setGroup(ids);
+      const rest = [...ids];
+      if (rest.length) select("node", rest[rest.length - 1], true);
+      else select(null);
+    } else {
+      ids.add(id);
+      setGroup(ids);
+      select("node", id, true);
+    }
+  }
+
+  function bandRect(drag, ev) {
+    const r = svg.getBoundingClientRect();
+    const x0 = Math.min(drag.x0, ev.clientX) - r.left;
+    const y0 = Math.min(drag.y0, ev.clientY) - r.top;
+    return { x: x0, y: y0, w: Math.abs(ev.clientX - drag.x0), h: Math.abs(ev.clientY - drag.y0) };
+  }
+
+  // ---------------------------------------------------------------- context menu
+  function closeMenu() {
+    menu.hidden = true;
+    menu.replaceChildren();
+  }
+
+  function menuItem(parent, text, action, onPick) {
+    const b = htmlEl("button", "menu-item", parent, text);
+    b.type = "button";
+    b.dataset.action = action;
+    b.setAttribute("role", "menuitem");
+    b.addEventListener("click", () => {
+      closeMenu();
+      onPick();
+    });
+    return b;
+  }
+
+  function openMenu(ev) {
+    const r = stage.getBoundingClientRect();
+    const c = toCanvas(ev.clientX, ev.clientY);
+    menu.replaceChildren();
+    const node = ev.target.closest(".node");
+    const edge = ev.target.closest("[data-edge-id], [data-hit-for]");
+    if (node) {
+      const id = node.getAttribute("data-node-id");
+      if (!state.group.has(id)) {
+        setGroup([]);
+        select("node", id);
+      }
+      const ids = membersOf(id);
+      const what = ids.length > 1 ? `${ids.length} nodes` : "node";
+      menu.dataset.for = ids.join(" ");
+      htmlEl("div", "menu-title", menu, ids.length > 1 ? `${ids.length} nodes` : nodeName(id));
+      menuItem(menu, `Clone ${what}`, "clone", () =>
+        send(ids.length > 1 ? { action: "duplicate_many", ids } : { action: "duplicate", kind: "node", id }),
+      );
+      htmlEl("div", "menu-label", menu, "Colour");
+      const swatches = htmlEl("div", "menu-swatches", menu);
+      for (const [name, color] of SWATCHES) {
+        const b = htmlEl("button", "swatch", swatches);
+        b.type = "button";
+        b.style.background = color;
+        b.title = name;
+        b.dataset.color = color;
+        b.setAttribute("aria-label", `Colour ${name}`);
+        b.addEventListener("click", () => {
+          closeMenu();
+          send({ action: "color", ids, color });
+        });
+      }
+      menuItem(menu, "Kind's colour", "uncolor", () => send({ action: "color", ids, color: "" }));
+      menuItem(menu, `Delete ${what}`, "delete", () =>
+        send(ids.length > 1 ? { action: "delete_many", ids } : { action: "delete", kind: "node", id }),
+      );
+    } else if (edge) {
+      const id = edge.getAttribute("data-edge-id") ?? edge.getAttribute("data-hit-for");
+      select("edge", id);
+      menu.dataset.for = id;
+      menuItem(menu, "Delete connection", "delete", () => send({ action: "delete", kind: "edge", id }));
+    } else {
+      menu.dataset.for = "";
+      htmlEl("div", "menu-title", menu, "Add a node here");
+      const find = htmlEl("input", "menu-search", menu);
+      find.type = "search";
+      find.placeholder = "Search models";
+      find.setAttribute("aria-label", "Model to add here");
+      const list = htmlEl("div", "menu-models", menu);
+      const items = (plain(model.palette) || []).filter((i) => i && i.model);
+      let family = null;
+      for (const item of items) {
+        const key = item.family || kindOf(item.kind).label;
+        if (key !== family) {
+          family = key;
+          htmlEl("div", "menu-label", list, key);
+        }
+        const b = menuItem(list, item.label || item.model, "add", () =>
+          send({ action: "add", model: item.model, x: fmt(c.x), y: fmt(c.y) }),
+        );
+        b.dataset.model = item.model;
+        b.title = item.model;
+      }
+      find.addEventListener("input", () => {
+        const words = find.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+        for (const b of list.querySelectorAll(".menu-item")) {
+          const text = `${b.dataset.model} ${b.textContent}`.toLowerCase();
+          b.hidden = !words.every((w) => text.includes(w));
+        }
+      });
+      find.addEventListener("keydown", (e) => {
+        if (e.key === "Enter") {
+          const first = [...list.querySelectorAll(".menu-item")].find((b) => !b.hidden);
+          if (first) first.click();
+        }
+      });
+      setTimeout(() => find.focus({ preventScroll: true }), 0);
+    }
+    menu.style.maxHeight = `${Math.max(120, r.height - 8)}px`; // never taller than the canvas
+    menu.hidden = false;
+    // inside the stage, near the pointer
+    const w = menu.offsetWidth;
+    const h = menu.offsetHeight;
+    const x = Math.max(4, Math.min(ev.clientX - r.left, r.width - w - 4));
+    const y = Math.max(4, Math.min(ev.clientY - r.top, r.height - h - 4));
+    menu.style.left = `${x}px`;
+    menu.style.top = `${y}px`;
+  }
+
+  function nodeName(id) {
+    const n = nodesNow().find((m) => String(m.id) === String(id));
+    return n ? n.label || String(n.id) : String(id);
+  }
+
+  svg.addEventListener("contextmenu", (ev) => {
+    ev.preventDefault();
+    if (state.drag) return;
+    openMenu(ev);
+  });
+  menu.addEventListener("pointerdown", (ev) => ev.stopPropagation());
+  menu.addEventListener("contextmenu", (ev) => ev.preventDefault());
+  menu.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape") {
+      closeMenu();
+      focusRoot();
+    }
+    ev.stopPropagation();
+  });
+  window.addEventListener("pointerdown", (ev) => {
+    // the canvas lives in a shadow root: outside it, ev.target is its host element
+    if (!menu.hidden && !ev.composedPath().includes(menu)) closeMenu();
+  }, true);
 
   function showMessage(text) {
     clearTimeout(state.toastTimer);
@@ -716,6 +908,7 @@ export function render({ model, el }) {
     state.drag = null;
     root.classList.remove("panning", "connecting", "dropping");
     rubber.setAttribute("visibility", "hidden");
+    band.setAttribute("visibility", "hidden");
     ghost.classList.remove("visible");
     return drag;
   }
@@ -756,8 +949,16 @@ export function render({ model, el }) {
       if (!n) return;
       const p = position(n);
       const c = toCanvas(ev.clientX, ev.clientY);
+      // a node of the group drags the whole group along
+      const starts = new Map();
+      for (const m of nodesNow()) {
+        if (state.group.has(String(m.id)) && state.group.has(id)) starts.set(String(m.id), position(m));
+      }
       beginDrag(
-        { type: "node", id, x0: ev.clientX, y0: ev.clientY, dx: p.x - c.x, dy: p.y - c.y, moved: false },
+        {
+          type: "node", id, x0: ev.clientX, y0: ev.clientY, dx: p.x - c.x, dy: p.y - c.y,
+          c0: c, starts, shift: ev.shiftKey, moved: false,
+        },
         ev,
       );
       return;
@@ -766,6 +967,10 @@ export function render({ model, el }) {
     if (edge) {
       const id = edge.getAttribute("data-edge-id") ?? edge.getAttribute("data-hit-for");
       beginDrag({ type: "edge", id, x0: ev.clientX, y0: ev.clientY }, ev);
+      return;
+    }
+    if (ev.shiftKey) {  // Shift + drag on the background: select the nodes in a rectangle
+      beginDrag({ type: "band", x0: ev.clientX, y0: ev.clientY, moved: false }, ev);
       return;
     }
     beginDrag(
@@ -815,7 +1020,13 @@ export function render({ model, el }) {
       if (!drag.moved && Math.hypot(ev.clientX - drag.x0, ev.clientY - drag.y0) < CLICK_SLOP) return;
       drag.moved = true;
       const c = toCanvas(ev.clientX, ev.clientY);
-      state.overrides.set(drag.id, { x: c.x + drag.dx, y: c.y + drag.dy });
+      if (drag.starts.size > 1) {
+        const dx = c.x - drag.c0.x;
+        const dy = c.y - drag.c0.y;
+        for (const [mid, p0] of drag.starts) state.overrides.set(mid, { x: p0.x + dx, y: p0.y + dy });
+      } else {
+        state.overrides.set(drag.id, { x: c.x + drag.dx, y: c.y + drag.dy });
+      }
       scheduleDraw();
     } else if (drag.type === "pan") {
       if (!drag.moved && Math.hypot(ev.clientX - drag.x0, ev.clientY - drag.y0) < CLICK_SLOP) return;
@@ -825,6 +1036,15 @@ export function render({ model, el }) {
       applyView();
     } else if (drag.type === "connect") {
       updateRubber(ev);
+    } else if (drag.type === "band") {
+      if (!drag.moved && Math.hypot(ev.clientX - drag.x0, ev.clientY - drag.y0) < CLICK_SLOP) return;
+      drag.moved = true;
+      const b = bandRect(drag, ev);
+      band.setAttribute("x", fmt(b.x));
+      band.setAttribute("y", fmt(b.y));
+      band.setAttribute("width", fmt(b.w));
+      band.setAttribute("height", fmt(b.h));
+      band.setAttribute("visibility", "visible");
     }
   }
 
@@ -838,7 +1058,18 @@ export function render({ model, el }) {
         send({ action: "add", model: drag.model, x: fmt(c.x), y: fmt(c.y) });
       }
     } else if (drag.type === "node") {
-      if (drag.moved) {
+      if (drag.moved && drag.starts.size > 1) {
+        const moves = [...drag.starts.keys()].map((mid) => {
+          const p = state.overrides.get(mid);
+          return { id: mid, x: fmt(p.x), y: fmt(p.y) };
+        });
+        send({ action: "move_many", moves });
+        clearTimeout(state.settleTimer);
+        state.settleTimer = setTimeout(() => {
+          state.overrides.clear();
+          drawAll();
+        }, MOVE_SETTLE_MS);
+      } else if (drag.moved) {
         const p = state.overrides.get(drag.id);
         send({ action: "move", id: drag.id, x: fmt(p.x), y: fmt(p.y) });
         clearTimeout(state.settleTimer);
@@ -846,8 +1077,28 @@ export function render({ model, el }) {
           state.overrides.clear();
           drawAll();
         }, MOVE_SETTLE_MS);
+      } else if (drag.shift) {
+        toggleInGroup(drag.id);
       } else {
         select("node", drag.id);
+      }
+    } else if (drag.type === "band") {
+      if (drag.moved) {
+        const r = svg.getBoundingClientRect();
+        const b = bandRect(drag, ev);
+        const a = toCanvas(r.left + b.x, r.top + b.y);
+        const z = toCanvas(r.left + b.x + b.w, r.top + b.y + b.h);
+        const inside = nodesNow()
+          .filter((n) => {
+            const p = position(n);
+            return p.x >= a.x && p.x <= z.x && p.y >= a.y && p.y <= z.y;
+          })
+          .map((n) => String(n.id));
+        const ids = new Set([...state.group, ...inside]);
+        const sel = selectionNow();
+        if (ids.size && sel && sel.kind === "node") ids.add(String(sel.id));
+        setGroup(ids);
+        if (inside.length) select("node", inside[inside.length - 1], true);
       }
     } else if (drag.type === "edge") {
       select("edge", drag.id);
@@ -870,6 +1121,9 @@ export function render({ model, el }) {
   svg.addEventListener(
     "wheel",
     (ev) => {
+      // only Ctrl/Cmd + wheel (and a touchpad pinch, which reports ctrlKey) zooms: a plain
+      // wheel scrolls the page as everywhere else
+      if (!(ev.ctrlKey || ev.metaKey)) return;
       ev.preventDefault();
       const delta = ev.deltaMode === 1 ? ev.deltaY * 16 : ev.deltaY;
       zoomAt(Math.exp(-delta * 0.0015), ev.clientX, ev.clientY);
@@ -898,15 +1152,44 @@ export function render({ model, el }) {
     } else if (mod && (key === "y" || key === "Y")) {
       ev.preventDefault();
       send({ action: "redo" });
+    } else if (mod && (key === "d" || key === "D")) {
+      const sel = selectionNow();
+      if (state.group.size) {
+        ev.preventDefault();
+        send({ action: "duplicate_many", ids: [...state.group] });
+      } else if (sel && sel.kind === "node") {
+        ev.preventDefault();
+        send({ action: "duplicate", kind: "node", id: sel.id });
+      }
+    } else if (mod && (key === "c" || key === "C")) {
+      const sel = selectionNow();
+      if (state.group.size) state.clipboard = [...state.group];
+      else if (sel && sel.kind === "node") state.clipboard = [String(sel.id)];
+    } else if (mod && (key === "v" || key === "V")) {
+      const known = new Set(nodesNow().map((n) => String(n.id)));
+      const ids = (state.clipboard || []).filter((id) => known.has(id));
+      if (ids.length) {
+        ev.preventDefault();
+        send(ids.length > 1 ? { action: "duplicate_many", ids } : { action: "duplicate", kind: "node", id: ids[0] });
+      }
+    } else if (mod && (key === "a" || key === "A")) {
+      ev.preventDefault();  // every node
+      const ids = nodesNow().map((n) => String(n.id));
+      setGroup(ids);
+      if (ids.length) select("node", ids[ids.length - 1], true);
     } else if (key === "Delete" || key === "Backspace") {
       const sel = selectionNow();
-      if (sel) {
+      if (state.group.size) {
+        ev.preventDefault();
+        send({ action: "delete_many", ids: [...state.group] });
+      } else if (sel) {
         ev.preventDefault();
         send({ action: "delete", kind: sel.kind, id: sel.id });
       }
     } else if (key === "Escape") {
-      if (state.drag) onCancel();
-      else if (selectionNow()) select(null);
+      if (!menu.hidden) closeMenu();
+      else if (state.drag) onCancel();
+      else if (selectionNow() || state.group.size) select(null);
     }
   });
 
@@ -914,7 +1197,17 @@ export function render({ model, el }) {
   model.on(["nodes", "edges"], () => {
     state.overrides.clear();
     clearTimeout(state.settleTimer);
+    // the group as Python last set it (copies of a copied group), without deleted nodes
+    const ids = (plain(model.group) || []).map(String);
+    if (ids.length || state.group.size) setGroup(ids);
     scheduleDraw();
+  });
+  model.on("group", () => {
+    const ids = (plain(model.group) || []).map(String);
+    if (ids.length !== state.group.size || ids.some((id) => !state.group.has(id))) {
+      state.group = new Set(ids);
+      scheduleDraw();
+    }
   });
   model.on("selection", () => {
     // an older answer may still be on its way after a newer click: keep the click until
@@ -949,6 +1242,7 @@ export function render({ model, el }) {
 
   applyView();
   drawPalette();
+  state.group = new Set((plain(model.group) || []).map(String));
   drawAll();
   if (model.message) showMessage(model.message);
   requestAnimationFrame(maybeInitialFit);

@@ -236,3 +236,17 @@ def test_recorders_of_generators_and_correlations_are_drawn_either_way(session):
         session.apply(edits.set_synapse(session.project, c_b, receptor_type=-1))
     with pytest.raises(Refused, match="channel must be 0 .. 1, got 2"):
         session.apply(edits.set_synapse(session.project, c_b, receptor_type=2))
+
+
+def test_a_recorder_is_connected_to_a_node_once(session):
+    """Issue 13: a second spike recorder connection (drawn either way) counted spikes twice."""
+    p, n = edits.add_node(session.project, "iaf_psc_alpha", 0, 0)
+    p, sr = edits.add_node(p, "spike_recorder", 100, 0)
+    p, vm = edits.add_node(p, "voltmeter", 0, 100)
+    p, _ = edits.connect(p, n, sr)
+    p, _ = edits.connect(p, vm, n)
+    for source, target in [(n, sr), (sr, n), (vm, n), (n, vm)]:
+        with pytest.raises(ValueError, match="already connected"):
+            edits.connect(p, source, target)
+    p, _ = edits.connect(p, n, n)  # populations may be connected more than once (NEST too)
+    p, _ = edits.connect(p, n, n)

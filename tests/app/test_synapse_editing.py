@@ -140,19 +140,19 @@ def test_the_inspector_edits_synapse_params_and_keeps_refused_values(session):
         "synapse.params.weight_recorder",
     } <= set(fields)
     tau = fields["synapse.params.tau_plus"]
-    assert tau.number.placeholder == "20 (default)" and tau.number.value is None
-    assert fields["synapse.params.Wmax"].number.value == 50.0
-    tau.number.value = 12.5
+    assert tau.number.placeholder == "20 (default)" and tau.number.value == ""  # a text box
+    assert fields["synapse.params.Wmax"].number.value == "50"
+    tau.number.value = "12.5"
     assert edits.connection(session.project, cid).synapse.params["tau_plus"] == 12.5
     kplus = fields["synapse.params.Kplus"]
-    kplus.number.value = -1.0
+    kplus.number.value = "-1"
     assert kplus.error.visible and ">= 0" in kplus.error.object
     assert "Kplus" not in edits.connection(session.project, cid).synapse.params
-    assert kplus.number.value == -1.0  # the editor keeps what was typed
-    tau.number.value = None  # cleared: the default, tried together with the refused Kplus
+    assert kplus.number.value == "-1"  # the editor keeps what was typed
+    tau.number.value = ""  # cleared: the default, tried together with the refused Kplus
     assert "Kplus" in tau.error.object
     assert edits.connection(session.project, cid).synapse.params["tau_plus"] == 12.5
-    kplus.number.value = 0.5  # both taken
+    kplus.number.value = "0,5"  # a decimal comma; both taken
     assert not kplus.error.visible
     params = edits.connection(session.project, cid).synapse.params
     assert params["Kplus"] == 0.5 and "tau_plus" not in params

@@ -353,7 +353,12 @@ def test_python_message_shows_a_toast_for_a_few_seconds(page: Page, net: TinyNet
 def test_wheel_zoom_keeps_drop_coordinates_right(page: Page, net: TinyNetwork):
     ox, oy = surface_origin(page)
     page.mouse.move(ox + 300, oy + 200)
+    page.mouse.wheel(0, -400)  # a plain wheel scrolls the page, it never zooms
+    page.wait_for_timeout(300)
+    assert view(page)[2] == 1.0
+    page.keyboard.down("Control")
     page.mouse.wheel(0, -400)
+    page.keyboard.up("Control")
     wait_until(page, lambda: view(page)[2] > 1.2, what="zoom in")
     tx, ty, k = view(page)
     # zooming is about the cursor: the canvas point under it stays put
@@ -379,7 +384,9 @@ def test_wheel_zoom_keeps_drop_coordinates_right(page: Page, net: TinyNetwork):
     assert not any(a["action"] in ("select",) for a in net.actions)  # panning is not a click
 
     page.mouse.move(ox + 300, oy + 200)
+    page.keyboard.down("Control")
     page.mouse.wheel(0, 800)
+    page.keyboard.up("Control")
     wait_until(page, lambda: view(page)[2] < k2, what="zoom out")
 
 

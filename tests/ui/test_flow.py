@@ -14,6 +14,7 @@ from ui_steps import (
     connect,
     drag_model,
     edge,
+    field,
     node,
     open_page,
     set_field,
@@ -70,7 +71,7 @@ def test_build_simulate_reload(page: Page, studio):
 
     # 3. the inspector: sizes, rate, weight, delay, and a bad value that is refused
     click_node(page, "P1")
-    expect(page.get_by_label("Size (neurons)", exact=True)).to_be_visible()
+    expect(field(page, "Size (neurons)")).to_be_visible()
     set_field(page, "Label", "E")
     set_field(page, "Size (neurons)", "400")
     click_node(page, "P2")
@@ -105,9 +106,10 @@ def test_build_simulate_reload(page: Page, studio):
     expect(page.get_by_text(re.compile(r"Cancelled: [\d.]+ ms simulated"))).to_be_visible(
         timeout=10_000
     )
-    expect(page.locator(".tabulator .tabulator-row")).to_have_count(2, timeout=20_000)
-    rows = page.locator(".tabulator .tabulator-row").all_inner_texts()
-    assert {r.split()[0] for r in rows} == {"P1", "P2"}
+    page.locator(".stats-table").scroll_into_view_if_needed()  # the table under the plots
+    expect(page.locator(".stats-table .tabulator-row")).to_have_count(2, timeout=20_000)
+    rows = page.locator(".stats-table .tabulator-row").all_inner_texts()
+    assert {r.split()[0] for r in rows} == {"E", "I"}  # named by their labels
     wait_for_points(page, "raster", 1000, timeout=10_000)
 
     # 5. reload: the project is as it was

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
-from ui_steps import click_node, drag_model, node, open_page, set_field
+from ui_steps import click_node, drag_model, field, node, open_page, set_field
 
 pytestmark = pytest.mark.ui
 
 
-def test_v_reset_then_v_th_are_taken_together(page: Page, studio):
+@pytest.mark.parametrize("model", ["iaf_psc_delta", "iaf_psc_alpha"])
+def test_v_reset_then_v_th_are_taken_together(page: Page, studio, model):
+    """Issue 13: on a new iaf_psc_delta, V_reset=0 before V_th=20 was dropped silently."""
     open_page(page, studio.url, "brunel")
     page.get_by_role("button", name="New").click()
+    expect(page.get_by_text("Drag a model from the palette onto the canvas")).to_be_visible()
     session = studio.last()["session"]
-    drag_model(page, "iaf_psc_alpha", 300, 200)
+    drag_model(page, model, 300, 200)
     expect(node(page, "P1")).to_be_visible()
     click_node(page, "P1")
 
@@ -22,7 +25,7 @@ def test_v_reset_then_v_th_are_taken_together(page: Page, studio):
     set_field(page, "Reset potential (mV)", "0")
     message = page.locator(".field-error").filter(has_text="V_reset must be < V_th")
     expect(message).to_be_visible()
-    expect(page.get_by_label("Reset potential (mV)", exact=True)).to_have_value("0")
+    expect(field(page, "Reset potential (mV)")).to_have_value("0")
     assert "V_reset" not in session.project.node("P1").params
 
     # V_th = 20 is tried together with the pending V_reset: both are taken
@@ -32,7 +35,7 @@ def test_v_reset_then_v_th_are_taken_together(page: Page, studio):
     assert params["V_reset"] == 0.0 and params["V_th"] == 20.0
 
     # NEST's documentation of the model, in a collapsible card
-    expect(page.get_by_text("NEST documentation: iaf_psc_alpha")).to_be_visible()
+    expect(page.get_by_text(f"NEST documentation: {model}")).to_be_visible()
 
 
 def test_a_stimulator_node_has_a_size_in_devices(page: Page, studio):
@@ -45,4 +48,4 @@ def test_a_stimulator_node_has_a_size_in_devices(page: Page, studio):
     click_node(page, "spg1")
     set_field(page, "Size (devices)", "3")
     assert session.project.node("spg1").size == 3
-    expect(page.get_by_label("Amplitude (spikes/s)", exact=True)).to_be_visible()
+    expect(field(page, "Amplitude (spikes/s)")).to_be_visible()

@@ -32,7 +32,7 @@ def test_the_nest_backend_fills_the_raster_with_nests_spikes(page: Page, studio)
     expect(page.get_by_text(re.compile(r"Finished: 300\.0 ms simulated"))).to_be_visible(
         timeout=120_000
     )
-    expect(page.locator(".tabulator .tabulator-row")).to_have_count(2, timeout=20_000)
+    expect(page.locator(".stats-table .tabulator-row")).to_have_count(2, timeout=20_000)
     assert not app.alert.visible
 
     # the raster holds NEST's spikes: the counts of the same network run on NEST directly

@@ -29,6 +29,14 @@ BARS = """(name) => {
 }"""
 
 
+LINES = """(name) => {
+  const doc = window.Bokeh.documents[0];
+  for (const m of doc._all_models.values())
+    if (m.name === name) return m.data.ys.flatMap((ys) => Array.from(ys));
+  return null;
+}"""
+
+
 PLOT_VISIBLE = """(title) => {
   const doc = window.Bokeh.documents[0];
   for (const m of doc._all_models.values())
@@ -77,7 +85,7 @@ def test_generator_current_trace(page: Page, studio, tmp_path):
     # the multimeters record only I: the traces show it
     expect(page.locator(".bk-Canvas").first).to_be_visible()
     wait_for_points(page, "traces")
-    wait_until(page, lambda: page.evaluate(BARS.replace(".top", ".y"), "traces") is not None)
-    values = np.array(page.evaluate(BARS.replace(".top", ".y"), "traces"))
+    wait_until(page, lambda: page.evaluate(LINES, "traces"))
+    values = np.array(page.evaluate(LINES, "traces"))
     assert {150.0, 80.0, 100.0, -50.0, 75.0} <= set(values.tolist())
     assert page.evaluate(PLOT_VISIBLE, "Correlation histogram") is False

@@ -82,7 +82,7 @@ def choose_remote(page: Page, url: str, token: str) -> None:
 
 def table_rates(page: Page) -> dict[str, float]:
     """population -> rate (spikes/s) from the stats table's rows."""
-    rows = page.locator(".tabulator .tabulator-row").all_inner_texts()
+    rows = page.locator(".stats-table .tabulator-row").all_inner_texts()
     out = {}
     for row in rows:
         cells = row.split()
@@ -105,7 +105,7 @@ def test_remote_run_fills_the_raster_and_matches_the_embedded_engine(
     expect(page.get_by_text(re.compile(r"Finished: 2000\.0 ms simulated"))).to_be_visible(
         timeout=120_000
     )
-    expect(page.locator(".tabulator .tabulator-row")).to_have_count(2, timeout=20_000)
+    expect(page.locator(".stats-table .tabulator-row")).to_have_count(2, timeout=20_000)
     wait_for_points(page, "raster", 1000, timeout=10_000)
     assert not studio.alert.visible
 

@@ -15,6 +15,7 @@ from spikedesk.project_files import examples_dir, io
 from ui_steps import (
     click_node,
     drag_model,
+    field,
     node,
     open_page,
     set_field,
@@ -35,7 +36,9 @@ def open_example(page: Page, studio, name: str) -> dict:
     page.get_by_label("Open an example").select_option(name)
     page.wait_for_timeout(500)  # the choice reaches the server before the click
     page.get_by_role("button", name="Open", exact=True).click()
-    expect(page.get_by_text(re.compile(f"Opened the example as {name}"))).to_be_visible()
+    expect(page.get_by_text(re.compile(f"Opened the example as {name}"))).to_be_visible(
+        timeout=20_000
+    )
     return studio.last()
 
 
@@ -44,9 +47,18 @@ def finished(page: Page, duration: str, timeout: float = 120_000) -> None:
     expect(page.get_by_text(pattern)).to_be_visible(timeout=timeout)
 
 
+RATE_BINS = """() => { for (const m of window.Bokeh.documents[0]._all_models.values())
+  if (m.name === "rate") return m.get_length() > 0 ? m.data.xs[0].length : 0; }"""
+
+
 def table_rates(page: Page) -> dict[str, float]:
-    rows = page.locator(".tabulator .tabulator-row").all_inner_texts()
-    return {r.split()[0]: float(r.split()[3]) for r in rows}
+    """Rate per population (by its label, which may hold spaces: one cell per column)."""
+    out = {}
+    for row in page.locator(".stats-table .tabulator-row").all():
+        name = row.locator(".tabulator-cell[tabulator-field='population']").inner_text()
+        rate = row.locator(".tabulator-cell[tabulator-field='rate (spikes/s)']").inner_text()
+        out[name.strip()] = float(rate)
+    return out
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -71,6 +83,10 @@ def test_each_example_simulates_and_shows_the_engines_numbers(page: Page, studio
         expected = population_stats(
             result.events, project, result.node_ids, project.simulation.duration
         )
+        rows = page.locator(".stats-table .tabulator-row")  # drawn just after the status
+        page.locator(".stats-table").scroll_into_view_if_needed()  # as a person looks at it
+        expect(rows).to_have_count(len(expected["population"]))
+        expect(rows.first).to_contain_text(expected["population"][0])
         got = table_rates(page)
         for pop, rate in zip(expected["population"], expected["rate (spikes/s)"], strict=True):
             assert got[pop] == pytest.approx(rate, abs=0.01), pop
@@ -206,7 +222,8 @@ def test_multimeter_variables_can_be_shown(page: Page, studio):
     # the +500 pA alpha current onto exc peaks far above any membrane potential
     page.wait_for_function(
         """() => { for (const m of window.Bokeh.documents[0]._all_models.values())
-          if (m.name === "traces") return m.get_length() > 0 && Math.max(...m.data.y) > 100; }""",
+          if (m.name === "traces") return m.get_length() > 0
+            && Math.max(...m.data.ys.flatMap((ys) => Array.from(ys))) > 100; }""",
         timeout=10_000,
     )
 
@@ -216,7 +233,7 @@ def test_a_parameter_slider_sets_the_value(page: Page, studio):
     session = side["session"]
     before = session.project.node("dc").params["amplitude"]
     click_node(page, "dc")
-    expect(page.get_by_label("Amplitude (pA)", exact=True)).to_be_visible()
+    expect(field(page, "Amplitude (pA)")).to_be_visible()
     handle = page.get_by_role("slider").first
     handle.focus()
     for _ in range(3):
@@ -224,9 +241,7 @@ def test_a_parameter_slider_sets_the_value(page: Page, studio):
     page.wait_for_timeout(800)  # let the keyboard "release" reach the server
     after = session.project.node("dc").params["amplitude"]
     assert after > before
-    expect(page.get_by_label("Amplitude (pA)", exact=True)).to_have_value(
-        re.compile(rf"^{after:g}")
-    )
+    expect(field(page, "Amplitude (pA)")).to_have_value(re.compile(rf"^{after:g}"))
 
 
 def test_the_project_description_is_edited_with_nothing_selected(page: Page, studio):
@@ -245,16 +260,19 @@ def test_editing_during_a_run_does_not_disturb_it(page: Page, studio):
     set_field(page, "duration (ms)", "600000")
     simulate(page)
     wait_for_points(page, "raster")
-    drag_model(page, "iaf_psc_alpha", 450, 420)  # a new population while the run goes on
+    drag_model(page, "iaf_psc_alpha", 450, 300)  # a new population while the run goes on
     expect(node(page, "P1")).to_be_visible(timeout=15_000)
     assert side["studio"].running
-    wait_for_points(page, "rate", 40)  # more plot updates arrive after the edit
+    bins = page.evaluate(RATE_BINS)
+    page.wait_for_function(  # more plot updates arrive after the edit
+        f"({RATE_BINS})() > {bins}", timeout=30_000
+    )
     page.get_by_role("button", name="Cancel").click()
     expect(page.get_by_text(re.compile(r"Cancelled: [\d.]+ ms simulated"))).to_be_visible(
         timeout=20_000
     )
     assert not side["studio"].alert.visible
-    rows = page.locator(".tabulator .tabulator-row")
+    rows = page.locator(".stats-table .tabulator-row")
     expect(rows).to_have_count(2, timeout=20_000)
     assert [r.split()[0] for r in rows.all_inner_texts()] == ["E", "I"]
 
@@ -278,7 +296,7 @@ def test_results_and_plots_download(page: Page, studio):
     assert len(lines) - 1 == len(expected["spikes"]["times"])
     # every plot has Bokeh's save tool, which downloads it as PNG
     with page.expect_download() as download:
-        page.get_by_title("Save").first.click()
+        page.locator(".raster-plot").first.get_by_title("Save as PNG", exact=True).click()
     assert download.value.suggested_filename == "spike-raster.png"
     assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -25,6 +25,7 @@ from ui_steps import (
     open_page,
     set_field,
     shot,
+    show_view,
     simulate,
     source_length,
     wait_for_points,
@@ -113,7 +114,7 @@ def test_stdp_on_a_connection_and_its_weight_distribution(page: Page, studio, tm
 
     simulate(page)
     finished(page, session.project.simulation.duration)
-    page.get_by_text("Weights", exact=True).click()
+    show_view(page, "Weights")  # a view of the header
     wait_for_points(page, "weight_hist")
     about = page.locator(".weights-distribution")
     expect(about).to_contain_text("ltp (pre → post_late, stdp_synapse): 20 synapses")
@@ -135,7 +136,8 @@ def test_a_weight_recorder_from_the_palette_and_the_weight_plot(page: Page, stud
     if validate(edits.set_synapse_params(probe, "ltp", {"weight_recorder": wr})):
         pytest.skip("project format 2 (synapse.params naming a weight_recorder) is not on main")
     session = import_file(page, studio, static_pairing(tmp_path, "recorded"))
-    drag_model(page, "weight_recorder", 560, 420)
+    stage = page.locator(".stage").bounding_box()  # its free lower right corner
+    drag_model(page, "weight_recorder", stage["width"] - 90, stage["height"] - 70)
     expect(node(page, "wr1")).to_be_visible()
     expect(page.locator(".synapse-users")).to_contain_text("No connection records into it yet")
     click_edge(page, "pre", "post_late")
@@ -148,7 +150,7 @@ def test_a_weight_recorder_from_the_palette_and_the_weight_plot(page: Page, stud
     expect(page.locator("path.edge[data-source='pre'][data-target='post_late']")).to_have_count(1)
     simulate(page)
     finished(page, session.project.simulation.duration)
-    page.get_by_text("Weights", exact=True).click()
+    show_view(page, "Weights")  # a view of the header
     wait_for_points(page, "weights")
     info = page.locator(".weights-info")
     expect(info).to_contain_text("20 synapses recorded (an even sample of 10)")
@@ -166,7 +168,7 @@ def test_a_weight_recorder_from_the_palette_and_the_weight_plot(page: Page, stud
     page.locator(".weights-info").scroll_into_view_if_needed()
     shot(page, "synapses-weight-plot.png")
     # the recorder's inspector names what it records
-    page.get_by_text("Activity", exact=True).click()
+    show_view(page, "Editor + activity")
     node(page, "wr1").locator(".shape").click()
     expect(page.locator(".synapse-users")).to_contain_text("ltp: pre → post_late (stdp_synapse)")
     shot(page, "synapses-weights.png")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -108,9 +109,15 @@ def wait_until(page: Page, predicate, timeout: float = 10.0, what: str = "condit
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def field(page: Page, label: str):
+    """The input labelled ``label``; an inspector parameter's label ends in its NEST name
+    (``Reset potential (mV) · V_reset``), which may be left out."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}( · \w+)?$"))
+
+
 def set_field(page: Page, label: str, value: str) -> None:
     """Type into a field and leave it, as a person does; the value syncs on change."""
-    box = page.get_by_label(label, exact=True)
+    box = field(page, label)
     box.fill(value)
     box.press("Tab")
     page.wait_for_timeout(400)
@@ -125,8 +132,24 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / name))
 
 
-def open_page(page: Page, url: str, title: str) -> None:
-    page.set_viewport_size({"width": 1500, "height": 1000})
+def open_page(page: Page, url: str, title: str, projects: bool = True, size=(1500, 1000)) -> None:
+    """Load the studio at ``size``; with ``projects`` the project drawer is opened too."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
     page.goto(url)
     expect(page.locator(".stage")).to_be_visible(timeout=30_000)
+    if projects:
+        show_projects(page)
     expect(page.get_by_text(title).first).to_be_visible(timeout=30_000)
+
+
+def show_projects(page: Page) -> None:
+    """Open the project manager's drawer (the header's menu button) unless it is open."""
+    drawer = page.locator("#sidebar")
+    if not drawer.evaluate("el => el.classList.contains('show')"):
+        page.locator("#sidebar-toggle").click()
+    expect(page.get_by_label("Open an example")).to_be_visible()
+
+
+def show_view(page: Page, name: str) -> None:
+    """Switch the workspace to one of the header's views."""
+    page.locator("#header").get_by_text(name, exact=True).click()
