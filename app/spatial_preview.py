@@ -82,13 +82,14 @@ def preview_figure(pv: Preview, labels: dict[str, str] | None = None, height: in
     """Candidates coloured by p inside the mask (grey outside), the driver as a red cross."""
     labels = labels or {}
     fig = figure(
+        name="mask-preview",
         height=height,
         sizing_mode="stretch_width",
         match_aspect=True,
         tools="pan,wheel_zoom,reset,save",
-        title=f"{labels.get(pv.candidate_node, pv.candidate_node)} around "
-        f"{labels.get(pv.driver_node, pv.driver_node)}[{pv.driver_index}]: "
-        f"{int(pv.inside.sum())} of {len(pv.inside)} candidates in the mask",
+        title=f"{int(pv.inside.sum())} of {len(pv.inside)} "
+        f"{labels.get(pv.candidate_node, pv.candidate_node)} in the mask of "
+        f"{labels.get(pv.driver_node, pv.driver_node)}[{pv.driver_index}]",
     )
     inside = pv.inside
     top = float(pv.p[inside].max()) if inside.any() else 1.0

@@ -74,7 +74,10 @@ class SpatialView(pn.viewable.Viewer):
         )
         self.activity: SpatialActivity | None = None
         self._labels: dict[str, str] = {}
-        self._layout = pn.Column(self.status, self.cloud, sizing_mode="stretch_width")
+        # shown for projects with spatial nodes only
+        self._layout = pn.Column(
+            self.status, self.cloud, sizing_mode="stretch_width", visible=False
+        )
 
     def __panel__(self):
         return self._layout
@@ -85,6 +88,7 @@ class SpatialView(pn.viewable.Viewer):
         self.activity = None
         self.cloud.layers, self.cloud.activity = [], {}
         self.cloud.visible = False
+        self._layout.visible = bool(self._labels)
         if not self._labels:
             self.status.object = (
                 "No spatial nodes: give a population a spatial layer (Spatial in the "

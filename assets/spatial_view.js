@@ -100,6 +100,7 @@ export function render({ model, el }) {
     });
     canvas.dataset.drawn = String(model.layers.reduce((a, l) => a + l.points.length / l.dims, 0));
     canvas.dataset.activity = total.toFixed(3);
+    canvas.dataset.azimuth = String(Math.round(model.azimuth));
     legend.textContent = model.layers.map((l) => `${l.marker === "circle" ? "●" : l.marker === "square" ? "■" : l.marker === "triangle" ? "▲" : "◆"} ${l.label}`).join("   ")
       + (three() ? "   (drag to turn)" : "");
   }

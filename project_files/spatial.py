@@ -145,6 +145,35 @@ def thaw(value: Any) -> Any:
     return value
 
 
+def mask_widths(mask: Mapping) -> list[float] | None:
+    """The widths of a checked mask's box per dimension (None for turned boxes, whose box
+    the engine computes)."""
+    kind = next(k for k in mask if k != "anchor")
+    m, dims = mask[kind], MASKS[kind]["dims"]
+    if kind in ("circular", "spherical"):
+        return [2.0 * m["radius"]] * dims
+    if kind == "doughnut":
+        return [2.0 * m["outer_radius"]] * dims
+    if kind in ("rectangular", "box"):
+        if m.get("azimuth_angle", 0) or m.get("polar_angle", 0):
+            return None
+        return [b - a for a, b in zip(m["lower_left"], m["upper_right"], strict=True)]
+    return [float(max(m["major_axis"], m.get("polar_axis", 0.0)))] * dims
+
+
+def oversized(mask: Mapping, layer: Layer) -> str:
+    """Why a mask cannot be used on a wrapped layer (wider than it, as NEST refuses), or ""."""
+    if not layer.edge_wrap or (layer.extent is None and layer.kind == "free"):
+        return ""
+    extent = layer.extent or (1.0,) * layer.dimensions
+    for d, (width, e) in enumerate(zip(mask_widths(mask) or [], extent, strict=False)):
+        if width > e:
+            axis = "xyz"[d]
+            return (f"the mask is wider than the layer along {axis} ({width:g} > {e:g}) with "
+                    "edge_wrap; NEST refuses such a mask too")  # fmt: skip
+    return ""
+
+
 def mask_volume(mask: Mapping) -> float:
     """The area (2D) or volume (3D) of a checked mask's bounding box, turned masks counted
     by their circumscribing box: an upper bound of the share of a layer a driver sees."""

@@ -885,7 +885,16 @@ class _Validator:
                     self.add(f"{path}.{key}", "the source and target layers differ in "
                                               "dimensions (2D and 3D)")  # fmt: skip
                     continue
-                spatial.check_mask(self.add, value, f"{path}.{key}", dims.pop() if dims else None)
+                mask_ok = spatial.check_mask(
+                    self.add, value, f"{path}.{key}", dims.pop() if dims else None
+                )
+                # the layer the mask is applied to (NEST 3.10's direction, docs/spatial.md)
+                on_sources = name == "fixed_indegree" or (
+                    name == "pairwise_bernoulli" and rule.get("use_on_source") is True
+                )
+                pool = layers[0] if on_sources else layers[1]
+                if mask_ok and pool is not None and (why := spatial.oversized(value, pool)):
+                    self.add(f"{path}.{key}", why)
                 continue
             if key == "p" and isinstance(value, str):
                 self.expression(f"{path}.{key}", value, "p", [])  # NEST: < 0 never, > 1 always

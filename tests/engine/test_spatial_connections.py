@@ -290,12 +290,16 @@ def test_errors_name_the_connection_and_what_is_wrong():
                      "mask": {"circular": {"radius": 0.15}}}, layer)  # fmt: skip
     with pytest.raises(EngineError, match=r"c\.rule.*not enough sources inside the mask"):
         connections(tight)
-    wide = project({"rule": "pairwise_bernoulli", "p": 1.0,
-                    "mask": {"rectangular": {"lower_left": [-0.6, -0.1],
-                                             "upper_right": [0.6, 0.1]}}},
-                   grid((5, 5), wrap=True))  # fmt: skip
+    bar = {"lower_left": [-0.55, -0.05], "upper_right": [0.55, 0.05]}
+    with pytest.raises(Exception, match=r"mask is wider than the layer along x \(1\.1 > 1\)"):
+        project({"rule": "pairwise_bernoulli", "p": 1.0, "mask": {"rectangular": bar}},
+                grid((5, 5), wrap=True))  # fmt: skip
+    # a turned box: its box is the engine's to compute (1.0026 > 1 here)
+    turned = project({"rule": "pairwise_bernoulli", "p": 1.0,
+                      "mask": {"rectangular": {**bar, "azimuth_angle": 30.0}}},
+                     grid((5, 5), wrap=True))  # fmt: skip
     with pytest.raises(EngineError, match=r"c\.rule\.mask.*wider than the layer"):
-        connections(wide)
+        connections(turned)
     data = io.to_dict(project({"rule": "all_to_all"}, layer))
     data["connections"][0]["rule"] = {"rule": "pairwise_bernoulli", "p": 1.0,
                                       "mask": {"spherical": {"radius": 0.2}}}  # fmt: skip
