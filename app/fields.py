@@ -9,6 +9,7 @@ last valid value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -67,6 +68,8 @@ def number_text(value: Any) -> str:
 def expression_of(text: str, where: str, spatial: bool) -> tuple[Any, str]:
     """What was typed as a parameter expression: ``(Expression, "")``, or ``(None, message)``
     with the column of the first problem (the parameter language's own check)."""
+    if re.fullmatch(r"\s*[A-Za-z_]\w*\s*", text):  # a word: a typo of a number
+        return None, f"not a number: {text.strip()!r}"
     column, message = parameters.check(text, where=where, spatial=spatial)
     if column:
         return None, f"column {column}: {message}"
