@@ -48,4 +48,5 @@ def test_save_a_node_as_a_model_and_pick_it_for_another(page: Page, studio):
     # a taken name is refused beside the field
     page.get_by_label("Save as a named model").fill("brunel_iaf")
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_text("a model named 'brunel_iaf' exists already")).to_be_visible()
+    refusal = page.locator(".field-error").filter(has_text="exists already")
+    expect(refusal).to_contain_text("a model named 'brunel_iaf' exists already", timeout=15_000)
