@@ -23,6 +23,7 @@ from spikedesk.app.analysis import LiveTrace, cv_per_neuron, populations
 from spikedesk.app.analysis_view import AnalysisView
 from spikedesk.app.document import on_document
 from spikedesk.app.plot_export import exportable
+from spikedesk.app.spatial_view import SpatialView
 from spikedesk.engine import merge
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Project
@@ -181,6 +182,7 @@ class ActivityView(pn.viewable.Viewer):
         self._correlations: dict[str, dict] = {}
         self.correlation_plot.visible = False  # shown for runs with correlation detectors
         self.analysis = AnalysisView()
+        self.spatial = SpatialView()  # spatial nodes: their neurons coloured by activity
         self.stats = pn.widgets.Tabulator(
             value=None, disabled=True, show_index=False, sizing_mode="stretch_width", height=140,
             css_classes=["stats-table"],
@@ -201,6 +203,7 @@ class ActivityView(pn.viewable.Viewer):
         )
         self._plots = pn.Column(
             pn.pane.Bokeh(raster),
+            self.spatial,
             pn.pane.Bokeh(rate),
             pn.pane.Bokeh(self.traces_plot),
             pn.pane.Bokeh(self.correlation_plot),
@@ -220,6 +223,7 @@ class ActivityView(pn.viewable.Viewer):
     def start(self, project: Project) -> None:
         """Empty plots and table for a run of ``project``."""
         self._run_project = project
+        self.spatial.start(project)
         self._events, self._node_ids, self._simulated = [], {}, 0.0
         self._rate_counts, self._rate_edges = None, None
         self._trace_senders = {}
@@ -249,11 +253,16 @@ class ActivityView(pn.viewable.Viewer):
             for n in project.nodes
         )
 
-    def show(self, events: dict, node_ids: dict, simulated: float, duration: float) -> None:
-        """New events of the run (everything since the last update)."""
+    def show(
+        self, events: dict, node_ids: dict, simulated: float, duration: float, positions=None
+    ) -> None:
+        """New events of the run (everything since the last update); ``positions``: the
+        spatial nodes' neurons, for the spatial view."""
         self._node_ids, self._simulated, self._duration = dict(node_ids), simulated, duration
         self._events.append(events)
         self._stream(events, node_ids, duration)
+        if positions:
+            self.spatial.show(events, node_ids, positions, simulated)
 
     def finish(self, events: dict, stats: dict, simulated: float, summary=None) -> None:
         """The whole run's events, statistics and analysis, once it has ended."""

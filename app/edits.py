@@ -23,6 +23,7 @@ from spikedesk.project_files.project import (
     Simulation,
     frozen_map,
 )
+from spikedesk.project_files.spatial import Layer
 
 DEFAULT_NEURONS = 100
 
@@ -275,10 +276,22 @@ def _rule_default(name: str, spec: dict) -> Any:
 
 
 def set_rule_param(project: Project, conn_id: str, name: str, value: Any) -> Project:
+    """Set one argument of a connection's rule (None: leave it out, e.g. no mask)."""
     old = connection(project, conn_id).rule
     params = dict(old.params)
-    params[name] = value
+    if value is None:
+        params.pop(name, None)
+    else:
+        params[name] = value
     return _replace_conn(project, conn_id, rule=Rule(old.rule, frozen_map(params)))
+
+
+def set_layer(project: Project, node_id: str, layer: Layer | None) -> Project:
+    """A node's spatial layer (None: not spatial); a grid or listed positions fix its size."""
+    fields: dict[str, Any] = {"spatial": layer}
+    if layer is not None and layer.size is not None:
+        fields["size"] = layer.size
+    return _replace_node(project, node_id, **fields)
 
 
 def set_synapse(project: Project, conn_id: str, **fields: Any) -> Project:

@@ -1,8 +1,10 @@
 """Input fields of the inspector: one labelled input per value, with its unit and an error line.
 
-A field turns what the user typed into a project value (a number, a list, a random parameter)
-and hands it to ``on_change``; if the edit is refused the inspector calls ``show_error`` and the
-field keeps what the user typed, while the project keeps the last valid value.
+A field turns what the user typed into a project value (a number, a list, a random parameter,
+a parameter expression such as ``1.0 + 5.0 * spatial.distance``, checked as it is typed with
+the column of a problem) and hands it to ``on_change``; if the edit is refused the inspector
+calls ``show_error`` and the field keeps what the user typed, while the project keeps the
+last valid value.
 """
 
 from __future__ import annotations
@@ -11,14 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 import panel as pn
+from spikedesk.project_files import parameters
 from spikedesk.project_files.project import RandomParameter, frozen_map
 
-DISTRIBUTIONS = {
-    "uniform": (("min", 0.0), ("max", 1.0)),
-    "normal": (("mean", 0.0), ("std", 1.0)),
-    "lognormal": (("mean", 0.0), ("std", 1.0)),
-    "exponential": (("beta", 1.0),),
-}
+DISTRIBUTIONS = parameters.registry.RANDOM_OBJECT_DEFAULTS  # the one table: the registry's
 CONSTANT = "value"
 FIELD_WIDTH = 250
 # NEST's "never" for stop times is the largest double; shown as an empty field with this hint
@@ -56,7 +54,9 @@ def parse_number(text: str, integer: bool = False, empty: float | None = None) -
 
 
 def number_text(value: Any) -> str:
-    """A number as the field shows it; NEST's "never" as an empty field."""
+    """A number (or an expression) as the field shows it; NEST's "never" as an empty field."""
+    if isinstance(value, parameters.Expression):
+        return value.text
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return ""
     if isinstance(value, float) and value >= UNBOUNDED:
@@ -64,19 +64,41 @@ def number_text(value: Any) -> str:
     return f"{value:.12g}" if isinstance(value, float) else str(value)
 
 
+def expression_of(text: str, where: str, spatial: bool) -> tuple[Any, str]:
+    """What was typed as a parameter expression: ``(Expression, "")``, or ``(None, message)``
+    with the column of the first problem (the parameter language's own check)."""
+    column, message = parameters.check(text, where=where, spatial=spatial)
+    if column:
+        return None, f"column {column}: {message}"
+    return parameters.Expression(text.strip()), ""
+
+
+def looks_numeric(text: str) -> bool:
+    try:
+        parse_number(text)
+    except ValueError:
+        return False
+    return True
+
+
 class NumberBox:
     """A text box for one number (no spin arrows: what is typed is what is parsed, so a
     decimal comma and a typo are seen, not silently changed). ``on_number(value)`` gets each
-    accepted entry, ``on_error(message)`` each rejected one ("" when the entry is fine)."""
+    accepted entry, ``on_error(message)`` each rejected one ("" when the entry is fine).
+    ``expression=(where, spatial)`` also takes parameter expressions (the parameter
+    language's places: parameters.NODE or CONNECTION; spatial: positions may be used),
+    checked while they are typed."""
 
     def __init__(
         self, label: str, value: Any, on_number: Callable[[Any], None],
         on_error: Callable[[str], None], *, integer: bool = False, width: int = FIELD_WIDTH,
-        unbounded: bool = False, **kwargs,
+        unbounded: bool = False, expression: tuple[str, bool] | None = None, **kwargs,
     ):  # fmt: skip
         self.integer = integer
+        self.expression = expression
         self.empty = UNBOUNDED if unbounded else None
-        placeholder = UNBOUNDED_HINT if unbounded else ""
+        given = kwargs.pop("placeholder", "")
+        placeholder = UNBOUNDED_HINT if unbounded else given
         self.widget = pn.widgets.TextInput(
             label=label, value=number_text(value), width=width, placeholder=placeholder, **kwargs
         )
@@ -84,6 +106,14 @@ class NumberBox:
         self.optional = False  # an empty box is an entry of None ("use the default")
         self._quiet = False
         self.widget.param.watch(self._typed, "value")
+        if expression is not None:  # checked while typed; applied on Enter or leaving
+            self.widget.param.watch(self._typing, "value_input")
+
+    def _typing(self, event) -> None:
+        text = event.new or ""
+        if self._quiet or not text.strip() or looks_numeric(text):
+            return
+        self.on_error(expression_of(text, *self.expression)[1])
 
     def _typed(self, event) -> None:
         if self._quiet:
@@ -95,8 +125,13 @@ class NumberBox:
         try:
             value = parse_number(event.new, self.integer, self.empty)
         except ValueError as exc:
-            self.on_error(str(exc))
-            return
+            if self.expression is None or not event.new.strip():
+                self.on_error(str(exc))
+                return
+            value, message = expression_of(event.new, *self.expression)
+            if message:
+                self.on_error(message)
+                return
         self.on_error("")
         self.on_number(value)
 
@@ -140,17 +175,22 @@ class NumberField(Field):
 
     def __init__(
         self, key, label, unit, on_change, value, *, integer=False, step=None, random=False,
-        slider=None,
+        slider=None, expression=None,
     ):  # fmt: skip
         """``slider=(min, max)`` adds a slider over that range under the number; the number
-        still takes any value (validation, not the widget, decides what is allowed)."""
+        still takes any value (validation, not the widget, decides what is allowed).
+        ``expression=(where, spatial)``: the box also takes parameter expressions."""
         super().__init__(key, label, unit, on_change)
         self.integer = integer
         start = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        if isinstance(value, parameters.Expression) and expression is not None:
+            start = value
         number_width = FIELD_WIDTH - 100 if random else FIELD_WIDTH
         self.box = NumberBox(
             self.title, start, self._number_changed, self._typo, integer=integer,
-            width=number_width, unbounded=start is not None and start >= UNBOUNDED,
+            width=number_width, unbounded=isinstance(start, float) and start >= UNBOUNDED,
+            expression=expression,
+            placeholder="a number or an expression" if expression is not None else "",
         )  # fmt: skip
         self.number = self.box.widget
         self.last_number = start
@@ -175,7 +215,7 @@ class NumberField(Field):
             low, high = slider
             self.slider = pn.widgets.FloatSlider(
                 start=low, end=high, step=step or (high - low) / 100,
-                value=min(max(start, low), high) if start is not None else low,
+                value=min(max(start, low), high) if isinstance(start, (int, float)) else low,
                 show_value=False, width=FIELD_WIDTH - 20, margin=(0, 15, 5, 15),
                 visible=self.number.visible,
             )  # fmt: skip
@@ -194,6 +234,8 @@ class NumberField(Field):
     def _number_changed(self, value) -> None:
         self.last_number = value
         self.emit(value)
+        if isinstance(value, parameters.Expression):
+            return
         if self.slider is not None and self.slider.start <= value <= self.slider.end:
             self.slider.value = value  # only a user's release (value_throttled) emits
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import panel as pn
-from spikedesk.app import edits, messages, synapse_fields
+from spikedesk.app import edits, messages, spatial_fields, synapse_fields
 from spikedesk.app.document import on_document
 from spikedesk.app.fields import (
     ChoiceField,
@@ -30,7 +30,7 @@ from spikedesk.app.fields import (
 from spikedesk.app.pending import PendingEdits, field_message
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.app.synapse_fields import SynapseSection
-from spikedesk.project_files import catalog
+from spikedesk.project_files import catalog, parameters
 from spikedesk.project_files.project import Project
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -198,6 +198,8 @@ class Inspector(pn.viewable.Viewer):
             ),
         ]
         out += self._copy_model_fields(project, node)
+        if spec.kind == "neuron":
+            out += spatial_fields.layer_fields(self, project, node)
         if spec.kind != "recorder":  # a stimulator node is `size` devices (NEST's Create n)
             out.append(
                 self._field(
@@ -237,6 +239,9 @@ class Inspector(pn.viewable.Viewer):
                     step=meta.get("step"),
                     random=spec.kind == "neuron" and pspec.type == "float",
                     slider=_range(meta),
+                    expression=(parameters.NODE, node.spatial is not None)
+                    if spec.kind == "neuron" and pspec.type == "float"
+                    else None,
                 )
             out.append(self._field(field))
         out += synapse_fields.node_notes(self.session.project, node)
@@ -310,6 +315,7 @@ class Inspector(pn.viewable.Viewer):
                 )
             )
         ]
+        pair = (parameters.CONNECTION, spatial_fields.is_spatial(project, conn))
         for name, spec in catalog.rules()[conn.rule.rule].items():
             out.append(
                 self._field(
@@ -321,9 +327,11 @@ class Inspector(pn.viewable.Viewer):
                         conn.rule.params.get(name),
                         integer=spec.get("type") == "int",
                         step=0.01,
+                        expression=pair if spec.get("type") == "float" else None,
                     )
                 )
             )
+        out += spatial_fields.rule_fields(self, project, conn)
         for name, spec in catalog.rule_options().items():
             out.append(
                 self._field(
@@ -385,6 +393,7 @@ class Inspector(pn.viewable.Viewer):
                     step=0.1,
                     random=True,
                     slider=_range(synapse_ui("weight")),
+                    expression=pair,
                 )
             )
         )
@@ -399,6 +408,7 @@ class Inspector(pn.viewable.Viewer):
                     step=0.1,
                     random=True,
                     slider=_range(synapse_ui("delay")),
+                    expression=pair,
                 )
             )
         )

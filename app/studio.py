@@ -378,7 +378,10 @@ class Studio(pn.viewable.Viewer):
             last = chunks[-1]
             self._simulated = last.time
             events = merge([c.events for c in chunks])
-            self.activity.show(events, last.node_ids, last.time, last.duration)
+            self.activity.show(
+                events, last.node_ids, last.time, last.duration,
+                positions=getattr(last, "positions", None),
+            )  # fmt: skip
             self.weights.show(events, last.node_ids, last.time)
             self.progress.value = int(100 * last.time / last.duration)
             self.status = (

@@ -10,9 +10,11 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from spikedesk.engine.driver import (
     Chunk,
     Connections,
+    Positions,
     Results,
     connections,
     merge,
+    positions,
     simulate,
     stream,
 )
@@ -33,8 +35,10 @@ __all__ = [
     "ParameterError",
     "Results",
     "SimulationError",
+    "Positions",
     "connections",
     "merge",
+    "positions",
     "simulate",
     "stream",
 ]

@@ -1,13 +1,14 @@
 """``spikedesk connections``: build a project (no run) and save every connection's synapses
 as NPZ: ``<connection id>/sources``, ``targets`` (gids), ``weights``, ``delays`` (ms), in
-NEST's GetConnections order (source, target, creation). Under ``mpiexec -n R`` every rank
+NEST's GetConnections order (source, target, creation), and ``<node id>/positions`` (an
+(n, dims) array) of every spatial node. Under ``mpiexec -n R`` every rank
 builds its share and rank 0 writes the merged tables, equal to the single-process ones."""
 
 from __future__ import annotations
 
 import argparse
 
-from spikedesk.engine.run_command import bounded, connection_arrays
+from spikedesk.engine.run_command import bounded, connection_arrays, position_arrays
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     try:
         with open(args.out, "wb") as f:
-            np.savez(f, **connection_arrays(tables))
+            np.savez(f, **connection_arrays(tables), **position_arrays(project, args.seed))
     except OSError as exc:
         return fail(f"{args.out}: {exc.strerror or exc}")
     total = sum(len(t["sources"]) for t in tables.values())

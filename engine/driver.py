@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import zlib
@@ -18,7 +19,7 @@ from spikedesk.engine.errors import (
     ParameterError,
     SimulationError,
 )
-from spikedesk.project_files import catalog, parameters
+from spikedesk.project_files import catalog, parameters, spatial
 from spikedesk.project_files.project import (
     Connection,
     Node,
@@ -31,6 +32,8 @@ from spikedesk.project_files.validation import validate
 Events = dict[str, dict[str, np.ndarray]]
 # connection id -> its synapses: sources, targets (gids), weights, delays (ms)
 Connections = dict[str, dict[str, np.ndarray]]
+# node id -> its neurons' positions, an (n, 2) or (n, 3) array (spatial nodes only)
+Positions = dict[str, np.ndarray]
 CONNECTION_FIELDS = (
     ("sources", np.int64),
     ("targets", np.int64),
@@ -51,6 +54,7 @@ class Chunk:
     # the synapses of every connection, after this chunk (only the last chunk of a run
     # asked for them with connections=True carries them)
     connections: Connections | None = None
+    positions: Positions = field(default_factory=dict)  # the spatial nodes' neurons
 
 
 @dataclass
@@ -66,13 +70,16 @@ class Results:
     cancelled: bool = False
     extra: dict = field(default_factory=dict)
     connections: Connections | None = None  # simulate(..., connections=True): after the run
+    positions: Positions = field(default_factory=dict)  # the spatial nodes' neurons
 
 
 def _program(value: object, where: str) -> list:
     """The engine's form of a random object or an expression (project_files.parameters)."""
     if isinstance(value, RandomParameter):
         return parameters.program(parameters.from_random(value))
-    return parameters.program(parameters.parse(parameters.source_of(value), where=where))
+    # validation has checked where positions may be used; the engine checks it again
+    source = parameters.source_of(value)
+    return parameters.program(parameters.parse(source, where=where, spatial=True))
 
 
 def _spec(value: object) -> object:
@@ -82,11 +89,27 @@ def _spec(value: object) -> object:
     return float(value)
 
 
+def _placed(net: _core.Network, node: Node, first_gid: int) -> spatial.Placed:
+    """A spatial node's positions (NEST's layer); free positions given as an expression are
+    drawn per neuron and dimension from the engine's streams (keyed by node and dimension)."""
+
+    def draw(expression: parameters.Expression, dimension: int) -> list[float]:
+        key = zlib.crc32(f"{node.id}.spatial.pos.{dimension}".encode())
+        program = _program(expression, parameters.NODE)
+        return list(net.draw(program, key, first_gid, node.size))
+
+    try:
+        return spatial.place(node.spatial, node.size, draw)
+    except ValueError as exc:
+        raise ParameterError(node.id, "spatial", "", str(exc)) from None
+
+
 def _node_params(
-    net: _core.Network, node: Node, first_gid: int
+    net: _core.Network, node: Node, first_gid: int, positions: np.ndarray | None = None
 ) -> tuple[dict, list[dict], list[str] | None]:
     """Every parameter of the model as per-neuron float lists (defaults from the catalog), and
-    for nodes whose devices (or neurons' lists) differ, one dict of overrides per device."""
+    for nodes whose devices (or neurons' lists) differ, one dict of overrides per device.
+    ``positions``: a spatial node's, for expressions of spatial.pos."""
     spec = catalog.model(node.model)
     unknown = set(node.params) - set(spec.params)
     if unknown:
@@ -115,7 +138,7 @@ def _node_params(
                     raise ValueError("random values and expressions apply to neurons only")
                 key = zlib.crc32(f"{node.id}.{name}".encode())
                 program = _program(value, parameters.NODE)
-                out[name] = list(net.draw(program, key, first_gid, node.size))
+                out[name] = list(net.draw(program, key, first_gid, node.size, positions))
             elif pspec.type.startswith("list"):
                 if value and isinstance(value[0], (list, tuple)):
                     # one list per device (or per neuron, where the model has that)
@@ -157,13 +180,24 @@ def _expected_synapses(project: Project, c: Connection) -> float:
     ns = len(c.source_indices) if c.source_indices is not None else sizes.get(c.source, 0)
     nt = len(c.target_indices) if c.target_indices is not None else sizes.get(c.target, 0)
     args = c.rule.params
+    p = args.get("p", 0)
+    if isinstance(p, (parameters.Expression, str)):  # at most its largest value (or 1)
+        p = min(1.0, max(0.0, _largest(p, 1.0)))
+    if "mask" in args:  # a driver sees at most the mask's box of the pool's layer
+        ends = {n.id: n for n in project.nodes}
+        pool = ends[c.target if args.get("use_on_source") else c.source].spatial
+        if pool is not None and (pool.extent is not None or pool.kind == "grid"):
+            extent = pool.extent or (1.0,) * pool.dimensions
+            share = min(1.0, spatial.mask_volume(args["mask"]) / math.prod(extent))
+            if c.rule.rule == "pairwise_bernoulli":
+                return float(p) * ns * nt * share
     return {
         "all_to_all": ns * nt,
         "one_to_one": nt,
         "fixed_indegree": float(args.get("indegree", 0)) * nt,
         "fixed_outdegree": float(args.get("outdegree", 0)) * ns,
         "fixed_total_number": float(args.get("N", 0)),
-        "pairwise_bernoulli": float(args.get("p", 0)) * ns * nt,
+        "pairwise_bernoulli": float(p) * ns * nt,
     }.get(c.rule.rule, ns * nt)
 
 
@@ -176,7 +210,8 @@ def estimate_synapses(project: Project) -> float:
 def _synapse_bytes(c: Connection) -> int:
     """Bytes per synapse at the peak of building (engine/cpp/synapse.h's layout): the input
     slot, the weight unless one weight serves the whole static connection, the delay while
-    rows are sorted when delays are random, and the state of plastic models (bounded)."""
+    rows are sorted when delays are random, the state of plastic models (bounded), and the
+    pair list of a spatial rule."""
     params = catalog.synapse_models().get(c.synapse.model, {})
     static = set(params) <= {"weight", "delay", "weight_recorder"}  # no state, no parameters
     drawn = (RandomParameter, parameters.Expression, str)
@@ -188,6 +223,9 @@ def _synapse_bytes(c: Connection) -> int:
         size += 4
     if not static:
         size += 40  # per-synapse state (the dopamine synapse's, the largest)
+    args = c.rule.params
+    if "mask" in args or isinstance(args.get("p"), drawn):
+        size += 8  # a spatial rule lists its pairs while building
     return size
 
 
@@ -307,6 +345,7 @@ class _Run:
         *,
         rank: int = 0,
         n_ranks: int = 1,
+        build: bool = True,
     ) -> None:
         sim = project.simulation
         self.project = replace(
@@ -336,9 +375,13 @@ class _Run:
         self.index: dict[str, int] = {}
         self.node_ids: dict[str, tuple[int, int]] = {}
         self.recorders: list[str] = []
+        self.positions: Positions = {}
+        self.layers: dict[str, spatial.Placed] = {}  # spatial nodes: positions and bounds
         for node in self.project.nodes:
             first_gid = int(sum(s for _, s in self.node_ids.values()) + 1)
-            params, each, record_from = _node_params(self.net, node, first_gid)
+            placed = _placed(self.net, node, first_gid) if node.spatial is not None else None
+            positions = np.asarray(placed.positions, dtype=float) if placed else None
+            params, each, record_from = _node_params(self.net, node, first_gid, positions)
             try:
                 self.index[node.id] = self.net.add_node(node.model, node.size, params, each)
             except ValueError as exc:
@@ -349,13 +392,20 @@ class _Run:
                     raise ParameterError(node.id, name, value, reason) from None
                 raise ParameterError(node.id, "params", "", str(exc)) from None
             self.node_ids[node.id] = (self.net.first_gid(self.index[node.id]), node.size)
+            if placed is not None:
+                self.net.set_layer(
+                    self.index[node.id], positions, list(placed.extent), placed.edge_wrap
+                )
+                self.positions[node.id] = positions
+                self.layers[node.id] = placed
             if catalog.model(node.model).kind == "recorder":
                 self.recorders.append(node.id)
             if record_from is not None:
                 self.net.set_record_from(self.index[node.id], record_from)
-        for number, conn in enumerate(self.project.connections):
-            self._connect(number, conn)
-        self._build()
+        if build:
+            for number, conn in enumerate(self.project.connections):
+                self._connect(number, conn)
+            self._build()
         self.build_seconds = time.perf_counter() - start
 
     def _synapse(self, conn: Connection) -> dict:
@@ -378,6 +428,13 @@ class _Run:
 
     def _connect(self, number: int, conn: Connection) -> None:
         rule = {"rule": conn.rule.rule, **dict(conn.rule.params)}
+        if "mask" in rule:
+            rule["mask"] = spatial.thaw(rule["mask"])
+        if "p" in rule:
+            try:
+                rule["p"] = _spec(rule["p"])
+            except ValueError as exc:
+                raise ParameterError(conn.id, "rule.p", rule["p"], str(exc)) from None
         synapse = self._synapse(conn)
         values = {}
         for name in ("weight", "delay"):
@@ -408,7 +465,11 @@ class _Run:
                     conn.id, parameter, conn.synapse.params[name], reason
                 ) from None
             parameter, value = "rule", conn.rule.rule
-            if "delay" in message:
+            if message.startswith("mask: "):
+                parameter, value = "rule.mask", spatial.thaw(conn.rule.params.get("mask"))
+            elif message.startswith("p: "):
+                parameter, value = "rule.p", conn.rule.params.get("p")
+            elif "delay" in message:
                 parameter, value = "delay", conn.synapse.delay
             elif "receptor" in message:
                 parameter, value = "synapse.receptor_type", conn.synapse.receptor_type
@@ -513,6 +574,7 @@ def stream(
             events=run.take(),
             node_ids=run.node_ids,
             connections=run.connections() if last else None,
+            positions=run.positions,
         )
 
 
@@ -559,7 +621,19 @@ def simulate(
         threads=sim.threads,
         seed=sim.seed,
         connections=run.connections() if connections else None,
+        positions=run.positions,
     )
+
+
+def positions(project: Project, *, seed: int | None = None) -> Positions:
+    """The neurons' positions of every spatial node: ``{node id: (n, dims) array}``, as
+    NEST's GetPosition (free positions drawn from an expression depend on the seed)."""
+    return _Run(project, 1, seed, None, build=False).positions
+
+
+def layers(project: Project, *, seed: int | None = None) -> dict[str, spatial.Placed]:
+    """Every spatial node's placed layer: positions, lower-left corner, extent, edge wrap."""
+    return _Run(project, 1, seed, None, build=False).layers
 
 
 def connections(

@@ -1,5 +1,6 @@
 """``spikedesk run``: simulate a project headless, print a summary, save events as NPZ
-(with ``--connections`` also every connection's synapses after the run).
+(with ``--connections`` also every connection's synapses after the run and the spatial nodes'
+positions).
 
 Under ``mpiexec -n R`` (R > 1, detected from the launcher's environment so that plain runs never
 import mpi4py) every rank builds its share of the network and rank 0 alone prints and writes
@@ -218,6 +219,7 @@ def run(args: argparse.Namespace) -> int:
                     "rename one to write both into one .npz"
                 )
             arrays.update(connection_arrays(tables))
+            arrays.update(position_arrays(project, args.seed))
         try:
             with open(args.out, "wb") as f:
                 np.savez(f, **arrays)
@@ -226,6 +228,13 @@ def run(args: argparse.Namespace) -> int:
         what = "events and synapses" if want_connections else "events"
         print(f"  {what} written to {args.out}")
     return 0
+
+
+def position_arrays(project, seed: int | None) -> dict:
+    """``<node id>/positions`` of every spatial node, for an .npz."""
+    from spikedesk.engine.driver import positions
+
+    return {f"{nid}/positions": p for nid, p in positions(project, seed=seed).items()}
 
 
 def connection_arrays(tables: dict) -> dict:

@@ -197,3 +197,9 @@ def rules() -> Mapping[str, Mapping[str, dict]]:
 @cache
 def rule_options() -> Mapping[str, dict]:
     return _raw()["rule_options"]
+
+
+@cache
+def spatial_rule_options() -> Mapping[str, dict]:
+    """The spatial conn_spec keys (mask, a kernel p, use_on_source) and the rules taking them."""
+    return _raw()["spatial_rule_options"]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import catalog, parameters
+from . import catalog, parameters, spatial
 from .project import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -118,15 +119,25 @@ def _node(data: dict, copies: dict | None = None) -> Node:
         for name, value in data.get("params", {}).items()
     }
     pos = data.get("position", {})
+    layer = spatial.layer_from_json(data["spatial"]) if "spatial" in data else None
+    size = data.get("size", layer.size if layer is not None and layer.size else 1)
     return Node(
         id=data["id"],
         model=data["model"],
-        size=int(data.get("size", 1)),
+        size=int(size),
         label=data.get("label", ""),
         params=frozen_map(params),
         position=Position(float(pos.get("x", 0.0)), float(pos.get("y", 0.0))),
         color=data.get("color", ""),
+        spatial=layer,
     )
+
+
+def _rule_arg(key: str, value: Any) -> ParamValue:
+    """A rule argument's Python form: a mask read-only, ``p`` an expression if a string."""
+    if key == "mask":
+        return spatial.freeze(value)
+    return param_from_json(value, "float") if key == "p" else value
 
 
 def _connection(data: dict, copies: dict | None = None) -> Connection:
@@ -144,7 +155,7 @@ def _connection(data: dict, copies: dict | None = None) -> Connection:
         id=data["id"],
         source=data["source"],
         target=data["target"],
-        rule=Rule(rule_name, frozen_map(rule_data)),
+        rule=Rule(rule_name, frozen_map({k: _rule_arg(k, v) for k, v in rule_data.items()})),
         synapse=Synapse(model, weight, delay, frozen_map(extra), receptor_type),
         source_indices=_indices(data.get("source_indices")),
         target_indices=_indices(data.get("target_indices")),
@@ -254,6 +265,10 @@ def _node_dict(node: Node, copies=None) -> dict:
         out["position"] = {"x": node.position.x, "y": node.position.y}
     if node.color:
         out["color"] = node.color
+    if node.spatial is not None:
+        out["spatial"] = spatial.layer_to_json(node.spatial)
+        if node.spatial.size == node.size:
+            out.pop("size", None)  # the layer gives it
     return out
 
 
@@ -316,6 +331,8 @@ def param_to_json(value: ParamValue) -> Any:
         return value.text
     if isinstance(value, (tuple, list)):
         return [param_to_json(v) for v in value]
+    if isinstance(value, Mapping):  # a mask
+        return spatial.thaw(value)
     return value
 
 

@@ -18,7 +18,18 @@ imported:
 
 ``read`` returns every project with the notes on what was approximated (synapse copies'
 weights written into connections, hidden values left out, ignored recorder weights, ...).
-What spikedesk cannot simulate (compartmental neurons, spatial nodes, synapse models or
+- Spatial nodes (``"spatial": {"positions": "grid" | "free", "specs": {...}}``) become layers
+  as NEST Desktop's script creates them: a grid is ``nest.spatial.grid(shape)`` (``shape``, or
+  ``columns`` and ``rows``), free positions are the listed ``pos`` (rounded to two decimals, as
+  the script writes them) or ``nest.spatial.free(nest.random.uniform(-0.5, 0.5),
+  num_dimensions=...)``. The script leaves ``extent``, ``center`` and ``edgeWrap`` out, so they
+  are left out here too (noted where they would change anything). A connection's ``mask``
+  (``{"masktype", "specs"}``, an ``anchor`` among the specs) becomes the rule's mask, and is
+  noted: NEST Desktop draws it but its script does not pass it to NEST. Connection parameters
+  of the types ``spatial.distance`` (``a * distance + c``) and ``spatial_distributions.*`` (of
+  the distance) become expressions (a kernel ``p``, a weight or a delay).
+
+What spikedesk cannot simulate (compartmental neurons, synapse models or
 parameters outside the catalog) and what is malformed are problems, all reported at once,
 each naming the project, the node or connection and the parameter. Malformed input never
 raises anything but ``ProjectError``.
@@ -30,7 +41,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import catalog
+from . import catalog, parameters, spatial
 from .project import (
     Connection,
     CopyModel,
@@ -47,8 +58,15 @@ from .validation import Problem, ProjectError, validate
 
 # Parameters NEST Desktop stores that change nothing in a simulation here.
 IGNORED_PARAMS = {"record_to", "label", "precise_times", "time_in_steps"}
-RANDOM_TYPES = {"uniform": ("min", "max"), "normal": ("mean", "std"),
-                "lognormal": ("mean", "std"), "exponential": ("beta",)}  # fmt: skip
+RANDOM_TYPES = parameters.registry.RANDOM_OBJECT_ARGS  # NEST Desktop's random types: NEST's
+# NEST Desktop's kernels of the distance (its script: nest.<type>(nest.spatial.distance, ...))
+# (the registry's kernels of one parameter, and their number arguments)
+SPATIAL_KERNELS = {
+    name: tuple(a.name for a in f.args if a.kind != "parameter")
+    for name, f in parameters.FUNCTIONS.items()
+    if name.startswith("spatial_distributions.")
+    and [a.kind for a in f.args].count("parameter") == 1
+}
 # Larger magnitudes are no NEST Desktop value (and overflow later arithmetic).
 MAX_MAGNITUDE = 1e12
 MAX_VALUES = 1_000_000  # values one list / np.linspace / np.arange may give
@@ -323,6 +341,14 @@ class _Reader:
             if not 1 <= count <= MAX_VALUES:
                 raise _Bad(f"np.arange gives {count} values (1 to {MAX_VALUES} are possible)")
             return tuple(specs["start"] + i * step for i in range(count))
+        if kind == "spatial.distance":  # NEST Desktop: a * distance + c
+            a, c = specs.get("a", 1.0), specs.get("c", 0.0)
+            text = "spatial.distance" if a == 1 else f"{a!r} * spatial.distance"
+            return parameters.Expression(text if c == 0 else f"{text} + {c!r}")
+        if kind in SPATIAL_KERNELS:
+            args = ", ".join(f"{k}={specs[k]!r}" for k in SPATIAL_KERNELS[kind] if k in specs)
+            sep = ", " if args else ""
+            return parameters.Expression(f"{kind}(spatial.distance{sep}{args})")
         if kind in RANDOM_TYPES:
             missing = [a for a in RANDOM_TYPES[kind] if a not in specs]
             if missing:
@@ -543,9 +569,13 @@ class _Reader:
         model, inherited = self.resolve(model)
         inherited = {k: v for k, v in inherited.items() if k not in IGNORED_PARAMS}
         unsupported = False
+        layer = None
         if "spatial" in raw:
-            self.problem(path, "spatial (layer) nodes are not supported")
-            unsupported = True
+            try:
+                layer = self.layer(raw["spatial"], f"{path}.spatial", raw.get("size"))
+            except _Bad as exc:
+                self.problem(f"{path}.spatial", str(exc))
+                unsupported = True
         if "compartments" in raw:
             self.problem(path, "compartmental neurons are not supported")
             unsupported = True
@@ -588,6 +618,14 @@ class _Reader:
                 continue
             kept[pid] = value
         size = 1 if raw.get("size") is None else _whole(raw["size"], "size ", 1, MAX_SIZE)
+        if layer is not None and layer.size is not None and layer.size != size:
+            self.note(f"{path}: size {size} differs from its layer's {layer.size} positions; "
+                      "the layer's count holds (NEST takes no size with a grid)")  # fmt: skip
+            size = layer.size
+        if layer is not None and spec.kind != "neuron":
+            self.problem(f"{path}.spatial", f"a spatial layer places neurons; {model} is a "
+                                            f"{spec.kind}")  # fmt: skip
+            return None
         short = spec.id_prefix
         self.counters[short] = self.counters.get(short, 0) + 1
         view = raw.get("view") if isinstance(raw.get("view"), dict) else {}
@@ -606,7 +644,63 @@ class _Reader:
             params=frozen_map(kept),
             position=position,
             **({"color": color.lower()} if _is_color(color) else {}),
+            spatial=layer,
         )
+
+    def layer(self, raw: Any, path: str, size: Any) -> spatial.Layer | None:
+        """The layer NEST Desktop's script creates for a node's ``spatial`` entry (None: no
+        positions). Raises ``_Bad`` for what cannot be a layer."""
+        raw = _as_dict(raw, "spatial")
+        kind = raw.get("positions")
+        if kind in (None, "", "none"):
+            return None
+        specs = _as_dict(raw.get("specs"), "spatial specs")
+        if kind == "grid":
+            shape = specs.get("shape")
+            if shape is None and ("columns" in specs or "rows" in specs):
+                shape = [specs.get("columns", 1), specs.get("rows", 1)]
+            shape = [_whole(v, "grid shape ", 1, MAX_SIZE) for v in _as_list(shape, "shape")]
+            if len(shape) not in (2, 3):
+                raise _Bad(f"a grid shape has 2 or 3 numbers, got {_short(shape)}")
+            if math.prod(shape) > MAX_SIZE:
+                raise _Bad(f"a grid of {math.prod(shape)} neurons is too large")
+            data: dict = {"grid": {"shape": shape}}
+            dims = len(shape)
+        elif kind == "free":
+            dims = _whole(specs.get("numDimensions", 2), "numDimensions ", 2, 3)
+            points = _as_list(specs.get("pos"), "pos")
+            if points:
+                if len(points) > MAX_SIZE:
+                    raise _Bad(f"{len(points)} positions are too many")
+                rows = []
+                for p in points:
+                    row = _as_list(p, "a position")
+                    if len(row) != dims:
+                        raise _Bad(f"a position needs {dims} numbers, got {_short(p)}")
+                    rows.append([round(_number(v, "a position "), 2) for v in row])
+                data = {"free": {"pos": rows}}
+            else:
+                data = {"free": {"pos": "random.uniform(min=-0.5, max=0.5)",
+                                 "num_dimensions": dims}}  # fmt: skip
+        else:
+            raise _Bad(f"positions must be 'grid' or 'free', got {_short(kind)}")
+        left_out = []
+        if specs.get("edgeWrap"):
+            left_out.append("edgeWrap")
+        for key, default in (("extent", 1.0), ("center", 0.0)):
+            value = specs.get(key)
+            if isinstance(value, list) and any(
+                not _same(_number(v, f"{key} "), default) for v in value
+            ):
+                left_out.append(key)
+        if left_out:
+            self.note(f"{path}: NEST Desktop's script creates the layer without "
+                      f"{', '.join(left_out)}; so does spikedesk")  # fmt: skip
+        problems: list[str] = []
+        found = spatial.check_layer(lambda where, msg: problems.append(msg), data, "spatial")
+        if found is None:
+            raise _Bad("; ".join(problems) or "not a layer")
+        return found
 
     # ------------------------------------------------------------ connections
     def connections(self, network: dict, nodes: list[Node | None]) -> list[Connection]:
@@ -713,6 +807,10 @@ class _Reader:
         args = self.rule_args(rule, rule_params, path)
         if args is None:
             return None
+        if raw.get("mask") is not None:
+            mask = self.mask(raw["mask"], f"{path}.mask")
+            if mask is not None:
+                args["mask"] = spatial.freeze(mask)
         recorder = "recorder" in (
             catalog.model(self.copies.get(source.model, (source.model,))[0]).kind,
             catalog.model(self.copies.get(target.model, (target.model,))[0]).kind,
@@ -749,9 +847,42 @@ class _Reader:
             ),
         )
 
+    def mask(self, raw: Any, path: str) -> dict | None:
+        """NEST's mask dictionary of NEST Desktop's ``{"masktype", "specs"}`` (an anchor among
+        the specs becomes the mask's anchor); None without a mask."""
+        try:
+            raw = _as_dict(raw, "mask")
+            kind = raw.get("masktype", "none")
+            if kind in (None, "none"):
+                return None
+            if kind not in spatial.MASKS:
+                raise _Bad(f"mask type {_short(kind)} is not one of {', '.join(spatial.MASKS)}")
+            body, anchor = {}, None
+            for key, value in _as_dict(raw.get("specs"), "mask specs").items():
+                if isinstance(value, list):
+                    value = [_number(v, f"{key} ") for v in value]
+                else:
+                    value = _number(value, f"{key} ")
+                if key == "anchor":
+                    anchor = value
+                else:
+                    body[key] = value
+        except _Bad as exc:
+            self.problem(path, str(exc))
+            return None
+        mask: dict[str, Any] = {kind: body}
+        if anchor is not None and any(v != 0 for v in anchor):
+            mask["anchor"] = anchor
+        self.note(f"{path}: the {kind} mask is applied; NEST Desktop draws it, but its own script "
+                  "does not pass it to NEST")  # fmt: skip
+        return mask
+
     def rule_args(self, rule: str, params: dict[str, _Param], path: str) -> dict | None:
         own = catalog.rules()[rule]
-        options = catalog.rule_options()
+        options = {
+            **{k: v for k, v in catalog.spatial_rule_options().items() if rule in v["rules"]},
+            **catalog.rule_options(),
+        }
         args: dict[str, Any] = {}
         for key, param in params.items():
             spec = own.get(key) or options.get(key)
@@ -764,7 +895,9 @@ class _Reader:
             except _Bad as exc:
                 self.problem(f"{path}.params.{key}", str(exc))
                 return None
-            if isinstance(value, (tuple, RandomParameter)):
+            if isinstance(value, (tuple, RandomParameter)) or (
+                isinstance(value, parameters.Expression) and key != "p"
+            ):
                 self.problem(f"{path}.params.{key}", "must be one number")
                 return None
             if key in options and _same(value, options[key].get("default")):
@@ -778,6 +911,10 @@ def _typed(value: Any, kind: str) -> Any:
     if isinstance(value, RandomParameter):
         if kind not in ("float", "int"):
             raise _Bad("cannot be random")
+        return value
+    if isinstance(value, parameters.Expression):
+        if kind != "float":
+            raise _Bad(f"must be a number, got the expression {value.text!r}")
         return value
     if kind.startswith("list"):
         items = list(value) if isinstance(value, (list, tuple)) else [value]

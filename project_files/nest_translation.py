@@ -11,6 +11,12 @@ Values stay spikedesk values (numbers, lists, ``RandomParameter``, ``NodeRef``);
 makes a random parameter a ``nest.random`` object only when a network is built, and a
 ``NodeRef`` (a synapse's weight_recorder / volume_transmitter) becomes the node's handle.
 
+Spatial nodes keep their ``Layer`` (``NestNode.positions``): ``build`` creates them with
+``positions=nest.spatial.grid(...)`` / ``nest.spatial.free(...)`` (``positions_args`` gives
+the arguments, for the exporter too) and returns NEST's positions (``nest.GetPosition``); a
+rule's spatial keys pass through as PyNEST spells them (the mask as a plain dict, ``p`` an
+expression made a NEST parameter like any other value).
+
 Synapses: the project's copy models become ``nest.CopyModel`` calls (neuron and device copies
 before the nodes are created, synapse copies after, as they may name nodes); a connection's
 per-synapse parameters go into its ``syn_spec``; the parameters NEST shares per model (common:
@@ -22,11 +28,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import catalog, parameters
+from . import catalog, parameters, spatial
 from .project import Node, Project, RandomParameter, frozen_map
+from .spatial import Layer
 
 RANDOM_ARGS = parameters.registry.RANDOM_OBJECT_ARGS
 
@@ -64,6 +71,8 @@ class NestNode:
     # created from nest.CopyModel(copy_of, model, model_params)
     copy_of: str | None = None
     model_params: dict[str, Any] | None = None
+    # a spatial node: ``nest.Create(model[, size], positions=nest.spatial.grid/free(...))``
+    positions: Layer | None = None
 
 
 @dataclass(frozen=True)
@@ -139,13 +148,51 @@ def _node(n: Node, kind: str, project: Project) -> NestNode:
         k: v for k, v in n.params.items() if k in spec.params and spec.params[k].model_default
     }
     if not defaults:
-        return NestNode(n.id, n.model, n.size, n.label, kind, _create_params(n, spec))
+        return NestNode(
+            n.id, n.model, n.size, n.label, kind, _create_params(n, spec), positions=n.spatial
+        )  # fmt: skip
     rest = replace(n, params=frozen_map({k: v for k, v in n.params.items() if k not in defaults}))
     copy = f"{n.model}_{_identifier(n.id)}"
     return NestNode(
         n.id, copy, n.size, n.label, kind, _create_params(rest, spec), n.model,
-        {k: defaults[k] for k in sorted(defaults)},
+        {k: defaults[k] for k in sorted(defaults)}, positions=n.spatial,
     )  # fmt: skip
+
+
+def positions_args(layer: Layer) -> tuple[str, dict[str, Any]]:
+    """``nest.spatial.grid`` or ``free`` and its keyword arguments for ``layer`` (values are
+    spikedesk values: lists of numbers, or an ``Expression`` for drawn free positions). NEST
+    takes ``num_dimensions`` only for drawn positions without an extent."""
+    args: dict[str, Any] = {}
+    if layer.kind == "grid":
+        args["shape"] = list(layer.shape)
+        if layer.center is not None:
+            args["center"] = list(layer.center)
+    elif isinstance(layer.pos, parameters.Expression):
+        args["pos"] = layer.pos
+        if layer.extent is None:
+            args["num_dimensions"] = layer.num_dimensions
+    else:
+        args["pos"] = [list(p) for p in layer.pos]
+    if layer.extent is not None:
+        args["extent"] = list(layer.extent)
+    if layer.edge_wrap:
+        args["edge_wrap"] = True
+    return layer.kind, args
+
+
+def creates_size(node: NestNode) -> bool:
+    """Whether ``nest.Create`` takes the node's size: not for a grid or listed positions (the
+    layer fixes it; NEST refuses ``n`` with a grid)."""
+    return node.positions is None or node.positions.size is None
+
+
+def _conn_spec(rule) -> dict[str, Any]:
+    """NEST's conn_spec: the rule and its arguments; a mask as the plain dict NEST takes."""
+    spec: dict[str, Any] = {"rule": rule.rule}
+    for key, value in rule.params.items():
+        spec[key] = spatial.thaw(value) if key == "mask" else value
+    return spec
 
 
 def _identifier(text: str) -> str:
@@ -177,20 +224,39 @@ def _copy_models(project: Project) -> list[NestCopyModel]:
     return out
 
 
+def _connects_layers(c) -> bool:
+    """Whether NEST connects ``c`` through its spatial ConnectLayers (a mask, use_on_source,
+    a kernel ``p`` of a fixed-degree rule, or a parameter of the pair's positions), whose
+    syn_spec takes only weight, delay, synapse_model and receptor_type."""
+    params = c.rule.params
+    if "mask" in params or "use_on_source" in params:
+        return True
+    if "p" in params and c.rule.rule != "pairwise_bernoulli":
+        return True
+    for value in (params.get("p"), c.synapse.weight, c.synapse.delay):
+        if isinstance(value, parameters.Expression):
+            if parameters.PAIR in parameters.needs(value.tree()):
+                return True
+    return False
+
+
 def _syn_spec(
     c, project: Project, shared: dict, copies: list[NestCopyModel], taken: set[str]
 ) -> dict[str, Any]:
     """A connection's syn_spec: per-synapse values in it, common ones (which NEST takes only
-    as model defaults) in a copy model made for each distinct set."""
+    as model defaults) in a copy model made for each distinct set. A spatial connection's
+    other synapse parameters go into that copy model too (ConnectLayers refuses them)."""
     syn = c.synapse
     specs = catalog.synapse_models()[project.base_model(syn.model)]
     values = {"weight": syn.weight, **dict(syn.params)}
     common = {}
     own = {}
+    layers = _connects_layers(c)
     for name, value in values.items():
         if specs[name].type == "node":
             value = NodeRef(value)
-        (common if specs[name].common else own)[name] = value
+        shared_here = specs[name].common or (layers and name != "weight")
+        (common if shared_here else own)[name] = value
     model = syn.model
     if common:
         key = (syn.model, tuple(sorted(common.items(), key=lambda kv: kv[0])))
@@ -225,7 +291,7 @@ def describe(project: Project) -> NestNetwork:
     shared: dict = {}
     connections = []
     for c in project.connections:
-        conn_spec = {"rule": c.rule.rule, **dict(c.rule.params)}
+        conn_spec = _conn_spec(c.rule)
         syn_spec = None
         # samplers and spike recorders take no weight or delay; correlation detectors weigh
         # the spikes they receive, and the receptor_type is their channel
@@ -318,6 +384,16 @@ class BuiltNetwork:
 
     handles: dict[str, Any]
     node_ids: dict[str, tuple[int, int]]
+    # spatial nodes: NEST's positions of their neurons (nest.GetPosition), one tuple each
+    positions: dict[str, tuple[tuple[float, ...], ...]] = field(default_factory=dict)
+
+
+def nest_positions(nest: Any, layer: Layer) -> Any:
+    """The ``nest.spatial.grid``/``free`` object of ``layer``."""
+    kind, args = positions_args(layer)
+    if isinstance(args.get("pos"), parameters.Expression):
+        args["pos"] = parameters.to_nest(args["pos"].tree(), nest)
+    return getattr(nest.spatial, kind)(**args)
 
 
 def build(nest: Any, network: NestNetwork) -> BuiltNetwork:
@@ -337,7 +413,19 @@ def build(nest: Any, network: NestNetwork) -> BuiltNetwork:
             params = _nest_params(nest, node.params)
         else:
             params = None
-        handle = nest.Create(node.model, node.size, params=params)
+        if node.positions is None:
+            handle = nest.Create(node.model, node.size, params=params)
+        else:
+            # NEST checks a params list against n, which a grid (or listed positions) omits
+            late = params if isinstance(params, list) else None
+            handle = nest.Create(
+                node.model,
+                node.size if creates_size(node) else 1,
+                params=None if late is not None else params,
+                positions=nest_positions(nest, node.positions),
+            )
+            if late is not None:
+                handle.set(late)
         handles[node.id] = handle
         node_ids[node.id] = (int(handle[0].global_id), node.size)
     for copy in network.copy_models:
@@ -354,4 +442,11 @@ def build(nest: Any, network: NestNetwork) -> BuiltNetwork:
             nest.Connect(source, target, conn_spec)
         else:
             nest.Connect(source, target, conn_spec, _nest_params(nest, conn.syn_spec, handles))
-    return BuiltNetwork(handles, node_ids)
+    positions = {}
+    for node in network.nodes:
+        if node.positions is not None:
+            where = nest.GetPosition(handles[node.id])
+            if node.size == 1 or not isinstance(where[0], (list, tuple)):  # one neuron
+                where = (where,)
+            positions[node.id] = tuple(tuple(float(v) for v in p) for p in where)
+    return BuiltNetwork(handles, node_ids, positions)

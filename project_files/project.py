@@ -1,4 +1,4 @@
-"""The in-memory project: frozen, typed objects that mirror the JSON format (version 2).
+"""The in-memory project: frozen, typed objects that mirror the JSON format (version 3).
 
 Nodes and connections refer to each other by stable string ids, never list positions.
 Parameters hold only what the user set (sparse); defaults come from the model catalog.
@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .spatial import Layer
 
 FORMAT_NAME = "spikedesk-project"
-FORMAT_VERSION = 2  # 2: copy_models, synapse.params (upgrades.py)
+FORMAT_VERSION = 3  # 2: copy_models, synapse.params; 3: spatial layers, expressions (upgrades.py)
 
-Distribution = Literal["uniform", "normal", "lognormal", "exponential"]
+Distribution = str  # a key of parameters.registry.RANDOM_OBJECT_ARGS (the one table)
 
 
 def frozen_map(values: Mapping | None = None) -> Mapping:
@@ -64,11 +67,14 @@ class Node:
     params: Mapping[str, ParamValue] = field(default_factory=frozen_map)
     position: Position = field(default_factory=Position)
     color: str = ""  # "#rrggbb" on the canvas; "" = the colour of the node's kind
+    spatial: Layer | None = None  # positions of the neurons (spatial.py); None: not spatial
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A NEST conn_spec: ``rule`` plus its arguments (indegree, p, allow_autapses, ...)."""
+    """A NEST conn_spec: ``rule`` plus its arguments (indegree, p, allow_autapses, ...).
+    Between spatial nodes also ``mask`` (a read-only mapping, spatial.py), ``use_on_source``,
+    and ``p`` as an expression (a kernel)."""
 
     rule: str = "all_to_all"
     params: Mapping[str, ParamValue] = field(default_factory=frozen_map)

@@ -11,8 +11,17 @@ import re
 from collections.abc import Iterable
 
 from . import parameters
-from .nest_translation import RANDOM_ARGS, NestConnection, NestCopyModel, NodeRef, describe
+from .nest_translation import (
+    RANDOM_ARGS,
+    NestConnection,
+    NestCopyModel,
+    NodeRef,
+    creates_size,
+    describe,
+    positions_args,
+)
 from .project import Node, Project, RandomParameter
+from .spatial import Layer
 
 
 def variable_names(nodes: Iterable[Node]) -> dict[str, str]:
@@ -75,6 +84,8 @@ def value_code(value: object, names: dict[str, str] | None = None) -> str:
         return _number(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(value_code(v) for v in value) + "]"
+    if isinstance(value, dict):  # a mask
+        return "{" + ", ".join(f"{k!r}: {value_code(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"cannot export {value!r}")
 
 
@@ -90,6 +101,13 @@ def _params_code(params: dict | list | None, indent: str) -> str:
         return f", params=[\n{indent}    {inner},\n{indent}]"
     entries = [f"{indent}    {name!r}: {value_code(value)}," for name, value in params.items()]
     return ", params={\n" + "\n".join(entries) + f"\n{indent}}}"
+
+
+def positions_code(layer: Layer) -> str:
+    """``nest.spatial.grid(...)`` or ``nest.spatial.free(...)`` for a node's layer."""
+    kind, args = positions_args(layer)
+    inner = ", ".join(f"{k}={value_code(v)}" for k, v in args.items())
+    return f"nest.spatial.{kind}({inner})"
 
 
 def _selection(name: str, indices: tuple[int, ...] | None) -> str:
@@ -143,7 +161,12 @@ def export(project: Project) -> str:
     ]
     for node in network.nodes:
         label = f"  # {node.label}" if node.label else ""
-        size = f", {node.size}" if node.size != 1 else ""
+        size = f", {node.size}" if node.size != 1 and creates_size(node) else ""
+        params = node.params
+        set_after = node.positions is not None and isinstance(params, list)
+        if set_after:  # NEST checks a params list against n, which a grid omits: set them after
+            params = None
+        where = f", positions={positions_code(node.positions)}" if node.positions else ""
         if node.copy_of is not None:  # NEST takes these only on the model: a copy of it
             lines.append(
                 f"nest.CopyModel({node.copy_of!r}, {node.model!r}, "
@@ -151,8 +174,11 @@ def export(project: Project) -> str:
             )
         lines.append(
             f"{names[node.id]} = nest.Create({node.model!r}{size}"
-            f"{_params_code(node.params, '')}){label}"
+            f"{_params_code(params, '')}{where}){label}"
         )
+        if set_after:
+            values = _params_code(node.params, "").removeprefix(", params=")
+            lines.append(f"{names[node.id]}.set({values})")
     if late:
         lines += [
             "",

@@ -18,6 +18,7 @@ from typing import Any
 
 from . import catalog
 from .project import FORMAT_NAME, FORMAT_VERSION
+from .spatial import FREE_KEYS, GRID_KEYS, MASKS, VECTOR_KEYS
 from .validation import BOUNDS, DISTRIBUTIONS, SEED_MAX
 
 VALUE_REFS = {
@@ -40,8 +41,16 @@ def build_schema() -> dict[str, Any]:
                 {"type": "number"},
                 {"type": "array", "items": {"type": "number"}, "description": "one per neuron"},
                 {"$ref": "#/$defs/random"},
+                {"$ref": "#/$defs/expression"},
             ]
         },
+        "expression": {
+            "type": "string",
+            "description": "a parameter expression in PyNEST's syntax without nest. "
+            "(docs/parameters.md), e.g. 1.0 + 5.0 * spatial.distance",
+        },
+        "layer": _layer(),
+        "mask": _mask(),
         "int_value": {
             "anyOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]
         },
@@ -194,6 +203,7 @@ def _node(models: dict) -> dict:
             "params": {"type": "object"},
             "position": {"$ref": "#/$defs/position"},
             "color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
+            "spatial": {"$ref": "#/$defs/layer"},
         },
         "allOf": [
             {
@@ -210,10 +220,16 @@ def _rule() -> dict:
     variants = []
     for name, args in catalog.rules().items():
         props: dict[str, Any] = {"rule": {"const": name}}
-        for arg, spec in {**args, **options}.items():
-            props[arg] = {
-                "type": {"float": "number", "int": "integer", "bool": "boolean"}[spec["type"]]
-            }
+        spatial = {k: v for k, v in catalog.spatial_rule_options().items() if name in v["rules"]}
+        for arg, spec in {**args, **options, **spatial}.items():
+            if spec["type"] == "mask":
+                props[arg] = {"$ref": "#/$defs/mask"}
+            elif arg == "p":
+                props[arg] = {"anyOf": [{"type": "number"}, {"$ref": "#/$defs/expression"}]}
+            else:
+                props[arg] = {
+                    "type": {"float": "number", "int": "integer", "bool": "boolean"}[spec["type"]]
+                }
         required = [arg for arg, spec in args.items() if spec.get("required")]
         variant = {"type": "object", "additionalProperties": False, "properties": props}
         if name != "all_to_all":
@@ -224,13 +240,79 @@ def _rule() -> dict:
     return {"oneOf": variants, "description": "a NEST conn_spec; rule defaults to all_to_all"}
 
 
+def _layer() -> dict:
+    numbers = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 3}
+    grid = {
+        "type": "object",
+        "required": ["shape"],
+        "additionalProperties": False,
+        "properties": {
+            "shape": {**numbers, "items": {"type": "integer", "minimum": 1},
+                      "description": "columns, rows (, depth)"},
+            "extent": numbers,
+            "center": numbers,
+            "edge_wrap": {"type": "boolean", "default": False},
+        },
+    }  # fmt: skip
+    free = {
+        "type": "object",
+        "required": ["pos"],
+        "additionalProperties": False,
+        "properties": {
+            "pos": {"anyOf": [{"type": "array", "items": numbers, "minItems": 1},
+                              {"$ref": "#/$defs/expression"}]},
+            "num_dimensions": {"enum": [2, 3], "default": 2},
+            "extent": numbers,
+            "edge_wrap": {"type": "boolean", "default": False},
+        },
+    }  # fmt: skip
+    assert set(grid["properties"]) == set(GRID_KEYS) and set(free["properties"]) == set(FREE_KEYS)
+    return {
+        "description": "positions of the neurons, as nest.spatial.grid / nest.spatial.free",
+        "oneOf": [
+            {"type": "object", "required": ["grid"], "additionalProperties": False,
+             "properties": {"grid": grid}},
+            {"type": "object", "required": ["free"], "additionalProperties": False,
+             "properties": {"free": free}},
+        ],
+    }  # fmt: skip
+
+
+def _mask() -> dict:
+    variants = []
+    for kind, spec in MASKS.items():
+        keys = (*spec["required"], *spec["optional"])
+        body = {
+            "type": "object",
+            "required": list(spec["required"]),
+            "additionalProperties": False,
+            "properties": {
+                k: {"type": "array", "items": {"type": "number"}, "minItems": spec["dims"],
+                    "maxItems": spec["dims"]} if k in VECTOR_KEYS else {"type": "number"}
+                for k in keys
+            },
+        }  # fmt: skip
+        anchor = {"type": "array", "items": {"type": "number"}, "minItems": spec["dims"],
+                  "maxItems": spec["dims"]}  # fmt: skip
+        variants.append(
+            {
+                "type": "object",
+                "required": [kind],
+                "additionalProperties": False,
+                "properties": {kind: body, "anchor": anchor},
+            }
+        )
+    return {"description": "NEST's mask dictionaries", "oneOf": variants}
+
+
 def _synapse() -> dict:
     receptor = {
         "type": "integer",
         "minimum": 0,
         "description": "the target's receptor port as in NEST's syn_spec (0: default)",
     }
-    weight_delay = {"anyOf": [{"type": "number"}, {"$ref": "#/$defs/random"}]}
+    weight_delay = {"anyOf": [{"type": "number"}, {"$ref": "#/$defs/random"},
+                              {"$ref": "#/$defs/expression"}]}  # fmt: skip
     variants = []
     for name, params in catalog.synapse_models().items():
         own = {}

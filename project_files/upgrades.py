@@ -6,6 +6,9 @@ N + 1; ``UPGRADES`` maps N to that step. Loading applies the chain from the file
 
 - 1 -> 2: version 2 adds ``copy_models`` and ``synapse.params`` (plastic synapses); every
   version-1 file is a valid version-2 file as it is, so the step only bumps the number.
+- 2 -> 3: version 3 adds spatial layers (node ``spatial``), the spatial rule keys (``mask``,
+  ``use_on_source``, ``p`` as an expression) and expressions as parameter values; a version-2
+  file is a valid version-3 file as it is.
 """
 
 from __future__ import annotations
@@ -25,8 +28,13 @@ def upgrade_1_to_2(data: dict) -> dict:
     return data
 
 
+def upgrade_2_to_3(data: dict) -> dict:
+    """Nothing to change: version 3 only adds optional keys and value forms."""
+    return data
+
+
 # version N -> the function turning a version-N dict into a version-(N+1) dict
-UPGRADES: Mapping[int, Step] = MappingProxyType({1: upgrade_1_to_2})
+UPGRADES: Mapping[int, Step] = MappingProxyType({1: upgrade_1_to_2, 2: upgrade_2_to_3})
 
 
 class UpgradeError(ValueError):

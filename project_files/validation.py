@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from . import catalog, parameters
+from . import catalog, parameters, spatial
 from .project import FORMAT_NAME, FORMAT_VERSION, Project
 
 DISTRIBUTIONS: dict[str, tuple[str, ...]] = parameters.registry.RANDOM_OBJECT_ARGS
@@ -32,7 +32,7 @@ TOP_KEYS = ("format", "version", "name", "description", "simulation", "copy_mode
 COPY_KEYS = ("model", "params")
 SYNAPSE_KEYS = ("model", "weight", "delay", "receptor_type", "params")
 SIM_KEYS = ("duration", "resolution", "seed", "threads")
-NODE_KEYS = ("id", "label", "model", "size", "params", "position", "color")
+NODE_KEYS = ("id", "label", "model", "size", "params", "position", "color", "spatial")
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 CONN_KEYS = ("id", "source", "target", "rule", "synapse", "source_indices", "target_indices")
 OPS = {
@@ -130,6 +130,9 @@ class _Validator:
         self.resolution = 0.1
         # copy model name -> (built-in model, merged parameters); only well-formed ones
         self.copies: dict[str, tuple[str, dict]] = {}
+        # whether the parameters being checked belong to a spatial node (or a connection
+        # between two), so expressions may use positions
+        self.spatial_here = False
 
     def add(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
@@ -396,6 +399,21 @@ class _Validator:
             model = node.get("model")
             base, inherited = self.resolve(model)
             spec = catalog.models().get(base) if isinstance(base, str) else None
+            layer = None
+            if "spatial" in node:
+                layer = spatial.check_layer(self.add, node["spatial"], f"{path}.spatial")
+                if spec is not None and spec.kind != "neuron":
+                    self.add(f"{path}.spatial", f"a spatial layer places neurons; {spec.name} "
+                                                f"is a {spec.kind}")  # fmt: skip
+                    layer = None
+            if layer is not None and layer.size is not None:
+                if "size" in node and size_ok and size != layer.size:
+                    self.add(
+                        f"{path}.size",
+                        f"is {size} but the layer has {layer.size} positions; "
+                        "leave size out or make them agree",
+                    )
+                size, size_ok = layer.size, True
             if model is None:
                 self.add(f"{path}.model", "missing; name a model, e.g. iaf_psc_alpha")
             elif spec is None and isinstance(base, str) and base in catalog.synapse_models():
@@ -408,11 +426,15 @@ class _Validator:
                 self.add(f"{path}.model", unknown_model_message(model))
             params = node.get("params", {})
             if spec is not None:
+                self.spatial_here = "spatial" in node  # a broken layer: no follow-up errors
                 self.params(params, spec, size if size_ok else None, path, inherited)
+                self.spatial_here = False
             if isinstance(node_id, str) and node_id and node_id not in seen:
                 seen[node_id] = {
                     "path": path,
                     "spec": spec,
+                    "layer": layer,
+                    "spatial": "spatial" in node,
                     "size": size if size_ok else None,
                     "params": {**inherited, **params} if isinstance(params, dict) else inherited,
                 }
@@ -674,7 +696,7 @@ class _Validator:
             self.add(path, f"must be a number, got {show(value)}")
             return
         try:
-            expr = parameters.parse(value, where=where)
+            expr = parameters.parse(value, where=where, spatial=self.spatial_here)
         except parameters.ExpressionError as exc:
             self.add(path, f"{exc} of {show(value)}")
             return
@@ -800,8 +822,11 @@ class _Validator:
             for end in ("source", "target"):
                 node = ends.get(end)
                 sizes[end] = self.indices(conn, end, node["size"] if node else None, path)
-            self.rule(conn.get("rule", {}), f"{path}.rule", sizes)
+            layers = [ends[e].get("layer") if e in ends else None for e in ("source", "target")]
+            self.spatial_here = all(ends.get(e, {}).get("spatial") for e in ("source", "target"))
+            self.rule(conn.get("rule", {}), f"{path}.rule", sizes, layers)
             self.synapse(conn.get("synapse", {}), f"{path}.synapse", nodes)
+            self.spatial_here = False
             if "source" in ends and "target" in ends:
                 self.kinds(conn, ends["source"], ends["target"], path)
 
@@ -827,7 +852,7 @@ class _Validator:
                 )
         return len(value)
 
-    def rule(self, rule: Any, path: str, sizes: dict[str, int | None]) -> None:
+    def rule(self, rule: Any, path: str, sizes: dict[str, int | None], layers=(None, None)) -> None:
         if not isinstance(rule, dict):
             self.add(path, f'must be an object like {{"rule": "all_to_all"}}, got {show(rule)}')
             return
@@ -839,13 +864,40 @@ class _Validator:
             return
         args = rules[name]
         options = catalog.rule_options()
+        spatial_args = {
+            k: v for k, v in catalog.spatial_rule_options().items() if name in v["rules"]
+        }
         for key, value in rule.items():
             if key == "rule":
                 continue
-            spec = args.get(key) or options.get(key)
+            spec = args.get(key) or options.get(key) or spatial_args.get(key)
             if spec is None:
-                allowed = ", ".join([*args, *options])
+                allowed = ", ".join([*args, *options, *spatial_args])
                 self.add(f"{path}.{key}", f"unknown argument of rule {name}; it takes {allowed}")
+                continue
+            if key in spatial_args and key not in args and not self.spatial_here:
+                self.add(f"{path}.{key}", f"{key} applies to connections between spatial nodes; "
+                                          "give both nodes a spatial layer")  # fmt: skip
+                continue
+            if key == "mask":
+                dims = {layer.dimensions for layer in layers if layer is not None}
+                if len(dims) > 1:
+                    self.add(f"{path}.{key}", "the source and target layers differ in "
+                                              "dimensions (2D and 3D)")  # fmt: skip
+                    continue
+                mask_ok = spatial.check_mask(
+                    self.add, value, f"{path}.{key}", dims.pop() if dims else None
+                )
+                # the layer the mask is applied to (NEST 3.10's direction, docs/spatial.md)
+                on_sources = name == "fixed_indegree" or (
+                    name == "pairwise_bernoulli" and rule.get("use_on_source") is True
+                )
+                pool = layers[0] if on_sources else layers[1]
+                if mask_ok and pool is not None and (why := spatial.oversized(value, pool)):
+                    self.add(f"{path}.{key}", why)
+                continue
+            if key == "p" and isinstance(value, str):
+                self.expression(f"{path}.{key}", value, "p", [])  # NEST: < 0 never, > 1 always
                 continue
             if spec["type"] == "bool":
                 if not isinstance(value, bool):

@@ -159,6 +159,8 @@ class NESTBackend:
     def __init__(self, threads: int | None = None) -> None:
         self.threads = threads
         self.build_seconds = 0.0
+        # after a run started: NEST's positions of every spatial node's neurons, (n, D)
+        self.positions: dict[str, np.ndarray] = {}
 
     def run(
         self, project: Project, *, chunk: float = 100.0, cancel: threading.Event | None = None
@@ -199,6 +201,7 @@ class NESTBackend:
         except Exception as exc:
             raise _nest_failure(exc, "refused the network") from None
         self.build_seconds = time.perf_counter() - start
+        self.positions = {k: np.asarray(v, dtype=float) for k, v in built.positions.items()}
         taken = {r.id: 0 for r in network.recorders if not r.status}
         detectors = tuple(r for r in network.recorders if r.status)
         only = {r.id: r.fields for r in network.recorders if r.fields}

@@ -57,6 +57,34 @@ Parameter to_spec(const py::object& value) {
   return Parameter(value.cast<double>());
 }
 
+// NEST's mask dictionary: {"circular": {"radius": 0.5}, "anchor": [0.1, 0.0]}; list-valued
+// keys (lower_left, upper_right) become key_0, key_1, ...
+sd::Mask to_mask(const py::dict& mask) {
+  std::string kind;
+  std::map<std::string, double> numbers;
+  std::vector<double> anchor;
+  for (auto [key, value] : mask) {
+    const std::string name = key.cast<std::string>();
+    if (name == "anchor") {
+      anchor = value.cast<std::vector<double>>();
+      continue;
+    }
+    if (!kind.empty()) throw std::invalid_argument("mask: give one mask kind, not " + kind + " and " + name);
+    kind = name;
+    for (auto [k, v] : value.cast<py::dict>()) {
+      const std::string arg = k.cast<std::string>();
+      if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v)) {
+        auto xs = v.cast<std::vector<double>>();
+        for (size_t i = 0; i < xs.size(); ++i) numbers[arg + "_" + std::to_string(i)] = xs[i];
+      } else {
+        numbers[arg] = v.cast<double>();
+      }
+    }
+  }
+  if (kind.empty()) throw std::invalid_argument("mask: no mask kind given");
+  return sd::Mask(kind, numbers, anchor);
+}
+
 template <class T>
 py::array_t<T> to_array(std::vector<T>&& v) {
   auto* heap = new std::vector<T>(std::move(v));
@@ -66,13 +94,71 @@ py::array_t<T> to_array(std::vector<T>&& v) {
 
 }  // namespace
 
+// A spatial rule around one driver neuron, for the inspector's preview: which of `others`
+// lie in the mask centred on `driver` (displacements other - driver in `layer`), and the
+// pair parameter p for each (the driver is the target, the others sources; with
+// driver_is_source, as for use_on_source and fixed_outdegree, the reverse).
+py::dict spatial_preview(const py::object& mask, const py::object& p,
+                         py::array_t<double, py::array::c_style | py::array::forcecast> others,
+                         std::vector<double> driver, std::vector<double> extent, bool periodic,
+                         bool driver_is_source, uint64_t seed) {
+  if (others.ndim() != 2) throw std::invalid_argument("spatial: positions must be (n, dims)");
+  const int dims = int(others.shape(1));
+  const size_t n = size_t(others.shape(0));
+  if (int(driver.size()) != dims || int(extent.size()) != dims)
+    throw std::invalid_argument("spatial: the driver and the extent need one number per dimension");
+  sd::Layer layer;
+  layer.dims = dims;
+  layer.periodic = periodic;
+  for (int d = 0; d < dims; ++d) layer.extent[d] = extent[size_t(d)];
+  const sd::Mask m = mask.is_none() ? sd::Mask() : to_mask(mask.cast<py::dict>());
+  if (m.active() && m.dims() != dims)
+    throw std::invalid_argument("mask: a " + std::to_string(m.dims()) + "D mask on a " +
+                                std::to_string(dims) + "D layer");
+  const Parameter kernel = to_spec(p);
+  std::vector<double> inside(n), value(n);
+  const double* pos = others.data();
+  for (size_t i = 0; i < n; ++i) {
+    double d[3];
+    for (int q = 0; q < dims; ++q) d[q] = pos[i * size_t(dims) + size_t(q)] - driver[size_t(q)];
+    inside[i] = !m.active() || m.contains(d, layer) ? 1.0 : 0.0;
+    sd::Where w;
+    w.source = driver_is_source ? driver.data() : pos + i * size_t(dims);
+    w.target = driver_is_source ? pos + i * size_t(dims) : driver.data();
+    w.dims = dims;
+    w.extent = layer.extent;
+    w.periodic = periodic;
+    sd::Stream st(seed, sd::kConnect, i, 0);
+    value[i] = kernel.value(st, w);
+  }
+  py::dict out;
+  out["inside"] = to_array(std::move(inside));
+  out["p"] = to_array(std::move(value));
+  return out;
+}
+
 void register_network(py::module_& m) {
+  m.def("spatial_preview", &spatial_preview, py::arg("mask"), py::arg("p"), py::arg("others"),
+        py::arg("driver"), py::arg("extent"), py::arg("edge_wrap") = false,
+        py::arg("driver_is_source") = false, py::arg("seed") = 1,
+        "A spatial rule around one driver: {inside: 1/0 per candidate, p: its value}.");
   py::class_<Network>(m, "Network")
       .def(py::init<double, uint64_t, int, int, int>(), py::arg("resolution"), py::arg("seed"),
            py::arg("threads") = 1, py::arg("rank") = 0, py::arg("n_ranks") = 1)
       .def("add_node", &Network::add_node, py::arg("model"), py::arg("size"), py::arg("params"),
            py::arg("each") = std::vector<sd::Params>{})
       .def("set_record_from", &Network::set_record_from)
+      .def(
+          "set_layer",
+          [](Network& net, size_t node,
+             py::array_t<double, py::array::c_style | py::array::forcecast> positions,
+             std::vector<double> extent, bool periodic) {
+            if (positions.ndim() != 2)
+              throw std::invalid_argument("spatial: positions must be an (n, dims) array");
+            std::vector<double> flat(positions.data(), positions.data() + positions.size());
+            net.set_layer(node, flat, int(positions.shape(1)), extent, periodic);
+          },
+          py::arg("node"), py::arg("positions"), py::arg("extent"), py::arg("edge_wrap") = false)
       .def(
           "set_wfr",
           [](Network& net, bool use, double comm_interval, double tol, long max_iterations,
@@ -101,7 +187,12 @@ void register_network(py::module_& m) {
             if (rule.contains("indegree")) r.indegree = rule["indegree"].cast<long long>();
             if (rule.contains("outdegree")) r.outdegree = rule["outdegree"].cast<long long>();
             if (rule.contains("N")) r.total = rule["N"].cast<long long>();
-            if (rule.contains("p")) r.p = rule["p"].cast<double>();
+            if (rule.contains("p")) {
+              r.p = to_spec(rule["p"]);
+              r.has_kernel = r.rule == "fixed_indegree" || r.rule == "fixed_outdegree";
+            }
+            if (rule.contains("mask")) r.mask = to_mask(rule["mask"].cast<py::dict>());
+            if (rule.contains("use_on_source")) r.use_on_source = rule["use_on_source"].cast<bool>();
             if (rule.contains("allow_autapses")) r.allow_autapses = rule["allow_autapses"].cast<bool>();
             if (rule.contains("allow_multapses"))
               r.allow_multapses = rule["allow_multapses"].cast<bool>();
@@ -167,8 +258,20 @@ void register_network(py::module_& m) {
       .def(
           "draw",
           [](const Network& net, const py::object& spec, uint32_t key, uint64_t first_gid,
-             size_t n) { return to_array(net.draw(to_spec(spec), key, first_gid, n)); },
-          py::arg("spec"), py::arg("key"), py::arg("first_gid"), py::arg("size"))
+             size_t n, std::optional<py::array_t<double, py::array::c_style | py::array::forcecast>>
+                           positions) {
+            std::vector<double> flat;
+            int dims = 0;
+            if (positions && positions->size() > 0) {
+              if (positions->ndim() != 2)
+                throw std::invalid_argument("draw: positions must be an (n, dims) array");
+              flat.assign(positions->data(), positions->data() + positions->size());
+              dims = int(positions->shape(1));
+            }
+            return to_array(net.draw(to_spec(spec), key, first_gid, n, flat, dims));
+          },
+          py::arg("spec"), py::arg("key"), py::arg("first_gid"), py::arg("size"),
+          py::arg("positions") = py::none())
       .def("take_events", [](Network& net, size_t node) {
         Network::Events ev;
         {

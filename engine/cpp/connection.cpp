@@ -3,6 +3,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <numeric>
 #include <set>
 #include <stdexcept>
@@ -10,13 +11,242 @@
 namespace sd {
 
 std::vector<double> Network::draw(const Parameter& spec, uint32_t key, uint64_t first_gid,
-                                  size_t n) const {
+                                  size_t n, const std::vector<double>& positions,
+                                  int dims) const {
+  if (!positions.empty() && positions.size() != n * size_t(dims))
+    throw std::invalid_argument("draw: positions need size x dims numbers");
   std::vector<double> out(n);
   for (size_t i = 0; i < n; ++i) {
     Stream s(seed_, kNodeParam, first_gid + i, key);
-    out[i] = spec.value(s);
+    Where w;
+    if (!positions.empty()) {
+      w.pos = positions.data() + i * size_t(dims);
+      w.dims = dims;
+    }
+    out[i] = spec.value(s, w);
   }
   return out;
+}
+
+void Network::set_layer(size_t node, const std::vector<double>& positions, int dims,
+                        const std::vector<double>& extent, bool periodic) {
+  if (prepared_ || built_ || !specs_.empty())
+    throw std::logic_error("set_layer: place the neurons before connecting them");
+  const Node& n = nodes_.at(node);
+  if (n.kind != Kind::kNeurons) throw std::invalid_argument("spatial: a layer places neurons");
+  if (dims != 2 && dims != 3) throw std::invalid_argument("spatial: layers are 2D or 3D");
+  if (positions.size() != n.n * size_t(dims))
+    throw std::invalid_argument("spatial: needs " + std::to_string(n.n) + " positions of " +
+                                std::to_string(dims) + " numbers");
+  if (extent.size() != size_t(dims))
+    throw std::invalid_argument("spatial: the extent needs one number per dimension");
+  if (layers_.size() < nodes_.size()) layers_.resize(nodes_.size());
+  Layer& l = layers_[node];
+  l.dims = dims;
+  l.pos = positions;
+  for (int d = 0; d < dims; ++d) {
+    if (!(extent[size_t(d)] > 0)) throw std::invalid_argument("spatial: the extent must be > 0");
+    l.extent[d] = extent[size_t(d)];
+  }
+  l.periodic = periodic;
+}
+
+Where Network::pair_where(const ConnSpec& c, uint64_t s, uint64_t t) const {
+  Where w;
+  if (c.source >= layers_.size() || c.target >= layers_.size()) return w;
+  const Layer& ls = layers_[c.source];
+  const Layer& lt = layers_[c.target];
+  if (ls.dims == 0 || lt.dims == 0) return w;
+  w.source = ls.at(s - nodes_[c.source].first_gid);
+  w.target = lt.at(t - nodes_[c.target].first_gid);
+  w.dims = ls.dims;
+  w.extent = ls.extent;
+  w.periodic = ls.periodic;
+  return w;
+}
+
+void Network::check_spatial(const ConnSpec& c) const {
+  const RuleSpec& rule = c.rule;
+  const std::string& r = rule.rule;
+  const bool spatial_rule = rule.mask.active() || rule.has_kernel || rule.use_on_source;
+  if (rule.use_on_source && r != "pairwise_bernoulli")
+    throw std::invalid_argument("use_on_source applies to pairwise_bernoulli only");
+  if (rule.has_kernel && r != "fixed_indegree" && r != "fixed_outdegree")
+    throw std::invalid_argument("p: a kernel applies to fixed_indegree and fixed_outdegree");
+  const bool pair = rule.p.needs_pair() || c.weight.needs_pair() || c.delay.needs_pair();
+  if (!spatial_rule && !pair && rule.p.is_constant()) return;
+  if (nodes_[c.target].kind != Kind::kNeurons || nodes_[c.source].kind != Kind::kNeurons)
+    throw std::invalid_argument("spatial connections and a drawn p connect neurons to neurons");
+  if (!spatial_rule && !pair) return;
+  const bool placed = c.source < layers_.size() && c.target < layers_.size() &&
+                      layers_[c.source].dims > 0 && layers_[c.target].dims > 0;
+  if (!placed)
+    throw std::invalid_argument("spatial connections need positions: give both nodes a layer");
+  const Layer& ls = layers_[c.source];
+  const Layer& lt = layers_[c.target];
+  if (ls.dims != lt.dims)
+    throw std::invalid_argument("spatial: the source layer is " + std::to_string(ls.dims) +
+                                "D, the target layer " + std::to_string(lt.dims) + "D");
+  if (rule.mask.active()) {
+    if (r != "pairwise_bernoulli" && r != "fixed_indegree" && r != "fixed_outdegree")
+      throw std::invalid_argument("mask: rule " + r + " takes no mask");
+    if (rule.mask.dims() != ls.dims)
+      throw std::invalid_argument("mask: a " + std::to_string(rule.mask.dims()) +
+                                  "D mask on " + std::to_string(ls.dims) + "D layers");
+    const bool on_targets = r == "fixed_outdegree" || (r == "pairwise_bernoulli" && !rule.use_on_source);
+    rule.mask.check_fits(on_targets ? lt : ls);
+  }
+}
+
+// Spatial connections, as NEST's ConnectionCreator: the candidates of a driver neuron are the
+// other node's neurons inside the mask centred on it (plus the anchor), with displacements
+// in the pool's layer (periodic if it wraps). Draws are keyed like the plain rules' (by the
+// target, or by the source for fixed_outdegree), so results do not depend on threads/ranks.
+template <class Emit>
+void Network::generate_spatial(const ConnSpec& c, int k, Emit&& emit) const {
+  const Node& src = nodes_.at(c.source);
+  const Node& tgt = nodes_.at(c.target);
+  const RuleSpec& rule = c.rule;
+  const Mask& mask = rule.mask;
+  static const Layer none;
+  const Layer& ls = c.source < layers_.size() ? layers_[c.source] : none;
+  const Layer& lt = c.target < layers_.size() ? layers_[c.target] : none;
+  const uint64_t s0 = src.first_gid, t0 = tgt.first_gid;
+  auto local = [&](uint64_t tgid) {
+    return owner(tgt.index, tgid - t0) == k && is_local(tgid);
+  };
+  double d[3];
+  // whether `other` lies in the mask around `driver`, measured in the pool's layer
+  auto in_mask = [&](const double* driver, const double* other, const Layer& pool) {
+    for (int q = 0; q < pool.dims; ++q) d[q] = other[q] - driver[q];
+    return mask.contains(d, pool);
+  };
+  auto source_in = [&](uint64_t s, uint64_t t) {  // the mask on the target, over sources
+    return !mask.active() || in_mask(lt.at(t - t0), ls.at(s - s0), ls);
+  };
+  auto target_in = [&](uint64_t s, uint64_t t) {  // the mask on the source, over targets
+    return !mask.active() || in_mask(ls.at(s - s0), lt.at(t - t0), lt);
+  };
+  // The candidates around a driver: with a mask, those in the cells its box overlaps (in
+  // cell order), else all of them (in order).
+  // (cells bin the candidates in their own layer; when the displacements are measured in
+  // the other layer and the two wrap differently, every candidate is tested instead)
+  bool same_wrap = ls.periodic == lt.periodic;
+  for (int d = 0; d < ls.dims && same_wrap && ls.periodic; ++d)
+    same_wrap = ls.extent[d] == lt.extent[d];
+  auto cells = [&](const std::vector<uint64_t>& gids, uint64_t first, const Layer& layer,
+                   bool mirrored) -> std::unique_ptr<CellIndex> {
+    if (!mask.active() || (mirrored && !same_wrap)) return nullptr;
+    std::vector<uint64_t> numbers(gids.size());
+    for (size_t i = 0; i < gids.size(); ++i) numbers[i] = gids[i] - first;
+    double lo[3], hi[3];
+    mask.box(lo, hi, mirrored);
+    return std::make_unique<CellIndex>(layer, numbers, lo, hi);
+  };
+  auto candidates = [&](const CellIndex* index, const std::vector<uint64_t>& gids,
+                        const double* centre, auto&& f) {
+    if (index == nullptr) {
+      for (uint64_t g : gids) f(g);
+    } else {
+      index->visit(centre, [&](uint32_t k) { f(gids[k]); });
+    }
+  };
+  const std::string& r = rule.rule;
+  if (r == "pairwise_bernoulli") {
+    const bool fixed_p = rule.p.is_constant();
+    const double pc = fixed_p ? rule.p.constant_value() : 0.0;
+    // NEST 3.10: by default the mask selects the targets around each source (seen from the
+    // target: the sources in the mirrored box, displacements in the target layer);
+    // use_on_source applies it to the source layer, the sources around each target
+    const auto index = cells(c.S, s0, ls, !rule.use_on_source);
+    for (uint64_t t : c.T) {
+      if (!local(t)) continue;
+      Stream st(seed_, kConnect, t, c.index);
+      candidates(index.get(), c.S, mask.active() ? lt.at(t - t0) : nullptr, [&](uint64_t s) {
+        if (!rule.allow_autapses && s == t) return;
+        if (!(rule.use_on_source ? source_in(s, t) : target_in(s, t))) return;
+        const double p = fixed_p ? pc : rule.p.value(st, pair_where(c, s, t));
+        if (st.uniform() < p) emit(s, t);
+      });
+    }
+    return;
+  }
+  const bool indegree = r == "fixed_indegree";
+  if (!indegree && r != "fixed_outdegree")
+    throw std::invalid_argument("rule " + r + " takes no mask or kernel (pairwise_bernoulli, "
+                                "fixed_indegree and fixed_outdegree do)");
+  std::vector<uint64_t> pool;
+  std::vector<double> cumulative;
+  std::vector<char> chosen;
+  const long long n = indegree ? rule.indegree : rule.outdegree;
+  // per driver: the pool inside the mask, its kernel, then n draws (NEST's lottery)
+  auto draw_from = [&](uint64_t driver, Stream& st, auto&& pair_of, auto&& keep) {
+    double total = 0.0;
+    if (rule.has_kernel) {
+      cumulative.clear();
+      for (uint64_t other : pool) {
+        const auto [s, t] = pair_of(other);
+        const double w = rule.p.value(st, pair_where(c, s, t));
+        if (!(w >= 0.0))
+          throw std::invalid_argument("p: the kernel is negative (or not a number) for the pair " +
+                                      std::to_string(s) + " -> " + std::to_string(t));
+        total += w;
+        cumulative.push_back(total);
+      }
+    }
+    const std::string what = indegree ? "sources" : "targets";
+    const std::string who = (indegree ? "target " : "source ") + std::to_string(driver);
+    if (pool.empty() || (!rule.allow_autapses && pool.size() == 1 && pool[0] == driver) ||
+        (!rule.allow_multapses && pool.size() < uint64_t(n)))
+      throw std::invalid_argument(who + ": not enough " + what + " inside the mask (" +
+                                  std::to_string(pool.size()) + " for " + std::to_string(n) + ")");
+    if (rule.has_kernel && !(total > 0.0))
+      throw std::invalid_argument(who + ": the kernel p is 0 for every candidate inside the mask");
+    chosen.assign(pool.size(), 0);
+    for (long long j = 0, tries = 0; j < n; ++tries) {
+      if (tries > 1000 * (n + 10))
+        throw std::invalid_argument(who + ": cannot find enough distinct " + what);
+      size_t i;
+      if (rule.has_kernel) {
+        const double x = st.uniform() * total;
+        i = size_t(std::upper_bound(cumulative.begin(), cumulative.end(), x) - cumulative.begin());
+        if (i >= pool.size()) i = pool.size() - 1;
+      } else {
+        i = size_t(st.below(pool.size()));
+      }
+      if (!rule.allow_multapses && chosen[i]) continue;
+      if (!rule.allow_autapses && pool[i] == driver) continue;
+      chosen[i] = 1;
+      keep(pool[i]);
+      ++j;
+    }
+  };
+  if (indegree) {
+    const auto index = cells(c.S, s0, ls, false);
+    for (uint64_t t : c.T) {
+      if (!local(t)) continue;
+      Stream st(seed_, kConnect, t, c.index);
+      pool.clear();
+      candidates(index.get(), c.S, mask.active() ? lt.at(t - t0) : nullptr, [&](uint64_t s) {
+        if (source_in(s, t)) pool.push_back(s);
+      });
+      draw_from(t, st, [&](uint64_t s) { return std::pair{s, t}; },
+                [&](uint64_t s) { emit(s, t); });
+    }
+  } else {
+    const auto index = cells(c.T, t0, lt, false);
+    for (uint64_t s : c.S) {
+      Stream st(seed_, kConnect, s, c.index | 0x80000000u);
+      pool.clear();
+      candidates(index.get(), c.T, mask.active() ? ls.at(s - s0) : nullptr, [&](uint64_t t) {
+        if (target_in(s, t)) pool.push_back(t);
+      });
+      draw_from(s, st, [&](uint64_t t) { return std::pair{s, t}; },
+                [&](uint64_t t) {
+                  if (local(t)) emit(s, t);
+                });
+    }
+  }
 }
 
 // Connection generation. Draws are keyed by the target (or the source for fixed_outdegree, or
@@ -30,6 +260,12 @@ void Network::generate(const ConnSpec& c, int k, Emit&& emit) const {
   const std::vector<uint64_t>& T = c.T;
   const uint64_t ns = S.size(), nt = T.size(), t0 = tgt.first_gid;
   const uint32_t conn = c.index;
+  if (rule.mask.active() || rule.has_kernel || !rule.p.is_constant() ||
+      (rule.use_on_source && rule.rule == "pairwise_bernoulli")) {
+    generate_spatial(c, k, emit);
+    return;
+  }
+  const double p = rule.p.constant_value();
   // devices are replicated on every rank; neurons belong to one rank
   auto local = [&](uint64_t tgid) {
     if (tgt.kind != Kind::kNeurons) return k == 0;
@@ -91,7 +327,7 @@ void Network::generate(const ConnSpec& c, int k, Emit&& emit) const {
       if (!local(t)) continue;
       Stream st(seed_, kConnect, t, conn);
       for (uint64_t s : S) {
-        const bool hit = st.uniform() < rule.p;
+        const bool hit = st.uniform() < p;
         if (hit && (rule.allow_autapses || s != t)) emit(s, t);
       }
     }
@@ -121,7 +357,8 @@ void check_rule(const RuleSpec& rule, uint64_t ns, uint64_t nt) {
     if (!rule.allow_multapses && uint64_t(rule.total) > ns * nt)
       throw std::invalid_argument("N exceeds the number of possible pairs without multapses");
   } else if (r == "pairwise_bernoulli") {
-    if (rule.p < 0.0 || rule.p > 1.0) throw std::invalid_argument("p must be in [0, 1]");
+    if (rule.p.is_constant() && (rule.p.constant_value() < 0.0 || rule.p.constant_value() > 1.0))
+      throw std::invalid_argument("p must be in [0, 1]");
   } else {
     throw std::invalid_argument("unknown connection rule " + r);
   }
@@ -134,11 +371,11 @@ class PerTarget {
   PerTarget(const Parameter& spec, uint64_t seed, uint32_t purpose, uint32_t conn, uint64_t t0,
             uint64_t n)
       : spec_(spec), seed_(seed), purpose_(purpose), conn_(conn), t0_(t0), n_(n) {}
-  double operator()(uint64_t t) {
+  double operator()(uint64_t t, const Where& w = {}) {
     if (spec_.is_constant()) return spec_.constant_value();
     if (streams_.empty())
       for (uint64_t i = 0; i < n_; ++i) streams_.emplace_back(seed_, purpose_, t0_ + i, conn_);
-    return spec_.value(streams_[t - t0_]);
+    return spec_.value(streams_[t - t0_], w);
   }
 
  private:
@@ -178,6 +415,7 @@ void Network::connect(size_t source, size_t target, const RuleSpec& rule, const 
   ConnSpec spec{source, target, rule, weight, delay, conn, select(src, source_indices),
                 select(tgt, target_indices), receptor, nullptr, {}};
   check_rule(rule, spec.S.size(), spec.T.size());
+  check_spatial(spec);
 
   // The synapse model and its full parameter table.
   const ModelDef* def = Registry::instance().find(synapse);
@@ -371,8 +609,22 @@ std::unique_ptr<SynapseGroup> Network::build_group(const ConnSpec& c, int k) {
   const bool fixed_delay = c.delay.is_constant();
   const uint64_t ns = src.n, t0 = tgt.first_gid;
 
+  // The pairs, twice: to count and to fill. A spatial rule (masks, kernels, expressions
+  // of the pair: costly to generate) is generated once into a list of (source, target)
+  // numbers, 8 bytes per synapse while building; the plain rules are cheap to regenerate.
+  const RuleSpec& rule = c.rule;
+  const bool once = rule.mask.active() || rule.has_kernel || !rule.p.is_constant();
+  std::vector<std::pair<uint32_t, uint32_t>> listed;
+  if (once)
+    generate(c, k, [&](uint64_t s, uint64_t t) {
+      listed.emplace_back(uint32_t(s - g->s0), uint32_t(t - t0));
+    });
+  auto pairs = [&](auto&& f) {
+    if (!once) return generate(c, k, f);
+    for (const auto& [s, t] : listed) f(g->s0 + s, t0 + t);
+  };
   g->row.assign(ns + 1, 0);
-  generate(c, k, [&](uint64_t s, uint64_t) { ++g->row[s - g->s0 + 1]; });
+  pairs([&](uint64_t s, uint64_t) { ++g->row[s - g->s0 + 1]; });
   std::partial_sum(g->row.begin(), g->row.end(), g->row.begin());
   const uint64_t n = g->row[ns];
   g->target.resize(n);
@@ -384,14 +636,16 @@ std::unique_ptr<SynapseGroup> Network::build_group(const ConnSpec& c, int k) {
     std::vector<uint64_t> fill(g->row.begin(), g->row.end() - 1);
     PerTarget w(c.weight, seed_, kWeight, c.index, t0, tgt.n);
     PerTarget d(c.delay, seed_, kDelay, c.index, t0, tgt.n);
-    generate(c, k, [&](uint64_t s, uint64_t t) {
-      const double wv = w(t);
+    const bool w_pair = c.weight.needs_pair(), d_pair = c.delay.needs_pair();
+    pairs([&](uint64_t s, uint64_t t) {
+      const double wv = w_pair ? w(t, pair_where(c, s, t)) : w(t);
       const uint64_t j = fill[s - g->s0]++;
       g->target[j] = uint32_t(pop.input_offset + pop.port_of(wv, c.receptor) * pop.n + (t - t0));
       if (!uniform) g->weight[j] = wv;
-      if (!fixed_delay) delay_of[j] = steps_of_delay(d(t));
+      if (!fixed_delay) delay_of[j] = steps_of_delay(d_pair ? d(t, pair_where(c, s, t)) : d(t));
     });
   }
+  std::vector<std::pair<uint32_t, uint32_t>>().swap(listed);
   // sort rows by (delay, slot), stable; runs of one delay
   std::vector<uint64_t> perm;
   std::vector<uint32_t> tmp_target, tmp_delay;

@@ -10,6 +10,7 @@
 #include "model.h"
 #include "parameter.h"
 #include "rng.h"
+#include "spatial.h"
 #include "synapse.h"
 
 namespace sd {
@@ -17,7 +18,12 @@ namespace sd {
 struct RuleSpec {
   std::string rule = "all_to_all";
   long long indegree = 0, outdegree = 0, total = 0;
-  double p = 0.0;
+  // pairwise_bernoulli's p, or (spatial fixed_indegree/outdegree) a kernel: the candidates'
+  // relative probabilities; an expression may depend on the pair's positions
+  Parameter p = 0.0;
+  bool has_kernel = false;  // fixed_indegree/outdegree: p was given
+  Mask mask;                // spatial rules: the candidates around the driver neuron
+  bool use_on_source = false;
   bool allow_autapses = true, allow_multapses = true;
 };
 
@@ -50,6 +56,10 @@ class Network {
   // This rank's synapses of a connection, by (source, target), with their current weights.
   Table connections(uint32_t connection_index);
   void set_record_from(size_t recorder_node, const std::vector<std::string>& names);
+  // Places a neuron node's neurons (NEST's spatial layers): positions[i * dims + d], the
+  // layer's extent and whether its edges wrap. Before connect().
+  void set_layer(size_t node, const std::vector<double>& positions, int dims,
+                 const std::vector<double>& extent, bool periodic);
   // NEST's waveform relaxation settings for gap junctions (kernel status use_wfr,
   // wfr_comm_interval (ms), wfr_tol, wfr_max_iterations, wfr_interpolation_order).
   struct Wfr {
@@ -95,9 +105,10 @@ class Network {
   };
   Events take_events(size_t recorder_node);  // returns and clears, sorted by (time, sender)
 
-  // Per-neuron values of a parameter (random ones drawn keyed by (seed, key, gid)).
-  std::vector<double> draw(const Parameter& spec, uint32_t key, uint64_t first_gid,
-                           size_t n) const;
+  // Per-neuron values of a parameter (random ones drawn keyed by (seed, key, gid));
+  // positions (n * dims, or empty) for spatial.pos.
+  std::vector<double> draw(const Parameter& spec, uint32_t key, uint64_t first_gid, size_t n,
+                           const std::vector<double>& positions = {}, int dims = 0) const;
 
  private:
   enum class Kind { kNeurons, kGenerator, kRecorder, kVolume };
@@ -157,6 +168,14 @@ class Network {
   template <class Emit>
   void generate(const ConnSpec& c, int k, Emit&& emit) const;
   std::unique_ptr<SynapseGroup> build_group(const ConnSpec& c, int k);
+  // The checks of a connection's spatial parts (layers, mask dimensions, mask size).
+  void check_spatial(const ConnSpec& c) const;
+  // What a pair's parameters see: both positions and the source layer's boundaries.
+  Where pair_where(const ConnSpec& c, uint64_t s, uint64_t t) const;
+  // The spatial rules (a mask, a kernel or a p that depends on the pair): spatial.cpp's
+  // masks over the layers of the two nodes, NEST's ConnectionCreator restated.
+  template <class Emit>
+  void generate_spatial(const ConnSpec& c, int k, Emit&& emit) const;
   void archive_spikes(int thread, long t0);  // this slice's spikes of thread k's neurons
   void deliver_all(long t0, const std::vector<Spike>& spikes);  // rethrows a thread's error
   // The events of thread k's precise neurons in step `stamp`: grid input (generators' sums)
@@ -183,6 +202,7 @@ class Network {
   long min_delay_ = 0, max_delay_ = 0, ring_ = 0;
 
   std::vector<Node> nodes_;
+  std::vector<Layer> layers_;  // per node (dims 0: not spatial)
   std::vector<std::unique_ptr<Population>> populations_;
   std::vector<std::unique_ptr<Generator>> generators_;
   std::vector<Recorder> recorders_;

@@ -202,5 +202,6 @@ class RankRun:
                 wall=time.perf_counter() - start,
                 events=events,
                 node_ids=self.run.node_ids,
+                positions=self.run.positions,
                 connections=self.connections() if connections and done >= total else None,
             )

@@ -19,9 +19,6 @@ FILES = sorted(DATA.glob("*/*.json"))
 # file -> substrings every one of which must appear in the import error
 UNSUPPORTED = {
     "single_neuron_models_compartmental_neurons.json": ["compartmental neurons"],
-    "usecases_ViSimpl_Brunel_network.json": ["spatial (layer) nodes"],
-    "spatial-neurons.json": ["spatial (layer) nodes"],
-    "spatial-spike-activity.json": ["spatial (layer) nodes"],
 }
 # one node of differently parameterized devices (NEST's Create with a list of values): the
 # node, its parameter and one value per device

@@ -159,7 +159,7 @@ def test_dumps_layout():
         '  "name": "x",\n'
         '  "nodes": [],\n'
         '  "simulation": {},\n'
-        '  "version": 2\n'
+        '  "version": 3\n'
         "}\n"
     )
 

@@ -139,7 +139,7 @@ CASES = {
     "version newer": (
         set_at("version", 7),
         "version",
-        "format version 7 is newer than this build of spikedesk knows (2); "
+        "format version 7 is newer than this build of spikedesk knows (3); "
         "update spikedesk to open this file",
     ),
     "unknown top key": (
@@ -242,7 +242,8 @@ CASES = {
     "unknown node key": (
         set_at("nodes", 0, "colour", "#ff0000"),
         "nodes[0].colour",
-        "unknown key; allowed keys here: id, label, model, size, params, position, color",
+        "unknown key; allowed keys here: id, label, model, size, params, position, color, "
+        "spatial",
     ),
     "position type": (
         set_at("nodes", 0, "position", {"x": "a"}),
@@ -423,7 +424,7 @@ CASES = {
         set_at("connections", 0, "rule", "indegre", 2),
         "connections[0].rule.indegre",
         "unknown argument of rule fixed_indegree; it takes indegree, "
-        "allow_autapses, allow_multapses",
+        "allow_autapses, allow_multapses, mask, p",
     ),
     "missing rule arg": (
         delete("connections", 0, "rule", "indegree"),

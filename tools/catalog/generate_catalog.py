@@ -304,6 +304,7 @@ def build(
         "models": models,
         "rule_options": meta["rule_options"],
         "rules": meta["rules"],
+        "spatial_rule_options": meta["spatial_rule_options"],
         "synapses": synapses,
     }
     ui = {

@@ -100,31 +100,14 @@ def _nest():
 
 
 def _value(nest, value: Any) -> Any:
-    """Translate a random parameter dict into nest.random.* (clip bounds only)."""
+    """Translate a random parameter dict into nest.random.* through the parameter language's
+    one registry (project_files.parameters: clip is math.min/max, redraw math.redraw)."""
     if isinstance(value, dict) and "distribution" in value:
-        args = value.get("args", {})
-        dist = value["distribution"]
-        if dist == "uniform":
-            param = nest.random.uniform(min=args.get("min", 0.0), max=args.get("max", 1.0))
-        elif dist == "normal":
-            param = nest.random.normal(mean=args.get("mean", 0.0), std=args.get("std", 1.0))
-        elif dist == "lognormal":
-            param = nest.random.lognormal(mean=args.get("mean", 0.0), std=args.get("std", 1.0))
-        elif dist == "exponential":
-            param = nest.random.exponential(beta=args.get("beta", 1.0))
-        else:
-            raise ValueError(f"unknown distribution {dist!r}")
-        if value.get("bound", "clip") == "redraw":
-            return nest.math.redraw(
-                param,
-                min=value.get("low", float("-inf")),
-                max=value.get("high", float("inf")),
-            )
-        if value.get("low") is not None:
-            param = nest.math.max(param, value["low"])
-        if value.get("high") is not None:
-            param = nest.math.min(param, value["high"])
-        return param
+        from spikedesk.project_files import parameters
+
+        spec = {"random": value["distribution"], **value.get("args", {})}
+        spec.update({k: value[k] for k in ("low", "high", "bound") if value.get(k) is not None})
+        return parameters.to_nest(parameters.from_random(spec), nest)
     return value
 
 
