@@ -160,7 +160,7 @@ class ActivityView(pn.viewable.Viewer):
         rate.legend.location = "top_right"
         rate.legend.label_text_font_size = "10px"
         rate.legend.background_fill_alpha = 0.6
-        self.traces_plot = _plot("Recorded traces", "V_m", 220, webgl=True, x_range=raster.x_range)
+        self.traces_plot = _plot("Recorded traces", "V_m", 250, webgl=True, x_range=raster.x_range)
         neuron_colors = LinearColorMapper(palette=list(Category10_10), low=-0.5, high=9.5)
         self.traces_plot.multi_line(
             xs="xs", ys="ys", line_color="color", line_width=1.2, source=self.trace_source
@@ -173,7 +173,7 @@ class ActivityView(pn.viewable.Viewer):
         self.correlation_source = ColumnDataSource(
             {"x": [], "top": [], "width": [], "detector": [], "shade": []}, name="correlation"
         )
-        self.correlation_plot = _plot("Correlation histogram", "coincidences", 200)
+        self.correlation_plot = _plot("Correlation histogram", "coincidences", 250)
         self.correlation_plot.xaxis.axis_label = "time lag (ms)"
         self.correlation_plot.vbar(
             x="x", top="top", width="width", source=self.correlation_source, alpha=0.6,

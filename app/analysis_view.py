@@ -61,7 +61,7 @@ def summarise(events: dict, project: Project, node_ids: dict, duration: float) -
 def _figure(title: str) -> figure:
     x_label, y_label = PANELS[title]
     plot = figure(
-        height=200, sizing_mode="stretch_width", title=title, x_axis_label=x_label,
+        height=250, sizing_mode="stretch_width", title=title, x_axis_label=x_label,
         y_axis_label=y_label, tools="pan,wheel_zoom,reset,save",
     )  # fmt: skip
     exportable(plot, title.lower().replace(" ", "-"))  # PNG and SVG

@@ -4,6 +4,8 @@ simulation settings) and of the last run's results, like NEST Desktop's lab book
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import panel as pn
 import param
@@ -13,6 +15,9 @@ from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Project, RandomParameter
 
 PRINT = "window.print()"
+
+
+log = logging.getLogger(__name__)
 
 
 def _value(value) -> str:
@@ -119,7 +124,11 @@ class LabBook(pn.viewable.Viewer):
     def refresh(self) -> None:
         if not self.shown:
             return
-        self.network.object = network_markdown(self.session.project)
+        try:
+            self.network.object = network_markdown(self.session.project)
+        except Exception:  # never let the lab book take the page down
+            log.exception("the lab book could not describe the project")
+            self.network.object = "*The network could not be described; see the server log.*"
         stats = self.activity.last_stats
         if stats and stats.get("population"):
             self.results.value = pd.DataFrame(stats)

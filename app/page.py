@@ -144,6 +144,7 @@ def build_page(store: ProjectStore, start: str | None = None, on_session=None):
                 "compare": compare,
                 "view": view,
                 "split": split,
+                "labbook": labbook,
             }
         )
     return template

@@ -262,8 +262,8 @@ class Actions:
         return self.clicks + self.drags + self.keys
 
     @property
-    def gestures(self) -> int:  # a field entry (click, type, Tab) counts once
-        return self.total - self.keys + self.entries + self._plain_keys
+    def gestures(self) -> int:  # a field entry (click, type, Tab) counts once: its click
+        return self.clicks + self.drags + self._plain_keys
 
     _plain_keys = 0
 

@@ -35,13 +35,15 @@ def test_build_simulate_reload(page: Page, studio):
     shot(page, "guide-1-new-project.png")
 
     # 1. nodes from the palette
-    drag_model(page, "poisson_generator", 90, 250)
-    drag_model(page, "iaf_psc_delta", 300, 150)
-    drag_model(page, "iaf_psc_delta", 300, 350)
-    drag_model(page, "spike_recorder", 520, 250)
-    drag_model(page, "voltmeter", 300, 40)
-    for node_id in ("pg1", "P1", "P2", "sr1", "vm1"):
-        expect(node(page, node_id)).to_be_visible()
+    for model, x, y, node_id in [
+        ("poisson_generator", 90, 250, "pg1"),
+        ("iaf_psc_delta", 300, 150, "P1"),
+        ("iaf_psc_delta", 300, 350, "P2"),
+        ("spike_recorder", 520, 250, "sr1"),
+        ("voltmeter", 300, 40, "vm1"),
+    ]:
+        drag_model(page, model, x, y)
+        expect(node(page, node_id)).to_be_visible(timeout=15_000)  # drawn before the next drag
     assert [n.model for n in session.project.nodes] == [
         "poisson_generator",
         "iaf_psc_delta",
@@ -70,19 +72,24 @@ def test_build_simulate_reload(page: Page, studio):
     shot(page, "guide-3-connections.png")
 
     # 3. the inspector: sizes, rate, weight, delay, and a bad value that is refused
+    heading = page.locator(".inspector-heading")  # typed only once the fields are the node's
     click_node(page, "P1")
+    expect(heading).to_contain_text("P1")
     expect(field(page, "Size (neurons)")).to_be_visible()
     set_field(page, "Label", "E")
     set_field(page, "Size (neurons)", "400")
     click_node(page, "P2")
+    expect(heading).to_contain_text("P2")
     set_field(page, "Label", "I")
     set_field(page, "Size (neurons)", "100")
     set_field(page, "Membrane time constant (ms)", "-5")
     expect(page.get_by_text("must be > 0, got -5")).to_be_visible()
     assert session.project.node("P2").params.get("tau_m") is None  # still the default
     click_node(page, "pg1")
+    expect(heading).to_contain_text("pg1")
     set_field(page, "Rate (spikes/s)", "3000")
     click_edge(page, "P2", "P1")
+    expect(heading).to_contain_text("I → E")
     set_field(page, "Weight (mV)", "-2")
     set_field(page, "Delay (ms)", "2")
     shot(page, "guide-4-inspector.png")

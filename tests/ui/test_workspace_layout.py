@@ -114,8 +114,8 @@ def test_the_lab_book_summarises_network_and_results(page: Page, studio):
     simulate(page)
     expect(page.get_by_text(re.compile(r"Finished: 200\.0 ms"))).to_be_visible(timeout=60_000)
     show_view(page, "Lab book")
-    book = page.locator(".labbook")
-    expect(book).to_contain_text("Populations")
+    book = page.locator(".labbook").locator("div").first  # the text, in the pane's shadow root
+    expect(book).to_contain_text("Populations", timeout=20_000)  # after the run is drawn
     expect(book).to_contain_text("excitatory")
     expect(book).to_contain_text("iaf_psc_delta")
     expect(book).to_contain_text("Connections")
