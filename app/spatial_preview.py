@@ -43,9 +43,7 @@ def preview(project: Project, conn_id: str, driver: int | None = None) -> Previe
     if nodes[conn.source].spatial is None or nodes[conn.target].spatial is None:
         raise ValueError("a preview needs two spatial nodes")
     rule = conn.rule
-    on_source = rule.rule == "fixed_outdegree" or (
-        rule.rule == "pairwise_bernoulli" and not rule.params.get("use_on_source")
-    )
+    on_source = spatial.mask_on_targets(rule.rule, bool(rule.params.get("use_on_source")))
     placed = layers(project)
     driver_node, pool_node = (conn.source, conn.target) if on_source else (conn.target, conn.source)
     drivers = np.asarray(placed[driver_node].positions)

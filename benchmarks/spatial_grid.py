@@ -22,6 +22,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from brunel_delta import nest_available  # noqa: E402
+
 RADIUS, STD, PEAK = 0.3, 0.1, 0.8
 
 
@@ -82,12 +85,6 @@ def spawn(engine: str, side: int, threads: int) -> dict | None:
     print(f"{engine} threads={threads} failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}",
           file=sys.stderr)  # fmt: skip
     return None
-
-
-def nest_available() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("nest") is not None
 
 
 def main() -> int:

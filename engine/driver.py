@@ -185,7 +185,8 @@ def _expected_synapses(project: Project, c: Connection) -> float:
         p = min(1.0, max(0.0, _largest(p, 1.0)))
     if "mask" in args:  # a driver sees at most the mask's box of the pool's layer
         ends = {n.id: n for n in project.nodes}
-        pool = ends[c.target if args.get("use_on_source") else c.source].spatial
+        on_targets = spatial.mask_on_targets(c.rule.rule, bool(args.get("use_on_source")))
+        pool = ends[c.target if on_targets else c.source].spatial
         if pool is not None and (pool.extent is not None or pool.kind == "grid"):
             extent = pool.extent or (1.0,) * pool.dimensions
             share = min(1.0, spatial.mask_volume(args["mask"]) / math.prod(extent))

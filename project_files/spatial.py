@@ -145,6 +145,13 @@ def thaw(value: Any) -> Any:
     return value
 
 
+def mask_on_targets(rule: str, use_on_source: bool) -> bool:
+    """Whether a spatial rule's mask selects targets around each source (NEST 3.10, measured:
+    pairwise_bernoulli by default and fixed_outdegree) rather than sources around each
+    target (pairwise_bernoulli with use_on_source, fixed_indegree)."""
+    return rule == "fixed_outdegree" or (rule == "pairwise_bernoulli" and not use_on_source)
+
+
 def mask_widths(mask: Mapping) -> list[float] | None:
     """The widths of a checked mask's box per dimension (None for turned boxes, whose box
     the engine computes)."""
@@ -177,18 +184,13 @@ def oversized(mask: Mapping, layer: Layer) -> str:
 def mask_volume(mask: Mapping) -> float:
     """The area (2D) or volume (3D) of a checked mask's bounding box, turned masks counted
     by their circumscribing box: an upper bound of the share of a layer a driver sees."""
-    kind = next(k for k in mask if k != "anchor")
-    m, dims = mask[kind], MASKS[kind]["dims"]
-    if kind in ("circular", "spherical"):
-        return (2 * m["radius"]) ** dims
-    if kind == "doughnut":
-        return (2 * m["outer_radius"]) ** 2
-    if kind in ("rectangular", "box"):
-        sides = [b - a for a, b in zip(m["lower_left"], m["upper_right"], strict=True)]
-        if m.get("azimuth_angle", 0) or m.get("polar_angle", 0):
-            return math.hypot(*sides) ** dims
-        return math.prod(sides)
-    return max(m["major_axis"], m.get("polar_axis", 0.0)) ** dims
+    widths = mask_widths(mask)
+    if widths is not None:
+        return math.prod(widths)
+    kind = next(k for k in mask if k != "anchor")  # a turned box: its diagonal on every axis
+    m = mask[kind]
+    sides = [b - a for a, b in zip(m["lower_left"], m["upper_right"], strict=True)]
+    return math.hypot(*sides) ** len(sides)
 
 
 # ------------------------------------------------------------------ positions

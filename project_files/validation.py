@@ -889,10 +889,8 @@ class _Validator:
                     self.add, value, f"{path}.{key}", dims.pop() if dims else None
                 )
                 # the layer the mask is applied to (NEST 3.10's direction, docs/spatial.md)
-                on_sources = name == "fixed_indegree" or (
-                    name == "pairwise_bernoulli" and rule.get("use_on_source") is True
-                )
-                pool = layers[0] if on_sources else layers[1]
+                on_targets = spatial.mask_on_targets(name, rule.get("use_on_source") is True)
+                pool = layers[1] if on_targets else layers[0]
                 if mask_ok and pool is not None and (why := spatial.oversized(value, pool)):
                     self.add(f"{path}.{key}", why)
                 continue

@@ -369,3 +369,14 @@ def test_two_mpi_ranks_write_the_single_process_synapses_and_positions(tmp_path)
         for nid in ("A", "B"):
             np.testing.assert_array_equal(saved[f"{nid}/positions"], where[nid])
     assert len(single["sources"]) > 200
+
+
+def test_the_synapse_estimate_uses_the_layer_the_mask_is_applied_to():
+    from spikedesk.engine.driver import estimate_synapses
+
+    rule = {"rule": "pairwise_bernoulli", "p": 1.0, "mask": {"circular": {"radius": 0.1}}}
+    small, large = grid((10, 10), extent=(1.0, 1.0)), grid((10, 10), extent=(4.0, 4.0))
+    # by default the mask selects targets: the share of the target layer (0.04 / 16)
+    assert estimate_synapses(project(rule, small, large)) == pytest.approx(100 * 100 * 0.04 / 16)
+    on_source = project({**rule, "use_on_source": True}, small, large)
+    assert estimate_synapses(on_source) == pytest.approx(100 * 100 * 0.04)
