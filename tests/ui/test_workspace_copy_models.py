@@ -35,6 +35,7 @@ def test_save_a_node_as_a_model_and_pick_it_for_another(page: Page, studio):
     # a change on I, written into the model: E has it too
     set_field(page, "Membrane time constant (ms)", "15")
     wait_until(page, lambda: session.project.node("I").params.get("tau_m") == 15.0)
+    before = page.get_by_label("Save as a named model").element_handle()
     page.get_by_role("button", name="Update brunel_iaf from this node").click()
     wait_until(
         page,
@@ -45,7 +46,8 @@ def test_save_a_node_as_a_model_and_pick_it_for_another(page: Page, studio):
     assert "tau_m" not in session.project.node("E").params  # ... and so does E
     # I's fields, rebuilt after the update, show the model's value
     expect(page.get_by_label("Membrane time constant (ms) · tau_m", exact=True)).to_have_value("15")
-    # a taken name is refused beside the field
+    # a taken name is refused beside the field (typed into the rebuilt inspector)
+    before.wait_for_element_state("hidden")
     page.get_by_label("Save as a named model").fill("brunel_iaf")
     page.get_by_role("button", name="Save", exact=True).click()
     refusal = page.locator(".field-error").filter(has_text="exists already")
