@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from spikedesk.app import edits
 from spikedesk.app.canvas import NetworkCanvas, kind_styles, palette_from_catalog
+from spikedesk.app.messages import label_of
 from spikedesk.app.session import ProjectSession, Refused
 from spikedesk.project_files import catalog
 from spikedesk.project_files.project import Project, Synapse
@@ -132,7 +133,7 @@ class NetworkEditor:
             session.apply(edits.move_node(project, msg["id"], float(msg["x"]), float(msg["y"])))
         elif action == "connect":
             new, conn_id = edits.connect(project, msg["source"], msg["target"])
-            session.apply(new)
+            self._connect(new, conn_id)
             session.selection = {"kind": "edge", "id": conn_id}
         elif action == "select":
             kind, item = msg.get("kind"), msg.get("id")
@@ -169,6 +170,20 @@ class NetworkEditor:
                 self.say("Nothing to redo.")
         else:
             raise ValueError(f"unknown action {action!r}")
+
+    def _connect(self, project: Project, conn_id: str) -> None:
+        """Apply the new connection, with its source's synapse if that one fits here too."""
+        like = edits.like_sibling(project, conn_id)
+        if like is not None:
+            try:
+                self.session.apply(like[0])
+            except Refused:  # e.g. one_to_one onto a population of another size
+                pass
+            else:
+                ends = " → ".join(label_of(like[0], n) for n in (like[1].source, like[1].target))
+                self.say(f"The new connection has the rule and synapse of {ends}.")
+                return
+        self.session.apply(project)
 
 
 def _sentence(exc: Refused) -> str:

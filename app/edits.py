@@ -154,6 +154,31 @@ def connect(project: Project, source: str, target: str) -> tuple[Project, str]:
     return replace(project, connections=project.connections + (conn,)), conn_id
 
 
+def like_sibling(project: Project, conn_id: str) -> tuple[Project, Connection] | None:
+    """A population projects with one kind of synapse (Dale's principle): a new connection
+    onto neurons takes the rule and synapse of its source's latest other connection onto
+    neurons (``E -> I`` drawn after ``E -> E`` is set up). Returns the project with the copied
+    settings and the connection they came from, or ``None`` if there is none."""
+    conn = connection(project, conn_id)
+
+    def onto_neurons(c: Connection) -> bool:
+        return kind(project.base_model(project.node(c.target).model)) == "neuron"
+
+    if not onto_neurons(conn):
+        return None
+    sibling = next(
+        (
+            c
+            for c in reversed(project.connections)
+            if c.source == conn.source and c.id != conn_id and onto_neurons(c)
+        ),
+        None,
+    )
+    if sibling is None or (sibling.rule, sibling.synapse) == (conn.rule, conn.synapse):
+        return None
+    return _replace_conn(project, conn_id, rule=sibling.rule, synapse=sibling.synapse), sibling
+
+
 def _name(project: Project, node_id: str) -> str:
     node = project.node(node_id)
     return node.label or node.id
@@ -350,11 +375,12 @@ def weight_sign(value: Any) -> int:
 
 
 def set_target_indices(project: Project, conn_id: str, values: list[float]) -> Project:
-    """Restrict a connection to some neurons of its target (0-based); empty means all."""
+    """Restrict a connection to some neurons of its target (0-based, kept sorted and each
+    once); empty means all."""
     ints = [int(v) for v in values]
     if ints != list(values):
         raise ValueError("neuron indices are whole numbers, e.g. 0, 1, 5")
-    return _replace_conn(project, conn_id, target_indices=tuple(ints) or None)
+    return _replace_conn(project, conn_id, target_indices=tuple(sorted(set(ints))) or None)
 
 
 def _replace_node(project: Project, node_id: str, **fields: Any) -> Project:

@@ -54,6 +54,39 @@ def parse_number(text: str, integer: bool = False, empty: float | None = None) -
     return value
 
 
+def parse_indices(text: str) -> list[int]:
+    """Neuron indices as typed: ``0, 3 7`` and inclusive ranges ``0-4`` (``0-2, 9`` is
+    0, 1, 2, 9), in the order given; raises ValueError naming the part that is neither."""
+    out: list[int] = []
+    for part in text.replace(",", " ").replace(";", " ").split():
+        first, dash, last = part.replace("\u2013", "-").partition("-")
+        try:
+            low = int(first)
+            high = int(last) if dash else low
+        except ValueError:
+            raise ValueError(f"not a neuron index or range: {part!r} (e.g. 0, 3 or 0-4)") from None
+        if high < low:
+            raise ValueError(f"the range {part!r} runs backwards (write {high}-{low})")
+        out.extend(range(low, high + 1))
+    return out
+
+
+def indices_text(values) -> str:
+    """Indices written back compactly: runs of three or more as ranges (``0-4, 7``)."""
+    parts: list[str] = []
+    values = list(values or ())
+    start = 0
+    for k in range(1, len(values) + 1):
+        if k == len(values) or values[k] != values[k - 1] + 1:
+            low, high = values[start], values[k - 1]
+            if high - low >= 2:
+                parts.append(f"{low}-{high}")
+            else:
+                parts.extend(str(v) for v in values[start:k])
+            start = k
+    return ", ".join(parts)
+
+
 def number_text(value: Any) -> str:
     """A number (or an expression) as the field shows it; NEST's "never" as an empty field."""
     if isinstance(value, parameters.Expression):
@@ -296,6 +329,29 @@ class ListField(Field):
         parts = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
         try:
             values = [float(parse_number(p)) for p in parts]
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.emit(values)
+
+    def __panel__(self):
+        return pn.Column(self.text, self.error, margin=0)
+
+
+class IndicesField(Field):
+    """Neuron indices of a node (0-based): numbers and ranges, ``0-4, 9``."""
+
+    def __init__(self, key, label, on_change, value, placeholder="e.g. 0-4, 9 (0-based)"):
+        super().__init__(key, label, "", on_change)
+        self.text = pn.widgets.TextInput(
+            label=self.title, value=indices_text(value), width=FIELD_WIDTH,
+            placeholder=placeholder,
+        )  # fmt: skip
+        self.text.param.watch(lambda e: self._changed(e.new), "value")
+
+    def _changed(self, text: str) -> None:
+        try:
+            values = parse_indices(text)
         except ValueError as exc:
             self.show_error(str(exc))
             return

@@ -22,6 +22,7 @@ from spikedesk.app.document import on_document
 from spikedesk.app.fields import (
     ChoiceField,
     Field,
+    IndicesField,
     ListField,
     NameField,
     NumberField,
@@ -348,13 +349,11 @@ class Inspector(pn.viewable.Viewer):
         if catalog.model(source_model).is_sampler:
             out.append(
                 self._field(
-                    ListField(
+                    IndicesField(
                         "target_indices",
                         "Record neurons (indices, empty = all)",
-                        "",
                         self._on(lambda p, v: edits.set_target_indices(p, cid, v)),
                         conn.target_indices or (),
-                        placeholder="e.g. 0, 1, 2 (0-based)",
                     )
                 )
             )

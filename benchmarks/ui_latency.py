@@ -328,6 +328,13 @@ def build_brunel_by_hand(page, url: str, sessions: list, size: tuple[int, int]) 
     def field(label: str):
         return page.get_by_label(re.compile(rf"^{re.escape(label)}( · \w+)?$"))
 
+    heading = page.locator(".inspector-heading")
+
+    def inspecting(text: str) -> None:
+        """Wait until the inspector shows the new selection (a person sees it appear before
+        typing into it; typing earlier would go into the previous selection's fields)."""
+        expect(heading).to_contain_text(text, timeout=10_000)
+
     def add(model: str, x: float, y: float) -> str:
         stage = page.locator(".stage").bounding_box()
         item = page.locator(f".palette-item[data-model='{model}']")
@@ -335,14 +342,19 @@ def build_brunel_by_hand(page, url: str, sessions: list, size: tuple[int, int]) 
         before = {n.id for n in session.project.nodes}
         act.drag(_center(item.bounding_box()), (stage["x"] + x, stage["y"] + y))
         wait_until(lambda: len(session.project.nodes) > len(before), 10, f"{model} added")
-        return next(n.id for n in session.project.nodes if n.id not in before)
+        node_id = next(n.id for n in session.project.nodes if n.id not in before)
+        inspecting(f"({model})")
+        expect(heading).to_contain_text(session.project.node(node_id).label or node_id)
+        return node_id
 
     def connect(source: str, target: str) -> str:
         handle = page.locator(f"[data-handle-for='{source}']")
         before = {c.id for c in session.project.connections}
         act.drag(_center(handle.bounding_box()), node_center(target))
         wait_until(lambda: len(session.project.connections) > len(before), 10, "connected")
-        return next(c.id for c in session.project.connections if c.id not in before)
+        conn_id = next(c.id for c in session.project.connections if c.id not in before)
+        inspecting(f"connection {conn_id}")
+        return conn_id
 
     # a new project: the drawer's menu button, New, and the drawer closed again
     act.click(page.locator("#sidebar-toggle"))
@@ -371,6 +383,7 @@ def build_brunel_by_hand(page, url: str, sessions: list, size: tuple[int, int]) 
     wait_until(lambda: len(session.project.nodes) == 2, 10, "the copy")
     i = session.project.nodes[-1].id
     wait_until(lambda: session.selection.get("id") == i, 10, "the copy selected")
+    inspecting(session.project.node(i).label or i)
     act.type_into(field("Label"), "I")
     act.type_into(field("Size (neurons)"), "200")
     # drag the copy below E (it was put beside E)
@@ -386,21 +399,20 @@ def build_brunel_by_hand(page, url: str, sessions: list, size: tuple[int, int]) 
         act.choose(field("Rule"), "fixed_indegree")
         act.type_into(field("indegree"), indegree)
 
-    for source, target, indegree, weight in [
-        (e, e, "80", None), (e, i, "80", None), (i, e, "20", "-5"), (i, i, "20", "-5"),
-    ]:  # fmt: skip
-        connect(source, target)  # the new connection is selected
+    for source, indegree, weight in [(e, "80", None), (i, "20", "-5")]:
+        connect(source, e)  # the new connection is selected
         rule(indegree)
         if weight is not None:
             act.type_into(field("Weight (mV)"), weight)
         act.type_into(field("Delay (ms)"), "1.5")
-    for target in (e, i):
-        connect(noise, target)
-        act.type_into(field("Delay (ms)"), "1.5")
+        connect(source, i)  # takes the rule and synapse of source -> E
+    connect(noise, e)
+    act.type_into(field("Delay (ms)"), "1.5")
+    connect(noise, i)
     connect(e, rec_e)
     connect(i, rec_i)
     connect(e, vm)  # drawn E -> voltmeter, stored NEST's way
-    act.type_into(field("Record neurons (indices, empty = all)"), "0 1 2 3 4")
+    act.type_into(field("Record neurons (indices, empty = all)"), "0-4")
     act.click(page.get_by_role("button", name="Simulate"))
     studio = side["studio"]
     wait_until(lambda: not studio.running and studio.status.startswith("Finished"), 120, "run")
