@@ -20,7 +20,7 @@ from bokeh.models import ColumnDataSource, LinearColorMapper
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 from spikedesk.app.analysis import LiveTrace, cv_per_neuron, populations
-from spikedesk.app.analysis_view import AnalysisView
+from spikedesk.app.analysis_view import AnalysisView, emptied
 from spikedesk.app.document import on_document
 from spikedesk.app.plot_export import exportable
 from spikedesk.app.spatial_view import SpatialView
@@ -131,6 +131,8 @@ class ActivityView(pn.viewable.Viewer):
         self._window: tuple[float, float] | None = None  # the zoomed time window
         self._spikes: tuple | None = None  # every spike of the ended run, by time
         self._duration = 1000.0  # ms, of the current run
+        self._fresh = False  # a run has started and its first events have not come yet
+        self._axes_for: dict | None = None  # the node ids the raster's y axis was set for
         self.raster_source = ColumnDataSource({"x": [], "y": [], "pop": []}, name="raster")
         self.colors = LinearColorMapper(palette=["#333333"], low=-0.5, high=0.5)
         # one line per recorded population, named by its label
@@ -230,15 +232,17 @@ class ActivityView(pn.viewable.Viewer):
         self.thinned = False
         palette = list(self._colors(project).values()) or ["#333333"]
         self.colors.update(palette=palette + ["#333333"], low=-0.5, high=len(palette) + 0.5)
-        self.raster_source.data = {"x": [], "y": [], "pop": []}
-        self.rate_source.data = {"xs": [], "ys": [], "color": [], "label": []}
-        self.trace_source.data = {"xs": [], "ys": [], "color": [], "label": []}
+        self._fresh = True  # the plots are emptied with the run's first events (show())
         self._traces, self._window, self._spikes = {}, None, None
         self._duration = project.simulation.duration
         self.raster_plot.title.text = "Spike raster"
-        self.stats.value = None
         self.last_stats, self.summary = {}, ""
-        self.analysis.clear()
+        # the last run's table and analysis stay, marked as such, until this run's replace
+        # them: clearing them costs the browser a layout of the page just as the first spikes
+        # are due (tests/ui: Simulate -> first point)
+        self.analysis.outdated()
+        self._time_axis(project.simulation.duration)
+        self._axes_for = None
         self._choose_trace_variables(project)
         self._correlations = {}
         self.correlation_source.data = {
@@ -253,12 +257,50 @@ class ActivityView(pn.viewable.Viewer):
             for n in project.nodes
         )
 
+    def _clear_plots(self) -> None:
+        """The last run's points go in the same message as this run's first ones (from
+        show(), or finish() if none came), so the browser draws once, not an empty plot
+        first."""
+        if self._fresh:
+            self._fresh = False
+            self.raster_source.data = {"x": [], "y": [], "pop": []}
+            self.rate_source.data = {"xs": [], "ys": [], "color": [], "label": []}
+            self.trace_source.data = {"xs": [], "ys": [], "color": [], "label": []}
+
+    def reset(self, project: Project) -> None:
+        """Nothing of the last run on screen (another project was opened)."""
+        self.start(project)
+        self._clear_plots()
+        self.stats.value = emptied(self.stats.value)
+        self.analysis.clear()
+
+    def _time_axis(self, duration: float) -> None:
+        """The run's whole time span on the time axis from the start, so that streaming
+        spikes never rescale it (each rescale costs the browser a layout of the page)."""
+        x = self.raster_plot.x_range
+        if (x.start, x.end) != (0.0, duration):
+            x.start, x.end = 0.0, duration
+
+    def _neuron_axis(self, node_ids: dict) -> None:
+        """The recorded populations' neuron ids on the raster's y axis, set once per run."""
+        pops = populations({}, self._run_project, node_ids)
+        if not pops or self._axes_for == node_ids:
+            return
+        self._axes_for = dict(node_ids)
+        low = min(p.first for p in pops) - 0.5
+        high = max(p.first + p.size for p in pops) - 0.5
+        y = self.raster_plot.y_range
+        if (y.start, y.end) != (low, high):
+            y.start, y.end = low, high
+
     def show(
         self, events: dict, node_ids: dict, simulated: float, duration: float, positions=None
     ) -> None:
         """New events of the run (everything since the last update); ``positions``: the
         spatial nodes' neurons, for the spatial view."""
         self._node_ids, self._simulated, self._duration = dict(node_ids), simulated, duration
+        self._neuron_axis(node_ids)
+        self._clear_plots()
         self._events.append(events)
         self._stream(events, node_ids, duration)
         if positions:
@@ -266,6 +308,7 @@ class ActivityView(pn.viewable.Viewer):
 
     def finish(self, events: dict, stats: dict, simulated: float, summary=None) -> None:
         """The whole run's events, statistics and analysis, once it has ended."""
+        self._clear_plots()
         self._events, self._simulated = [events], simulated
         self.stats.value = pd.DataFrame(stats)
         self.last_stats = stats

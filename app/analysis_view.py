@@ -58,6 +58,17 @@ def summarise(events: dict, project: Project, node_ids: dict, duration: float) -
     return {"panels": panels, "senders": analysis.sender_rows(pops, duration)}
 
 
+NONE_YET = "*The analysis appears when a run ends.*"
+PREVIOUS = "*The previous run's analysis: this run's replaces it when the run ends.*"
+LAST = "*The last run's analysis.*"
+
+
+def emptied(table: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A table's rows removed, its columns kept: the browser's table then only drops its
+    rows instead of being configured anew (which costs it a layout of the whole page)."""
+    return None if table is None else table.iloc[0:0]
+
+
 def _figure(title: str) -> figure:
     x_label, y_label = PANELS[title]
     plot = figure(
@@ -91,13 +102,19 @@ class AnalysisView(pn.viewable.Viewer):
             value=None, disabled=True, show_index=False, sizing_mode="stretch_width",
             pagination="remote", page_size=10, height=330, css_classes=["sender-table"],
         )  # fmt: skip
-        self.hint = pn.pane.Markdown("*The analysis appears when a run ends.*")
+        self.hint = pn.pane.Markdown(NONE_YET)
+        self.shown = False
 
     def clear(self) -> None:
         for source in self.sources.values():
             source.data = dict(EMPTY)
-        self.senders.value = None
-        self.hint.visible = True
+        self.senders.value = emptied(self.senders.value)
+        self.hint.object, self.shown = NONE_YET, False
+
+    def outdated(self) -> None:
+        """A new run has started: what is shown is the previous run's until show()."""
+        if self.shown:
+            self.hint.object = PREVIOUS
 
     def show(self, summary: dict, colors: dict[str, str]) -> None:
         for name, entries in summary["panels"].items():
@@ -114,7 +131,7 @@ class AnalysisView(pn.viewable.Viewer):
                 "label": sum(([lab] * len(h["count"]) for _, lab, h in parts), []),
             }
         self.senders.value = pd.DataFrame(summary["senders"])
-        self.hint.visible = False
+        self.hint.object, self.shown = LAST, True
 
     def __panel__(self):
         plots = [pn.pane.Bokeh(f) for f in self.figures.values()]

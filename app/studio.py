@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import panel as pn
 import param
+from panel.io import hold
 from spikedesk.app import edits, messages, results
 from spikedesk.app.activity import ActivityView, population_stats
 from spikedesk.app.analysis_view import summarise
@@ -209,7 +210,7 @@ class Studio(pn.viewable.Viewer):
         self.alert.visible = False
         self.progress.value = 0
         self.status = "Ready."
-        on_document(lambda: (self.activity.start(self.project), self.weights.start(self.project)))
+        on_document(lambda: (self.activity.reset(self.project), self.weights.start(self.project)))
         self._restore()
         if self.on_open:
             self._rerun = self.running  # after the cancelled run has stopped
@@ -286,25 +287,27 @@ class Studio(pn.viewable.Viewer):
             self.alert.visible = True
             return
         self._simulated = 0.0
-        self.alert.visible = False
         self._cancel.clear()
         self.running = True
-        self.simulate_button.disabled, self.cancel_button.disabled = True, False
-        self.progress.value = 0
-        self.status = "Starting..."
         if self._callback is None:
             self._callback = pn.state.add_periodic_callback(self._flush, period=TICK_MS)
         keep = self.session.store.results_path(self.session.project_name)
         on_document(lambda: self._start(project, backend, keep))
 
     def _start(self, project: Project, backend, keep) -> None:
-        """Clear the plots (Bokeh models: on the document thread) and start the worker."""
-        self.activity.start(project)
-        self.weights.start(project)
+        """Start the worker, then clear the plots (Bokeh models: on the document thread) in
+        one message to the browser (each message costs the browser a layout of the page)."""
         self._worker = threading.Thread(
             target=self._work, args=(project, backend, self._generation, keep), daemon=True
         )
         self._worker.start()
+        with hold():
+            self.alert.visible = False
+            self.simulate_button.disabled, self.cancel_button.disabled = True, False
+            self.progress.value = 0
+            self.status = "Starting..."
+            self.activity.start(project)
+            self.weights.start(project)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -368,7 +371,10 @@ class Studio(pn.viewable.Viewer):
         ):
             return  # the browser is still drawing; the chunks wait in the buffer (the end of
             # a run never waits: its status, table and full raster are sent at once)
-        tagged = self._buffer.take()
+        with hold():  # one message to the browser per tick
+            self._show(self._buffer.take())
+
+    def _show(self, tagged: list) -> None:
         for generation, item in tagged:
             if generation != self._generation and isinstance(item, tuple):
                 self._stopped()  # a run of the project shown before: only its end matters

@@ -94,3 +94,41 @@ def test_a_live_trace_keeps_its_peaks_chunk_by_chunk():
     zx, zy = trace.line((5_000.0, 6_000.0))  # a zoomed window: every sample in it
     assert 5_000.0 - 0.1 <= zx[0] and zx[-1] <= 6_000.0 + 0.1
     assert 35.0 in zy
+
+
+def test_a_new_run_keeps_the_last_analysis_marked_until_its_own_and_fixes_its_axes(brunel):
+    """Between Simulate and a run's first events nothing is cleared in the browser (each
+    clearing costs it a layout of the page): the last run's points go with the first new
+    ones, its analysis stays marked as the previous run's until the new one ends, and the
+    axes span the whole run from the start, so streaming never rescales them."""
+    from spikedesk.app.activity import ActivityView
+    from spikedesk.app.analysis_view import LAST, NONE_YET, PREVIOUS
+
+    project, result = brunel
+    view = ActivityView()
+    stats = {"population": ["E"], "spikes": [1]}
+    view.start(project)
+    view.show(result.events, result.node_ids, 300.0, 300.0)
+    summary = summarise(result.events, project, result.node_ids, 300.0)
+    view.finish(result.events, stats, 300.0, summary)
+    assert view.analysis.hint.object == LAST
+    shown = len(view.raster_source.data["x"])
+    assert shown > 0
+
+    view.start(project)  # a new run of 1000 ms
+    assert view.analysis.hint.object == PREVIOUS
+    assert len(view.analysis.sources["ISI distribution"].data["left"]) > 0  # still there
+    assert len(view.raster_source.data["x"]) == shown  # until the first new events
+    x = view.raster_plot.x_range
+    assert (x.start, x.end) == (0.0, project.simulation.duration)
+    first = {r: {k: v[:0] for k, v in f.items()} for r, f in result.events.items()}
+    view.show(first, result.node_ids, 50.0, 1000.0)  # a first chunk without spikes
+    assert len(view.raster_source.data["x"]) == 0
+    y = view.raster_plot.y_range
+    e, i = result.node_ids["E"], result.node_ids["I"]
+    assert (y.start, y.end) == (min(e[0], i[0]) - 0.5, max(e[0] + e[1], i[0] + i[1]) - 0.5)
+
+    view.reset(project)  # another project opened: nothing of the last run stays
+    assert view.analysis.hint.object == NONE_YET
+    assert len(view.analysis.sources["ISI distribution"].data["left"]) == 0
+    assert len(view.stats.value) == 0
