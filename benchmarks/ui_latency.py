@@ -29,7 +29,10 @@ Debian's Chromium with Playwright (never Playwright's own browser download).
     delays), then Simulate; the result is checked against examples/brunel.json. Counted: every
     click, drag and key press (each typed character is one), and "gestures" where a whole field
     entry (click, type, Tab) is one. The second population is the first one copied (Ctrl+D)
-    with its parameters, then renamed and resized.
+    with its parameters, then renamed and resized; E -> I, I -> I and noise -> I take the rule
+    and synapse of E -> E, I -> E and noise -> E (drawn first); the voltmeter's neurons are
+    typed as the range 0-4. Before typing, the script waits for the inspector to show the new
+    node or connection, as a person does.
 
 Targets (issue 13): Simulate -> first raster point <= 0.3 s, a node drag during a long run never
 waits more than 100 ms, Brunel by hand in <= 100 actions (clicks and keystrokes).
