@@ -20,7 +20,7 @@ from bokeh.models import ColumnDataSource, LinearColorMapper
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 from spikedesk.app.analysis import LiveTrace, cv_per_neuron, populations
-from spikedesk.app.analysis_view import AnalysisView, emptied
+from spikedesk.app.analysis_view import AnalysisView
 from spikedesk.app.document import on_document
 from spikedesk.app.plot_export import exportable
 from spikedesk.app.spatial_view import SpatialView
@@ -271,7 +271,7 @@ class ActivityView(pn.viewable.Viewer):
         """Nothing of the last run on screen (another project was opened)."""
         self.start(project)
         self._clear_plots()
-        self.stats.value = emptied(self.stats.value)
+        self.stats.value = None
         self.analysis.clear()
 
     def _time_axis(self, duration: float) -> None:

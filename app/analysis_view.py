@@ -63,12 +63,6 @@ PREVIOUS = "*The previous run's analysis: this run's replaces it when the run en
 LAST = "*The last run's analysis.*"
 
 
-def emptied(table: pd.DataFrame | None) -> pd.DataFrame | None:
-    """A table's rows removed, its columns kept: the browser's table then only drops its
-    rows instead of being configured anew (which costs it a layout of the whole page)."""
-    return None if table is None else table.iloc[0:0]
-
-
 def _figure(title: str) -> figure:
     x_label, y_label = PANELS[title]
     plot = figure(
@@ -108,7 +102,7 @@ class AnalysisView(pn.viewable.Viewer):
     def clear(self) -> None:
         for source in self.sources.values():
             source.data = dict(EMPTY)
-        self.senders.value = emptied(self.senders.value)
+        self.senders.value = None
         self.hint.object, self.shown = NONE_YET, False
 
     def outdated(self) -> None:

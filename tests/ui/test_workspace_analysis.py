@@ -63,3 +63,33 @@ def test_per_population_panels_named_by_labels(page: Page, studio, monkeypatch):
     assert in_window < 3000
     wait_until(page, lambda: len(data(page, "raster")["x"]) == in_window, what="the redraw")
     assert view.raster_plot.title.text == "Spike raster"
+
+
+def test_a_second_run_replaces_the_previous_runs_table_and_analysis(page: Page, studio):
+    """During a run the last run's table and analysis stay, marked; when it ends, the new
+    run's (here with one population fewer recorded) replace them."""
+    open_page(page, studio.url, "spikedesk", projects=False, size=(1366, 768))
+    side = studio.last()
+    session = side["session"]
+    set_field(page, "duration (ms)", "300")
+    simulate(page)
+    expect(page.get_by_text(re.compile(r"Finished: 300\.0 ms"))).to_be_visible(timeout=60_000)
+    rows = page.locator(".stats-table .tabulator-row")
+    expect(rows).to_have_count(2)
+    expect(page.get_by_text("The last run's analysis.")).to_be_visible()
+    # I's spike recorder deleted: the next run records E only
+    recorder = next(c.target for c in session.project.connections if c.source == "I"
+                    and c.target.startswith("spikes"))  # fmt: skip
+    click_node(page, recorder)
+    page.keyboard.press("Delete")
+    wait_until(page, lambda: all(n.id != recorder for n in session.project.nodes))
+    set_field(page, "duration (ms)", "20000")
+    simulate(page)
+    expect(page.get_by_text("The previous run's analysis", exact=False)).to_be_visible()
+    expect(rows).to_have_count(2)  # still the last run's, while this one goes
+    expect(page.get_by_text(re.compile(r"Finished: 20000\.0 ms"))).to_be_visible(timeout=90_000)
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("E")
+    expect(page.get_by_text("The last run's analysis.")).to_be_visible()
+    senders = page.locator(".sender-table .tabulator-row").first
+    expect(senders).to_contain_text("E")
