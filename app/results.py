@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,19 +62,8 @@ def save(path: str | os.PathLike, run: SavedRun) -> None:
         "saved_at": float(run.saved_at),
         "fields": fields,
     }
-    fd, tmp = tempfile.mkstemp(prefix=io.temp_prefix(path), suffix=io.TEMP_SUFFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, meta=np.array(json.dumps(meta)), **arrays)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    meta_array = np.array(json.dumps(meta))
+    io.write_atomically(path, lambda handle: np.savez(handle, meta=meta_array, **arrays))
 
 
 def load(path: str | os.PathLike) -> SavedRun | None:

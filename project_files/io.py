@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import catalog, parameters, spatial
 from .project import (
@@ -375,10 +375,16 @@ def temp_prefix(path: Path) -> str:
 
 
 def write_text_atomically(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename, so readers see the
-    old file or the new one, never a part. The rename is made durable (the folder is
-    fsynced); a new file gets the user's usual permissions (the umask), a replaced file
-    keeps its own."""
+    """Write ``text`` (UTF-8) to ``path`` atomically, see ``write_atomically``."""
+    data = text.encode("utf-8")
+    write_atomically(path, lambda handle: handle.write(data))
+
+
+def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], Any]) -> None:
+    """Write ``path`` with ``write(handle)`` (a binary file) through a temporary file and a
+    rename, so readers see the old file or the new one, never a part. The rename is made
+    durable (the folder is fsynced); a new file gets the user's usual permissions (the
+    umask), a replaced file keeps its own."""
     path = Path(path)
     try:
         mode = path.stat().st_mode & 0o777  # keep the permissions of the file we replace
@@ -386,9 +392,9 @@ def write_text_atomically(path: str | os.PathLike, text: str) -> None:
         mode = 0o666 & ~current_umask()
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), mode)
-            handle.write(text)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
