@@ -314,21 +314,33 @@ class NumberField(Field):
         return pn.Column(*parts, self.args_row, self.error, margin=0)
 
 
+def parse_numbers(text: str) -> list[float]:
+    """Numbers separated by commas, semicolons or spaces (each as ``parse_number`` reads it)."""
+    parts = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
+    return [float(parse_number(p)) for p in parts]
+
+
+def numbers_text(values) -> str:
+    return ", ".join(_number_text(v) for v in values or ())
+
+
 class ListField(Field):
-    """Numbers separated by commas or spaces, e.g. spike times."""
+    """Numbers separated by commas or spaces, e.g. spike times; a subclass reads and writes
+    the text its own way (``parse``, ``to_text``)."""
+
+    parse = staticmethod(parse_numbers)
+    to_text = staticmethod(numbers_text)
 
     def __init__(self, key, label, unit, on_change, value, placeholder="e.g. 10, 20.5, 30"):
         super().__init__(key, label, unit, on_change)
-        text = ", ".join(_number_text(v) for v in value or ())
         self.text = pn.widgets.TextInput(
-            label=self.title, value=text, width=FIELD_WIDTH, placeholder=placeholder
+            label=self.title, value=self.to_text(value), width=FIELD_WIDTH, placeholder=placeholder
         )
         self.text.param.watch(lambda e: self._changed(e.new), "value")
 
     def _changed(self, text: str) -> None:
-        parts = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
         try:
-            values = [float(parse_number(p)) for p in parts]
+            values = self.parse(text)
         except ValueError as exc:
             self.show_error(str(exc))
             return
@@ -338,27 +350,14 @@ class ListField(Field):
         return pn.Column(self.text, self.error, margin=0)
 
 
-class IndicesField(Field):
+class IndicesField(ListField):
     """Neuron indices of a node (0-based): numbers and ranges, ``0-4, 9``."""
 
+    parse = staticmethod(parse_indices)
+    to_text = staticmethod(indices_text)
+
     def __init__(self, key, label, on_change, value, placeholder="e.g. 0-4, 9 (0-based)"):
-        super().__init__(key, label, "", on_change)
-        self.text = pn.widgets.TextInput(
-            label=self.title, value=indices_text(value), width=FIELD_WIDTH,
-            placeholder=placeholder,
-        )  # fmt: skip
-        self.text.param.watch(lambda e: self._changed(e.new), "value")
-
-    def _changed(self, text: str) -> None:
-        try:
-            values = parse_indices(text)
-        except ValueError as exc:
-            self.show_error(str(exc))
-            return
-        self.emit(values)
-
-    def __panel__(self):
-        return pn.Column(self.text, self.error, margin=0)
+        super().__init__(key, label, "", on_change, value, placeholder)
 
 
 class ChoiceField(Field):
