@@ -134,13 +134,22 @@ def spawn(
            "--duration", str(duration), "--threads", str(threads)]  # fmt: skip
     if max_indegree is not None:
         cmd += ["--max-indegree", str(max_indegree)]
+    return run_child(cmd, f"{engine} threads={threads}", threads)
+
+
+def run_child(cmd: list[str], what: str, threads: int, missing: int | None = None) -> dict | None:
+    """Run a benchmark's child process with ``threads`` OpenMP threads; the JSON of its
+    ``RESULT`` line, or None (its error printed; only the last line if it exited with
+    ``missing``, the code for "this engine is not installed")."""
     env = {**__import__("os").environ, "OMP_NUM_THREADS": str(threads)}
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
-    print(f"{engine} threads={threads} failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}",
-          file=sys.stderr)  # fmt: skip
+    if missing is not None and proc.returncode == missing:
+        print(proc.stderr.strip().splitlines()[-1], file=sys.stderr)
+    else:
+        print(f"{what} failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}", file=sys.stderr)
     return None
 
 

@@ -28,13 +28,12 @@ import argparse
 import json
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from brunel_delta import DELAY, NEURON, G, J, nest_available, sizes  # noqa: E402
+from brunel_delta import DELAY, NEURON, G, J, nest_available, run_child, sizes  # noqa: E402
 
 TAU_MINUS = 20.0
 STDP = {"tau_plus": 20.0, "lambda": 0.01, "alpha": 1.0, "mu_plus": 1.0, "mu_minus": 1.0,
@@ -143,17 +142,7 @@ def spawn(engine: str, args, threads: int) -> dict | None:
            "--duration", str(args.duration), "--threads", str(threads)]  # fmt: skip
     if args.weights:
         cmd.append("--weights")
-    env = {**__import__("os").environ, "OMP_NUM_THREADS": str(threads)}
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[7:])
-    if proc.returncode == MISSING:
-        print(proc.stderr.strip().splitlines()[-1], file=sys.stderr)
-    else:
-        print(f"{engine} threads={threads} failed (exit {proc.returncode}):\n"
-              f"{proc.stderr[-2000:]}", file=sys.stderr)  # fmt: skip
-    return None
+    return run_child(cmd, f"{engine} threads={threads}", threads, missing=MISSING)
 
 
 FIELDS = ("build", "simulate", "rss_mb", "spikes", "rate")

@@ -18,12 +18,11 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from brunel_delta import nest_available  # noqa: E402
+from brunel_delta import nest_available, run_child  # noqa: E402
 
 RADIUS, STD, PEAK = 0.3, 0.1, 0.8
 
@@ -77,14 +76,7 @@ def child(engine: str, side: int, threads: int) -> None:
 def spawn(engine: str, side: int, threads: int) -> dict | None:
     cmd = [sys.executable, __file__, "--child", engine, "--side", str(side),
            "--threads", str(threads)]  # fmt: skip
-    env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[7:])
-    print(f"{engine} threads={threads} failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}",
-          file=sys.stderr)  # fmt: skip
-    return None
+    return run_child(cmd, f"{engine} threads={threads}", threads)
 
 
 def main() -> int:
