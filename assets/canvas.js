@@ -1048,6 +1048,15 @@ export function render({ model, el }) {
     }
   }
 
+  function settleMoves() {
+    // moved nodes stay where they were dropped until Python's positions arrive
+    clearTimeout(state.settleTimer);
+    state.settleTimer = setTimeout(() => {
+      state.overrides.clear();
+      drawAll();
+    }, MOVE_SETTLE_MS);
+  }
+
   function onUp(ev) {
     const drag = endDrag();
     if (!drag) return;
@@ -1064,19 +1073,11 @@ export function render({ model, el }) {
           return { id: mid, x: fmt(p.x), y: fmt(p.y) };
         });
         send({ action: "move_many", moves });
-        clearTimeout(state.settleTimer);
-        state.settleTimer = setTimeout(() => {
-          state.overrides.clear();
-          drawAll();
-        }, MOVE_SETTLE_MS);
+        settleMoves();
       } else if (drag.moved) {
         const p = state.overrides.get(drag.id);
         send({ action: "move", id: drag.id, x: fmt(p.x), y: fmt(p.y) });
-        clearTimeout(state.settleTimer);
-        state.settleTimer = setTimeout(() => {
-          state.overrides.clear();
-          drawAll();
-        }, MOVE_SETTLE_MS);
+        settleMoves();
       } else if (drag.shift) {
         toggleInGroup(drag.id);
       } else {
