@@ -283,10 +283,12 @@ class ActivityView(pn.viewable.Viewer):
 
     def _neuron_axis(self, node_ids: dict) -> None:
         """The recorded populations' neuron ids on the raster's y axis, set once per run."""
-        pops = populations({}, self._run_project, node_ids)
-        if not pops or self._axes_for == node_ids:
-            return
+        if self._axes_for == node_ids:
+            return  # every chunk after the first
         self._axes_for = dict(node_ids)
+        pops = populations({}, self._run_project, node_ids)
+        if not pops:
+            return
         low = min(p.first for p in pops) - 0.5
         high = max(p.first + p.size for p in pops) - 0.5
         y = self.raster_plot.y_range

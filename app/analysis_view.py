@@ -97,17 +97,16 @@ class AnalysisView(pn.viewable.Viewer):
             pagination="remote", page_size=10, height=330, css_classes=["sender-table"],
         )  # fmt: skip
         self.hint = pn.pane.Markdown(NONE_YET)
-        self.shown = False
 
     def clear(self) -> None:
         for source in self.sources.values():
             source.data = dict(EMPTY)
         self.senders.value = None
-        self.hint.object, self.shown = NONE_YET, False
+        self.hint.object = NONE_YET
 
     def outdated(self) -> None:
         """A new run has started: what is shown is the previous run's until show()."""
-        if self.shown:
+        if self.hint.object == LAST:
             self.hint.object = PREVIOUS
 
     def show(self, summary: dict, colors: dict[str, str]) -> None:
@@ -125,7 +124,7 @@ class AnalysisView(pn.viewable.Viewer):
                 "label": sum(([lab] * len(h["count"]) for _, lab, h in parts), []),
             }
         self.senders.value = pd.DataFrame(summary["senders"])
-        self.hint.object, self.shown = LAST, True
+        self.hint.object = LAST
 
     def __panel__(self):
         plots = [pn.pane.Bokeh(f) for f in self.figures.values()]
