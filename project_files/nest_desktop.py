@@ -426,6 +426,8 @@ class _Reader:
                 self.problem(f"models.{new}", f"copy model {new!r} has a built-in model's name")
                 continue
             synapse = existing in catalog.synapse_models()
+            if not synapse and existing not in catalog.models():
+                continue  # an unknown base model: said where the copy is used
             specs = (
                 catalog.synapse_models()[existing] if synapse else catalog.model(existing).params
             )

@@ -164,6 +164,24 @@ def test_the_hand_made_base_imports():
     assert [n.model for n in project.nodes][1] == "iaf_psc_alpha"
 
 
+def test_a_copy_model_of_an_unknown_model_is_one_problem_where_it_is_used():
+    """Found by the fuzzer: NEST Desktop's tsodyks example with its copy model's base turned
+    into 'x' raised a KeyError inside the importer (reported as an internal error)."""
+    path = (
+        Path(__file__).resolve().parents[1] / "data/nest_desktop/3x/plasticity_tsodyks_synapse.json"
+    )
+    data = json.loads(path.read_text(encoding="utf-8"))
+    (raw,) = nest_desktop.projects_in(data)
+    (copy_model,) = [m for m in raw["network"]["models"] if m["new"] == "tsodyks_fac"]
+    copy_model["existing"] = "x"
+    assert check(data) == []  # refused with project errors only, none internal
+    with pytest.raises(ProjectError) as refused:
+        nest_desktop.import_data(data, source="fuzz.json")
+    assert [p.message for p in refused.value.problems] == [
+        "synapse model 'x' is not supported by spikedesk"
+    ]
+
+
 # ---------------------------------------------------------------- the fuzzer
 HOSTILE = st.sampled_from(
     [None, 0, -1, 5, 2.5, 1e308, -1e308, 10**400, math.nan, math.inf, "x", "", "Infinity",
