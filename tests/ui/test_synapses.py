@@ -158,7 +158,7 @@ def test_a_weight_recorder_from_the_palette_and_the_weight_plot(page: Page, stud
     names = page.evaluate(COLUMN, ["weights", "synapse"])
     assert names[0] == "pre[0] → post_late[0]" and names[-1] == "pre[19] → post_late[0]"
     rows = page.locator(".weights-table .tabulator-row")
-    expect(rows).to_have_count(10)
+    expect(rows).to_have_count(10, timeout=20_000)  # drawn once the view is shown
     expect(rows.first).to_contain_text("pre[0] → post_late[0]")
     tables, events = engine_tables(session.project)
     recorded = events["wr1"]
